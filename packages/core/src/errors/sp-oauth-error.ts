@@ -1,0 +1,4 @@
+/** Root of every error sp-oauth throws on purpose. */
+export class SpOAuthError extends Error {
+  override name = 'SpOAuthError'
+}

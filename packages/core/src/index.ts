@@ -1,0 +1,106 @@
+// Configuration and the server
+
+export { DEFAULTS } from './config/defaults.js'
+export type { AuthorizationServerOptions, ResolvedConfig, Storage } from './config/options.js'
+export { resolveConfig } from './config/resolve-config.js'
+export { constantTimeEqual } from './crypto/constant-time-equal.js'
+export type { HashKey, HmacSecretHasherOptions } from './crypto/hash-keys.js'
+export { createJoseJwtSigner } from './crypto/jose-jwt-signer.js'
+export { systemClock } from './crypto/system-clock.js'
+// Default port implementations (Web Crypto and jose: any runtime)
+export { createWebCryptoSecretHasher } from './crypto/web-crypto-secret-hasher.js'
+export { webRandomSource } from './crypto/web-random-source.js'
+export type { AccessTokenFormat, AccessTokenRecord } from './domain/access-token.js'
+export type { AuthorizationCodeRecord, CodeChallengeMethod } from './domain/authorization-code.js'
+export type { Client, ClientRecord } from './domain/client.js'
+export { toClient } from './domain/client.js'
+export type { ConsentRecord } from './domain/consent.js'
+export type {
+  AuthorizationApprovedEvent,
+  AuthorizationCodeReplayDetectedEvent,
+  AuthorizationDeniedEvent,
+  ClientAuthenticationFailedEvent,
+  ClientCreatedEvent,
+  ClientRevokedEvent,
+  ClientSecretRotatedEvent,
+  ConsentRevokedEvent,
+  OAuthEvent,
+  OAuthEventOf,
+  OAuthEventType,
+  RefreshTokenReuseDetectedEvent,
+  RefreshTokenRotatedEvent,
+  TokenIssuedEvent,
+  TokenRevokedEvent,
+} from './domain/events.js'
+export { OAUTH_EVENT_TYPES } from './domain/events.js'
+export type { GrantType } from './domain/grant-type.js'
+// Domain
+export { GRANT_TYPES, isGrantType } from './domain/grant-type.js'
+export { isPkceValue, s256Challenge } from './domain/pkce.js'
+export type { Principal, PrincipalData } from './domain/principal.js'
+export { createPrincipal } from './domain/principal.js'
+export { matchRedirectUri, redirectUriProblem } from './domain/redirect-uri.js'
+export type { RefreshTokenRecord } from './domain/refresh-token.js'
+export { formatScope, isScopeSubset, isScopeToken, normalizeScopes, parseScope } from './domain/scope.js'
+export type { JsonWebKey, SigningAlgorithm, SigningKeyRecord, SigningKeyState } from './domain/signing-key.js'
+export { canVerify } from './domain/signing-key.js'
+export { ConfigurationError } from './errors/configuration-error.js'
+export type { OAuthErrorCode } from './errors/error-codes.js'
+export { OAUTH_ERROR_STATUS } from './errors/error-codes.js'
+export type { ErrorRedirect, OAuthErrorOptions } from './errors/oauth-error.js'
+export { OAuthError } from './errors/oauth-error.js'
+export type { OAuthHttpResponse, RenderErrorOptions } from './errors/render-error.js'
+export { renderError } from './errors/render-error.js'
+// Errors
+export { SpOAuthError } from './errors/sp-oauth-error.js'
+export type { AccessTokenRepository } from './ports/access-token-repository.js'
+export type { AuthorizationCodeRepository } from './ports/authorization-code-repository.js'
+// Ports
+export type { ClientRepository } from './ports/client-repository.js'
+export type { Clock } from './ports/clock.js'
+export type { ConsentRepository } from './ports/consent-repository.js'
+export type { EventOutboxRepository, EventPublisher } from './ports/event-publisher.js'
+export type { JwtSigner, VerifiedJwt } from './ports/jwt-signer.js'
+export type { RandomSource } from './ports/random-source.js'
+export type { RefreshTokenRepository } from './ports/refresh-token-repository.js'
+export type { SecretHash, SecretHasher } from './ports/secret-hasher.js'
+export type { SigningKeyRepository } from './ports/signing-key-repository.js'
+export type { Repositories, TransactionalRepositories, UnitOfWork } from './ports/unit-of-work.js'
+export type { AuthorizationServer } from './server/create-authorization-server.js'
+export { createAuthorizationServer } from './server/create-authorization-server.js'
+export type { AuthorizationApproval, ConsentContext } from './use-cases/approve-authorization-request.js'
+export { approveAuthorizationRequest } from './use-cases/approve-authorization-request.js'
+export type { BearerRequest } from './use-cases/authenticate-bearer.js'
+export { authenticateBearer } from './use-cases/authenticate-bearer.js'
+export type { ConsentQuery } from './use-cases/consents.js'
+export { hasConsent, rememberConsent, revokeConsent } from './use-cases/consents.js'
+export type { CreatedClient } from './use-cases/create-client.js'
+// Use cases, for calling with a server's `context`
+export { createClient } from './use-cases/create-client.js'
+export { denyAuthorizationRequest } from './use-cases/deny-authorization-request.js'
+export type { ClientAuthenticationMethod } from './use-cases/internal/authenticate-client.js'
+export type { ClientInput } from './use-cases/internal/client-input.js'
+export type { ClientRequest } from './use-cases/internal/http-request.js'
+export type { TokenResponse } from './use-cases/internal/issue-tokens.js'
+export type { ParameterInput } from './use-cases/internal/parameters.js'
+export type { ServerContext } from './use-cases/internal/server-context.js'
+export type { UserReference } from './use-cases/internal/user-id.js'
+export type { IntrospectionResponse, IntrospectTokenInput } from './use-cases/introspect-token.js'
+export { introspectToken, introspectTokenFromRequest } from './use-cases/introspect-token.js'
+export { issueTokenFromRequest } from './use-cases/issue-token-from-request.js'
+export { requireAllScopes, requireAnyScope, requireClient } from './use-cases/require-scopes.js'
+export { revokeClient } from './use-cases/revoke-client.js'
+export type { RevokeTokenInput, TokenTypeHint } from './use-cases/revoke-token.js'
+export { revokeToken } from './use-cases/revoke-token.js'
+export { revokeTokenFromRequest } from './use-cases/revoke-token-from-request.js'
+export { rotateClientSecret } from './use-cases/rotate-client-secret.js'
+export type { SigningKeyInfo } from './use-cases/signing-keys.js'
+export {
+  getJwks,
+  listSigningKeys,
+  markSigningKeyCompromised,
+  retireSigningKey,
+  rotateSigningKey,
+} from './use-cases/signing-keys.js'
+export type { AuthorizationRequest } from './use-cases/validate-authorization-request.js'
+export { validateAuthorizationRequest } from './use-cases/validate-authorization-request.js'

@@ -1,0 +1,1 @@
+export { createNodeSecretHasher } from './node-secret-hasher.js'

@@ -1,0 +1,20 @@
+import type { AccessTokenRecord } from '../domain/access-token.js'
+
+/** Stores access tokens: opaque ones by hash, JWTs by id (`jti`). */
+export interface AccessTokenRepository {
+  /** Stores a new access token. Throws if its id or hash exists. */
+  insert(token: AccessTokenRecord): Promise<void>
+  /** The opaque token with this hash, revoked or expired or not; `null` when there is none. */
+  findByHash(tokenHash: string): Promise<AccessTokenRecord | null>
+  /** The token with this id; `null` when there is none. */
+  findById(tokenId: string): Promise<AccessTokenRecord | null>
+  /**
+   * Marks one token revoked. Returns the record as revoked by this call, or `null` when it does not
+   * exist or was already revoked (so concurrent callers see it revoked once).
+   */
+  revoke(tokenId: string, now: Date): Promise<AccessTokenRecord | null>
+  /** Revokes every unrevoked token of a refresh family (grant); returns how many. Idempotent. */
+  revokeFamily(familyId: string, now: Date): Promise<number>
+  /** Revokes every unrevoked token of a client; returns how many. Idempotent. */
+  revokeByClient(clientId: string, now: Date): Promise<number>
+}

@@ -1,0 +1,17 @@
+import type { AuthorizationCodeRecord } from '../domain/authorization-code.js'
+
+/** Stores authorization codes, by hash only. */
+export interface AuthorizationCodeRepository {
+  /** Stores a new, unconsumed code. Throws if the hash exists. */
+  insert(code: AuthorizationCodeRecord): Promise<void>
+  /** The code with this hash, consumed or not, expired or not; `null` when there is none. */
+  findByHash(codeHash: string): Promise<AuthorizationCodeRecord | null>
+  /**
+   * Atomically marks the code consumed if it is not yet: of any number of concurrent callers,
+   * exactly one gets the record (with `consumedAt` set), the rest `null`. Also `null` when the
+   * hash is unknown. Does not look at expiry: the caller checked it.
+   */
+  consume(codeHash: string, now: Date): Promise<AuthorizationCodeRecord | null>
+  /** Deletes every unconsumed code of the client; returns how many. Idempotent. */
+  deleteByClient(clientId: string): Promise<number>
+}

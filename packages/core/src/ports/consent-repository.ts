@@ -1,0 +1,16 @@
+import type { ConsentRecord } from '../domain/consent.js'
+
+/** Stores remembered consents, one per user and client. */
+export interface ConsentRepository {
+  /** The consent of this user for this client; `null` when there is none. */
+  find(userId: string, clientId: string): Promise<ConsentRecord | null>
+  /**
+   * Creates or replaces the consent of `consent.userId` for `consent.clientId` in one atomic step
+   * (last writer wins; no duplicate is ever created by concurrent callers).
+   */
+  upsert(consent: ConsentRecord): Promise<void>
+  /** Deletes the consent; returns whether there was one. Idempotent. */
+  delete(userId: string, clientId: string): Promise<boolean>
+  /** Deletes every consent given to the client; returns how many. Idempotent. */
+  deleteByClient(clientId: string): Promise<number>
+}

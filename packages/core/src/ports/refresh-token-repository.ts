@@ -1,0 +1,26 @@
+import type { RefreshTokenRecord } from '../domain/refresh-token.js'
+
+/** Stores refresh tokens, by hash only, grouped in rotation families. */
+export interface RefreshTokenRepository {
+  /** Stores a new, unrotated refresh token. Throws if its id or hash exists. */
+  insert(token: RefreshTokenRecord): Promise<void>
+  /** The token with this hash, in any state; `null` when there is none. */
+  findByHash(tokenHash: string): Promise<RefreshTokenRecord | null>
+  /** The token rotated from `parentId` (its one child), in any state; `null` when there is none. */
+  findByParentId(parentId: string): Promise<RefreshTokenRecord | null>
+  /**
+   * Atomically marks the token rotated if it is neither rotated nor revoked: of any number of
+   * concurrent callers exactly one gets the record (with `rotatedAt` set), the rest `null`.
+   * Also `null` when the hash is unknown.
+   */
+  markRotated(tokenHash: string, now: Date): Promise<RefreshTokenRecord | null>
+  /**
+   * Marks one token revoked. Returns the record as revoked by this call, or `null` when it does not
+   * exist or was already revoked.
+   */
+  revoke(tokenId: string, now: Date): Promise<RefreshTokenRecord | null>
+  /** Revokes every unrevoked token of the family; returns how many. Idempotent. */
+  revokeFamily(familyId: string, now: Date): Promise<number>
+  /** Revokes every unrevoked token of a client; returns how many. Idempotent. */
+  revokeByClient(clientId: string, now: Date): Promise<number>
+}

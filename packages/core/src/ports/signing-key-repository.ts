@@ -1,0 +1,13 @@
+import type { SigningKeyRecord, SigningKeyState } from '../domain/signing-key.js'
+
+/** Stores the keys that sign JWT access tokens. */
+export interface SigningKeyRepository {
+  /** Stores a new key. Throws if its `kid` exists. */
+  insert(key: SigningKeyRecord): Promise<void>
+  /** The key with this `kid`, in any state; `null` when there is none. */
+  findByKid(kid: string): Promise<SigningKeyRecord | null>
+  /** Every key in one of `states`, newest first. */
+  listByState(states: readonly SigningKeyState[]): Promise<readonly SigningKeyRecord[]>
+  /** Sets the state of a key; returns the updated record, or `null` when there is no such key. */
+  updateState(kid: string, state: SigningKeyState, now: Date): Promise<SigningKeyRecord | null>
+}

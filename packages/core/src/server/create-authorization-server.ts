@@ -1,0 +1,132 @@
+import type { AuthorizationServerOptions, ResolvedConfig } from '../config/options.js'
+import { resolveConfig } from '../config/resolve-config.js'
+import { createJoseJwtSigner } from '../crypto/jose-jwt-signer.js'
+import { systemClock } from '../crypto/system-clock.js'
+import { createWebCryptoSecretHasher } from '../crypto/web-crypto-secret-hasher.js'
+import { webRandomSource } from '../crypto/web-random-source.js'
+import type { Principal } from '../domain/principal.js'
+import type { JsonWebKey, SigningKeyState } from '../domain/signing-key.js'
+import { type OAuthHttpResponse, renderError } from '../errors/render-error.js'
+import {
+  type AuthorizationApproval,
+  approveAuthorizationRequest,
+  type ConsentContext,
+} from '../use-cases/approve-authorization-request.js'
+import { authenticateBearer, type BearerRequest } from '../use-cases/authenticate-bearer.js'
+import { type ConsentQuery, hasConsent, rememberConsent, revokeConsent } from '../use-cases/consents.js'
+import { type CreatedClient, createClient } from '../use-cases/create-client.js'
+import { denyAuthorizationRequest } from '../use-cases/deny-authorization-request.js'
+import type { ClientInput } from '../use-cases/internal/client-input.js'
+import type { ClientRequest } from '../use-cases/internal/http-request.js'
+import type { TokenResponse } from '../use-cases/internal/issue-tokens.js'
+import type { ParameterInput } from '../use-cases/internal/parameters.js'
+import type { ServerContext } from '../use-cases/internal/server-context.js'
+import { createSigningKeyCache } from '../use-cases/internal/signing-key-cache.js'
+import type { UserReference } from '../use-cases/internal/user-id.js'
+import {
+  type IntrospectionResponse,
+  type IntrospectTokenInput,
+  introspectToken,
+  introspectTokenFromRequest,
+} from '../use-cases/introspect-token.js'
+import { issueTokenFromRequest } from '../use-cases/issue-token-from-request.js'
+import { revokeClient } from '../use-cases/revoke-client.js'
+import { type RevokeTokenInput, revokeToken } from '../use-cases/revoke-token.js'
+import { revokeTokenFromRequest } from '../use-cases/revoke-token-from-request.js'
+import { rotateClientSecret } from '../use-cases/rotate-client-secret.js'
+import {
+  getJwks,
+  listSigningKeys,
+  markSigningKeyCompromised,
+  retireSigningKey,
+  rotateSigningKey,
+  type SigningKeyInfo,
+} from '../use-cases/signing-keys.js'
+import type { AuthorizationRequest } from '../use-cases/validate-authorization-request.js'
+import { validateAuthorizationRequest } from '../use-cases/validate-authorization-request.js'
+
+/** The whole server: every use case bound to one configuration and one set of ports. */
+export interface AuthorizationServer {
+  readonly config: ResolvedConfig
+  /** The context use cases run with, for calling a use case function directly. */
+  readonly context: ServerContext
+  createClient(input: ClientInput): Promise<CreatedClient>
+  rotateClientSecret(clientId: string): Promise<{ readonly plaintextSecret: string }>
+  revokeClient(clientId: string): Promise<boolean>
+  validateAuthorizationRequest(parameters: ParameterInput): Promise<AuthorizationRequest>
+  hasConsent(query: ConsentQuery): Promise<boolean>
+  rememberConsent(
+    query: ConsentQuery & { readonly claims?: Readonly<Record<string, unknown>> },
+  ): Promise<void>
+  revokeConsent(query: { readonly user: UserReference; readonly clientId: string }): Promise<boolean>
+  approveAuthorizationRequest(
+    request: AuthorizationRequest,
+    user: UserReference,
+    consent?: ConsentContext,
+  ): Promise<AuthorizationApproval>
+  denyAuthorizationRequest(
+    request: AuthorizationRequest,
+    user?: UserReference | null,
+  ): Promise<{ readonly redirectUrl: string }>
+  issueTokenFromRequest(request: ClientRequest): Promise<TokenResponse>
+  revokeToken(input: RevokeTokenInput): Promise<boolean>
+  revokeTokenFromRequest(request: ClientRequest): Promise<void>
+  introspectToken(input: IntrospectTokenInput): Promise<IntrospectionResponse>
+  introspectTokenFromRequest(request: ClientRequest): Promise<IntrospectionResponse>
+  authenticateBearer(request: BearerRequest): Promise<Principal>
+  rotateSigningKey(): Promise<SigningKeyInfo>
+  retireSigningKey(kid: string): Promise<SigningKeyInfo>
+  markSigningKeyCompromised(kid: string): Promise<SigningKeyInfo>
+  listSigningKeys(states?: readonly SigningKeyState[]): Promise<readonly SigningKeyInfo[]>
+  getJwks(): Promise<{ readonly keys: readonly JsonWebKey[] }>
+  /** Renders anything a use case threw, with this server's realm and issuer. */
+  renderError(error: unknown): OAuthHttpResponse
+}
+
+/**
+ * Builds an authorization server from options, checking every setting first.
+ *
+ * @throws ConfigurationError listing every invalid setting as `path: message`
+ */
+export function createAuthorizationServer(options: AuthorizationServerOptions): AuthorizationServer {
+  const config = resolveConfig(options)
+  const clock = options.clock ?? systemClock
+  const context: ServerContext = Object.freeze({
+    config,
+    storage: options.storage,
+    hasher: options.secretHasher ?? createWebCryptoSecretHasher(options.hashKeys!),
+    clock,
+    random: options.randomSource ?? webRandomSource,
+    jwtSigner: options.jwtSigner ?? createJoseJwtSigner(),
+    eventPublisher: options.eventPublisher ?? null,
+    signingKeys: createSigningKeyCache(config, options.storage, clock),
+    onEventPublishFailed: options.onEventPublishFailed ?? (() => {}),
+  })
+  const server: AuthorizationServer = {
+    config,
+    context,
+    createClient: (input) => createClient(context, input),
+    rotateClientSecret: (clientId) => rotateClientSecret(context, clientId),
+    revokeClient: (clientId) => revokeClient(context, clientId),
+    validateAuthorizationRequest: (parameters) => validateAuthorizationRequest(context, parameters),
+    hasConsent: (query) => hasConsent(context, query),
+    rememberConsent: (query) => rememberConsent(context, query),
+    revokeConsent: (query) => revokeConsent(context, query),
+    approveAuthorizationRequest: (request, user, consent) =>
+      approveAuthorizationRequest(context, request, user, consent),
+    denyAuthorizationRequest: (request, user) => denyAuthorizationRequest(context, request, user ?? null),
+    issueTokenFromRequest: (request) => issueTokenFromRequest(context, request),
+    revokeToken: (input) => revokeToken(context, input),
+    revokeTokenFromRequest: (request) => revokeTokenFromRequest(context, request),
+    introspectToken: (input) => introspectToken(context, input),
+    introspectTokenFromRequest: (request) => introspectTokenFromRequest(context, request),
+    authenticateBearer: (request) => authenticateBearer(context, request),
+    rotateSigningKey: () => rotateSigningKey(context),
+    retireSigningKey: (kid) => retireSigningKey(context, kid),
+    markSigningKeyCompromised: (kid) => markSigningKeyCompromised(context, kid),
+    listSigningKeys: (states) => listSigningKeys(context, states),
+    getJwks: () => getJwks(context),
+    renderError: (error) => renderError(error, { realm: config.realm, issuer: config.issuer }),
+  }
+  return Object.freeze(server)
+}

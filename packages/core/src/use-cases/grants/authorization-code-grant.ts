@@ -1,0 +1,137 @@
+import { constantTimeEqual } from '../../crypto/constant-time-equal.js'
+import type { AuthorizationCodeRecord } from '../../domain/authorization-code.js'
+import type { ClientRecord } from '../../domain/client.js'
+import { isPkceValue, s256Challenge } from '../../domain/pkce.js'
+import { OAuthError } from '../../errors/oauth-error.js'
+import { commit } from '../internal/commit.js'
+import { signingKeyForIssuance } from '../internal/ensure-active-signing-key.js'
+import { findByHash } from '../internal/find-by-hash.js'
+import {
+  issueAccessToken,
+  issueRefreshToken,
+  type TokenResponse,
+  tokenResponse,
+} from '../internal/issue-tokens.js'
+import { requireParameter } from '../internal/parameters.js'
+import type { ServerContext } from '../internal/server-context.js'
+
+/** Thrown inside the unit of work when a concurrent request redeemed the code first. */
+class CodeAlreadyRedeemed extends Error {}
+
+/**
+ * Exchanges an authorization code for tokens. The code is checked first (client, expiry, redirect
+ * URI, PKCE) without changing anything, then consumed atomically together with issuing the tokens.
+ * A code that was already redeemed revokes every token of its grant (RFC 6749 §4.1.2,
+ * RFC 9700 §4.2.4) and fails.
+ *
+ * @throws OAuthError `invalid_request`, `invalid_grant`
+ * @see RFC 6749 §4.1.3, RFC 7636 §4.6
+ */
+export async function authorizationCodeGrant(
+  context: ServerContext,
+  client: ClientRecord,
+  parameters: ReadonlyMap<string, string>,
+): Promise<TokenResponse> {
+  const code = requireParameter(parameters, 'code')
+  const found = await findByHash(context, code, (hash) =>
+    context.storage.repositories.authorizationCodes.findByHash(hash),
+  )
+  const invalid = (description: string): OAuthError => OAuthError.invalidGrant({ description })
+  // A code of another client is answered like an unknown code, and is left alone.
+  if (!found || found.record.clientId !== client.id) throw invalid('The authorization code is invalid.')
+  const record = found.record
+  if (record.consumedAt !== null) return revokeReplayedGrant(context, record)
+  const now = context.clock.now()
+  if (now.getTime() >= record.expiresAt.getTime()) throw invalid('The authorization code has expired.')
+  checkRedirectUri(record, parameters.get('redirect_uri'))
+  await checkCodeVerifier(record, parameters.get('code_verifier'))
+
+  const signingKey = await signingKeyForIssuance(context)
+  const grant = {
+    clientId: client.id,
+    userId: record.userId,
+    grantType: 'authorization_code' as const,
+    scopes: record.scopes,
+    claims: record.claims,
+    familyId: record.grantId,
+  }
+  try {
+    return await commit(context, async (repositories, events) => {
+      if (!(await repositories.authorizationCodes.consume(found.hash, now))) throw new CodeAlreadyRedeemed()
+      const access = await issueAccessToken(context, repositories, grant, signingKey, now)
+      const refresh = client.allowedGrants.includes('refresh_token')
+        ? await issueRefreshToken(
+            context,
+            repositories,
+            grant,
+            { familyId: record.grantId, parentId: null, familyCreatedAt: now, scopes: record.scopes },
+            access.record.id,
+            now,
+          )
+        : null
+      events.record({
+        type: 'OAuthTokenIssued',
+        clientId: client.id,
+        userId: record.userId,
+        grantType: 'authorization_code',
+        scopes: record.scopes,
+        accessTokenId: access.record.id,
+        refreshTokenId: refresh?.record.id ?? null,
+        familyId: record.grantId,
+      })
+      return tokenResponse(context, access.token, record.scopes, refresh?.token ?? null)
+    })
+  } catch (error) {
+    if (error instanceof CodeAlreadyRedeemed) return revokeReplayedGrant(context, record)
+    throw error
+  }
+}
+
+/** The redirect URI must repeat the one of the authorization request, exactly (RFC 6749 §4.1.3). */
+function checkRedirectUri(record: AuthorizationCodeRecord, redirectUri: string | undefined): void {
+  if (redirectUri === undefined && !record.redirectUriExplicit) return
+  if (redirectUri !== record.redirectUri) {
+    throw OAuthError.invalidGrant({ description: 'redirect_uri does not match the authorization request.' })
+  }
+}
+
+/**
+ * The verifier must match the challenge the code was bound to; and a code issued without a
+ * challenge must not be redeemed with a verifier (a PKCE downgrade, RFC 9700 §2.1.1).
+ */
+async function checkCodeVerifier(
+  record: AuthorizationCodeRecord,
+  verifier: string | undefined,
+): Promise<void> {
+  if (record.codeChallenge === null) {
+    if (verifier !== undefined) {
+      throw OAuthError.invalidGrant({
+        description: 'code_verifier sent for a code issued without code_challenge.',
+      })
+    }
+    return
+  }
+  if (verifier === undefined) throw OAuthError.invalidGrant({ description: 'code_verifier is required.' })
+  if (!isPkceValue(verifier)) {
+    throw OAuthError.invalidGrant({ description: 'code_verifier must be 43-128 unreserved characters.' })
+  }
+  const computed = record.codeChallengeMethod === 'S256' ? await s256Challenge(verifier) : verifier
+  if (!constantTimeEqual(computed, record.codeChallenge)) {
+    throw OAuthError.invalidGrant({ description: 'code_verifier does not match the code_challenge.' })
+  }
+}
+
+/** A redeemed code came back: revoke everything its grant issued, commit that, then refuse. */
+async function revokeReplayedGrant(context: ServerContext, record: AuthorizationCodeRecord): Promise<never> {
+  const now = context.clock.now()
+  await commit(context, async (repositories, events) => {
+    await repositories.refreshTokens.revokeFamily(record.grantId, now)
+    await repositories.accessTokens.revokeFamily(record.grantId, now)
+    events.record({
+      type: 'OAuthAuthorizationCodeReplayDetected',
+      clientId: record.clientId,
+      grantId: record.grantId,
+    })
+  })
+  throw OAuthError.invalidGrant({ description: 'The authorization code has already been used.' })
+}

@@ -1,0 +1,58 @@
+import { GRANT_TYPES, type GrantType, isGrantType } from '../../domain/grant-type.js'
+import { redirectUriProblem } from '../../domain/redirect-uri.js'
+import { isScopeToken, normalizeScopes } from '../../domain/scope.js'
+import { OAuthError } from '../../errors/oauth-error.js'
+import type { ServerContext } from './server-context.js'
+
+/** What the application registers a client with (the seed's `OAuthClientData`). */
+export interface ClientInput {
+  readonly name: string
+  readonly redirectUris: readonly string[]
+  readonly allowedGrants: readonly GrantType[]
+  readonly allowedScopes: readonly string[]
+  /** `true` for a server-side client that can keep a secret; `false` for mobile, SPA and CLI clients. */
+  readonly confidential: boolean
+}
+
+/** Checks client metadata and returns it normalized; lists every problem at once. */
+export function checkClientInput(context: ServerContext, input: ClientInput): ClientInput {
+  const problems: string[] = []
+  const name = typeof input.name === 'string' ? input.name.trim() : ''
+  if (name === '' || name.length > 200) problems.push('name: must be 1-200 characters')
+  const grants = Array.isArray(input.allowedGrants) ? input.allowedGrants : []
+  if (grants.length === 0) problems.push(`allowedGrants: name at least one of ${GRANT_TYPES.join(', ')}`)
+  for (const grant of grants) {
+    if (!isGrantType(grant)) problems.push(`allowedGrants: "${String(grant)}" is not supported`)
+  }
+  if (grants.includes('client_credentials') && !input.confidential) {
+    problems.push('allowedGrants: client_credentials needs a confidential client')
+  }
+  if (grants.includes('refresh_token') && !grants.includes('authorization_code')) {
+    problems.push('allowedGrants: refresh_token needs authorization_code')
+  }
+  const redirectUris = Array.isArray(input.redirectUris) ? input.redirectUris : []
+  if (grants.includes('authorization_code') && redirectUris.length === 0) {
+    problems.push('redirectUris: the authorization_code grant needs at least one')
+  }
+  redirectUris.forEach((uri, index) => {
+    const problem = typeof uri === 'string' ? redirectUriProblem(uri) : 'must be a string'
+    if (problem) problems.push(`redirectUris[${index}]: ${problem}`)
+  })
+  const scopes = Array.isArray(input.allowedScopes) ? input.allowedScopes : []
+  for (const scope of scopes) {
+    if (typeof scope !== 'string' || !isScopeToken(scope)) {
+      problems.push(`allowedScopes: "${String(scope)}" is not a valid scope`)
+    } else if (context.config.scopes && !context.config.scopes.includes(scope)) {
+      problems.push(`allowedScopes: "${scope}" is not one of the server's scopes`)
+    }
+  }
+  if (typeof input.confidential !== 'boolean') problems.push('confidential: must be true or false')
+  if (problems.length > 0) throw OAuthError.invalidRequest({ description: problems.join('; ') })
+  return {
+    name,
+    redirectUris: [...new Set(redirectUris)],
+    allowedGrants: [...new Set(grants)],
+    allowedScopes: normalizeScopes(scopes),
+    confidential: input.confidential,
+  }
+}

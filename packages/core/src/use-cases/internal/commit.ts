@@ -1,0 +1,53 @@
+import type { OAuthEvent } from '../../domain/events.js'
+import type { TransactionalRepositories } from '../../ports/unit-of-work.js'
+import type { ServerContext } from './server-context.js'
+
+/** Distributes `Omit` over the event union, so each member keeps its own fields. */
+type EventPayload<E> = E extends OAuthEvent ? Omit<E, 'id' | 'occurredAt'> : never
+
+/** Collects the events a unit of work will report once it commits. */
+export interface EventRecorder {
+  record(event: EventPayload<OAuthEvent>): void
+}
+
+/**
+ * Runs `work` in one unit of work and publishes the events it recorded only after the commit
+ * (or writes them to the storage's outbox inside the transaction, when it has one). A rejection
+ * rolls everything back and publishes nothing.
+ */
+export async function commit<T>(
+  context: ServerContext,
+  work: (repositories: TransactionalRepositories, events: EventRecorder) => Promise<T>,
+): Promise<T> {
+  let events: OAuthEvent[] = []
+  let viaOutbox = false
+  const result = await context.storage.unitOfWork.run(async (repositories) => {
+    // A retried unit of work starts with no events of the failed attempt.
+    events = []
+    const recorder: EventRecorder = {
+      record: (payload) => {
+        events.push({ ...payload, id: context.random.uuid(), occurredAt: context.clock.now() } as OAuthEvent)
+      },
+    }
+    const value = await work(repositories, recorder)
+    viaOutbox = repositories.outbox !== undefined
+    if (repositories.outbox && events.length > 0) await repositories.outbox.append(events)
+    return value
+  })
+  if (!viaOutbox) await publish(context, events)
+  return result
+}
+
+async function publish(context: ServerContext, events: readonly OAuthEvent[]): Promise<void> {
+  if (events.length === 0 || !context.eventPublisher) return
+  try {
+    await context.eventPublisher.publish(events)
+  } catch (error) {
+    // The change is committed: the request succeeded, whatever a listener did.
+    try {
+      context.onEventPublishFailed(error, events)
+    } catch {
+      // A failing failure handler must not turn a committed change into an error either.
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import type { ServerContext } from './server-context.js'
+
+/**
+ * Finds a stored credential by the hash of its plaintext. Tries the current hash key first, then
+ * older keys still configured, so hash keys can rotate without logging anybody out. With one key
+ * (the usual case) this is one HMAC and one lookup.
+ */
+export async function findByHash<T>(
+  context: ServerContext,
+  plaintext: string,
+  find: (hash: string) => Promise<T | null>,
+): Promise<{ readonly record: T; readonly hash: string } | null> {
+  for (const keyId of context.hasher.keyIds) {
+    const hash = await context.hasher.hashWithKey(plaintext, keyId)
+    const record = await find(hash)
+    if (record !== null) return { record, hash }
+  }
+  return null
+}

@@ -1,0 +1,21 @@
+import type { ResolvedConfig, Storage } from '../../config/options.js'
+import type { OAuthEvent } from '../../domain/events.js'
+import type { Clock } from '../../ports/clock.js'
+import type { EventPublisher } from '../../ports/event-publisher.js'
+import type { JwtSigner } from '../../ports/jwt-signer.js'
+import type { RandomSource } from '../../ports/random-source.js'
+import type { SecretHasher } from '../../ports/secret-hasher.js'
+import type { SigningKeyCache } from './signing-key-cache.js'
+
+/** What every use case receives: resolved settings and ports. Built once by `createAuthorizationServer`. */
+export interface ServerContext {
+  readonly config: ResolvedConfig
+  readonly storage: Storage
+  readonly hasher: SecretHasher
+  readonly clock: Clock
+  readonly random: RandomSource
+  readonly jwtSigner: JwtSigner
+  readonly eventPublisher: EventPublisher | null
+  readonly signingKeys: SigningKeyCache
+  readonly onEventPublishFailed: (error: unknown, events: readonly OAuthEvent[]) => void
+}

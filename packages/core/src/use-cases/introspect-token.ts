@@ -1,0 +1,105 @@
+import { formatScope } from '../domain/scope.js'
+import { authenticateClient } from './internal/authenticate-client.js'
+import { findPresentedAccessToken, findPresentedRefreshToken } from './internal/find-presented-token.js'
+import type { ClientRequest } from './internal/http-request.js'
+import { requireParameter } from './internal/parameters.js'
+import type { ServerContext } from './internal/server-context.js'
+import { epochSeconds } from './internal/time.js'
+
+/** An RFC 7662 introspection response. Inactive tokens say nothing more than `active: false`. */
+export type IntrospectionResponse =
+  | { readonly active: false }
+  | {
+      readonly active: true
+      readonly scope: string
+      readonly client_id: string
+      readonly sub: string
+      readonly token_type: 'Bearer' | 'refresh_token'
+      readonly exp: number
+      readonly iat: number
+      readonly iss: string
+      readonly jti: string
+      readonly aud?: string
+      readonly username?: string
+    }
+
+export interface IntrospectTokenInput {
+  readonly token: string
+  readonly hint?: string | undefined
+  /** The client asking. Refresh tokens are shown only to the client they were issued to. */
+  readonly callerClientId: string
+}
+
+const INACTIVE = { active: false } as const
+
+/**
+ * Tells whether a token is active and what it grants. Access tokens are shown to any authenticated
+ * client (resource servers are clients); refresh tokens only to their own client.
+ *
+ * @see RFC 7662 §2.2
+ */
+export async function introspectToken(
+  context: ServerContext,
+  input: IntrospectTokenInput,
+): Promise<IntrospectionResponse> {
+  const now = context.clock.now()
+  const live = (record: { readonly revokedAt: Date | null; readonly expiresAt: Date }): boolean =>
+    record.revokedAt === null && now.getTime() < record.expiresAt.getTime()
+  const tryRefresh = input.hint === 'refresh_token'
+  for (const kind of tryRefresh ? ['refresh', 'access'] : ['access', 'refresh']) {
+    if (kind === 'access') {
+      const record = (await findPresentedAccessToken(context, input.token, { lookUp: true }))?.record
+      if (!record) continue
+      if (!live(record)) return INACTIVE
+      return {
+        active: true,
+        scope: formatScope(record.scopes),
+        client_id: record.clientId,
+        sub: record.userId ?? record.clientId,
+        token_type: 'Bearer',
+        exp: epochSeconds(record.expiresAt),
+        iat: epochSeconds(record.createdAt),
+        iss: context.config.issuer,
+        jti: record.id,
+        ...(record.format === 'jwt' ? { aud: context.config.jwtAudience } : {}),
+        ...(record.userId === null ? {} : { username: record.userId }),
+      }
+    }
+    const record = await findPresentedRefreshToken(context, input.token)
+    if (!record) continue
+    if (!live(record) || record.rotatedAt !== null || record.clientId !== input.callerClientId)
+      return INACTIVE
+    return {
+      active: true,
+      scope: formatScope(record.scopes),
+      client_id: record.clientId,
+      sub: record.userId ?? record.clientId,
+      token_type: 'refresh_token',
+      exp: epochSeconds(record.expiresAt),
+      iat: epochSeconds(record.createdAt),
+      iss: context.config.issuer,
+      jti: record.id,
+      ...(record.userId === null ? {} : { username: record.userId }),
+    }
+  }
+  return INACTIVE
+}
+
+/**
+ * The introspection endpoint: authenticates the calling client, then introspects `token`.
+ *
+ * @throws OAuthError `invalid_request`, `invalid_client`
+ * @see RFC 7662 §2.1
+ */
+export async function introspectTokenFromRequest(
+  context: ServerContext,
+  request: ClientRequest,
+): Promise<IntrospectionResponse> {
+  const { client, parameters } = await authenticateClient(context, request)
+  const token = requireParameter(parameters, 'token')
+  return introspectToken(context, {
+    token,
+    hint: parameters.get('token_type_hint'),
+    callerClientId: client.id,
+  })
+}
