@@ -1,1 +1,3 @@
-export {}
+export type { MemoryStorage, MemoryStorageOptions } from './create-memory-storage.js'
+export { createMemoryStorage } from './create-memory-storage.js'
+export { DuplicateKeyError } from './memory-table.js'

@@ -13,9 +13,9 @@ import {
   type ConsentContext,
 } from '../use-cases/approve-authorization-request.js'
 import { authenticateBearer, type BearerRequest } from '../use-cases/authenticate-bearer.js'
-import { type ConsentQuery, hasConsent, rememberConsent, revokeConsent } from '../use-cases/consents.js'
 import { type CreatedClient, createClient } from '../use-cases/create-client.js'
 import { denyAuthorizationRequest } from '../use-cases/deny-authorization-request.js'
+import { type ConsentQuery, hasConsent } from '../use-cases/has-consent.js'
 import type { ClientInput } from '../use-cases/internal/client-input.js'
 import type { ClientRequest } from '../use-cases/internal/http-request.js'
 import type { TokenResponse } from '../use-cases/internal/issue-tokens.js'
@@ -27,10 +27,12 @@ import {
   type IntrospectionResponse,
   type IntrospectTokenInput,
   introspectToken,
-  introspectTokenFromRequest,
 } from '../use-cases/introspect-token.js'
+import { introspectTokenFromRequest } from '../use-cases/introspect-token-from-request.js'
 import { issueTokenFromRequest } from '../use-cases/issue-token-from-request.js'
+import { rememberConsent } from '../use-cases/remember-consent.js'
 import { revokeClient } from '../use-cases/revoke-client.js'
+import { revokeConsent } from '../use-cases/revoke-consent.js'
 import { type RevokeTokenInput, revokeToken } from '../use-cases/revoke-token.js'
 import { revokeTokenFromRequest } from '../use-cases/revoke-token-from-request.js'
 import { rotateClientSecret } from '../use-cases/rotate-client-secret.js'

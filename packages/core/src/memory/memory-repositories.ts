@@ -1,0 +1,185 @@
+import type { ConsentRecord } from '../domain/consent.js'
+import type { OAuthEvent } from '../domain/events.js'
+import type { AccessTokenRepository } from '../ports/access-token-repository.js'
+import type { AuthorizationCodeRepository } from '../ports/authorization-code-repository.js'
+import type { ClientRepository } from '../ports/client-repository.js'
+import type { ConsentRepository } from '../ports/consent-repository.js'
+import type { EventOutboxRepository } from '../ports/event-publisher.js'
+import type { RefreshTokenRepository } from '../ports/refresh-token-repository.js'
+import type { SigningKeyRepository } from '../ports/signing-key-repository.js'
+import type { Repositories } from '../ports/unit-of-work.js'
+import type { TableView } from './memory-table.js'
+import { consentKey, type Tables } from './memory-tables.js'
+
+/**
+ * Runs one repository operation against the tables: reads at once, writes atomically (outside a
+ * transaction, each write is a transaction of its own).
+ */
+export type TableAccess = <T>(mode: 'read' | 'write', operation: (tables: Tables) => T) => Promise<T>
+
+/** Rows are frozen copies, so no caller can change stored state behind the repository's back. */
+function frozen<T extends object>(row: T): T {
+  return Object.freeze({ ...row })
+}
+
+export function createMemoryRepositories(access: TableAccess): Repositories {
+  return {
+    clients: memoryClientRepository(access),
+    authorizationCodes: memoryAuthorizationCodeRepository(access),
+    accessTokens: memoryAccessTokenRepository(access),
+    refreshTokens: memoryRefreshTokenRepository(access),
+    consents: memoryConsentRepository(access),
+    signingKeys: memorySigningKeyRepository(access),
+  }
+}
+
+function memoryClientRepository(access: TableAccess): ClientRepository {
+  return {
+    insert: (client) => access('write', (t) => t.clients.insert(frozen(client))),
+    findById: (clientId) => access('read', (t) => t.clients.get(clientId)),
+    updateSecret: (clientId, secret, now) =>
+      access('write', (t) => {
+        const client = t.clients.get(clientId)
+        if (!client || client.revokedAt) return null
+        const updated = frozen({ ...client, ...secret, updatedAt: now })
+        t.clients.put(updated)
+        return updated
+      }),
+    revoke: (clientId, now) =>
+      access('write', (t) => {
+        const client = t.clients.get(clientId)
+        if (!client || client.revokedAt) return null
+        const revoked = frozen({ ...client, revokedAt: now, updatedAt: now })
+        t.clients.put(revoked)
+        return revoked
+      }),
+  }
+}
+
+function memoryAuthorizationCodeRepository(access: TableAccess): AuthorizationCodeRepository {
+  return {
+    insert: (code) => access('write', (t) => t.codes.insert(frozen(code))),
+    findByHash: (codeHash) => access('read', (t) => t.codes.get(codeHash)),
+    consume: (codeHash, now) =>
+      access('write', (t) => {
+        const code = t.codes.get(codeHash)
+        if (!code || code.consumedAt) return null
+        const consumed = frozen({ ...code, consumedAt: now })
+        t.codes.put(consumed)
+        return consumed
+      }),
+    deleteByClient: (clientId) =>
+      access('write', (t) => {
+        const doomed = t.codes.filter((code) => code.clientId === clientId && code.consumedAt === null)
+        for (const code of doomed) t.codes.delete(code.codeHash)
+        return doomed.length
+      }),
+  }
+}
+
+/** The bulk revocation access and refresh tokens share. */
+function revokeWhere<R extends { readonly revokedAt: Date | null }>(
+  table: TableView<R>,
+  predicate: (row: R) => boolean,
+  now: Date,
+): number {
+  const rows = table.filter((row) => row.revokedAt === null && predicate(row))
+  for (const row of rows) table.put(frozen({ ...row, revokedAt: now }))
+  return rows.length
+}
+
+function memoryAccessTokenRepository(access: TableAccess): AccessTokenRepository {
+  return {
+    insert: (token) => access('write', (t) => t.accessTokens.insert(frozen(token))),
+    findByHash: (tokenHash) => access('read', (t) => t.accessTokens.findUnique('hash', tokenHash)),
+    findById: (tokenId) => access('read', (t) => t.accessTokens.get(tokenId)),
+    revoke: (tokenId, now) =>
+      access('write', (t) => {
+        const token = t.accessTokens.get(tokenId)
+        if (!token || token.revokedAt) return null
+        const revoked = frozen({ ...token, revokedAt: now })
+        t.accessTokens.put(revoked)
+        return revoked
+      }),
+    revokeFamily: (familyId, now) =>
+      access('write', (t) => revokeWhere(t.accessTokens, (row) => row.familyId === familyId, now)),
+    revokeByClient: (clientId, now) =>
+      access('write', (t) => revokeWhere(t.accessTokens, (row) => row.clientId === clientId, now)),
+  }
+}
+
+function memoryRefreshTokenRepository(access: TableAccess): RefreshTokenRepository {
+  return {
+    insert: (token) => access('write', (t) => t.refreshTokens.insert(frozen(token))),
+    findByHash: (tokenHash) => access('read', (t) => t.refreshTokens.findUnique('hash', tokenHash)),
+    findByParentId: (parentId) =>
+      access('read', (t) => {
+        const children = t.refreshTokens.filter((row) => row.parentId === parentId)
+        children.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+        return children[0] ?? null
+      }),
+    markRotated: (tokenHash, now) =>
+      access('write', (t) => {
+        const token = t.refreshTokens.findUnique('hash', tokenHash)
+        if (!token || token.rotatedAt || token.revokedAt) return null
+        const rotated = frozen({ ...token, rotatedAt: now })
+        t.refreshTokens.put(rotated)
+        return rotated
+      }),
+    revoke: (tokenId, now) =>
+      access('write', (t) => {
+        const token = t.refreshTokens.get(tokenId)
+        if (!token || token.revokedAt) return null
+        const revoked = frozen({ ...token, revokedAt: now })
+        t.refreshTokens.put(revoked)
+        return revoked
+      }),
+    revokeFamily: (familyId, now) =>
+      access('write', (t) => revokeWhere(t.refreshTokens, (row) => row.familyId === familyId, now)),
+    revokeByClient: (clientId, now) =>
+      access('write', (t) => revokeWhere(t.refreshTokens, (row) => row.clientId === clientId, now)),
+  }
+}
+
+function memoryConsentRepository(access: TableAccess): ConsentRepository {
+  return {
+    find: (userId, clientId) => access('read', (t) => t.consents.get(consentKey(userId, clientId))),
+    upsert: (consent: ConsentRecord) => access('write', (t) => t.consents.put(frozen(consent))),
+    delete: (userId, clientId) => access('write', (t) => t.consents.delete(consentKey(userId, clientId))),
+    deleteByClient: (clientId) =>
+      access('write', (t) => {
+        const doomed = t.consents.filter((consent) => consent.clientId === clientId)
+        for (const consent of doomed) t.consents.delete(consentKey(consent.userId, consent.clientId))
+        return doomed.length
+      }),
+  }
+}
+
+function memorySigningKeyRepository(access: TableAccess): SigningKeyRepository {
+  return {
+    insert: (key) => access('write', (t) => t.signingKeys.insert(frozen(key))),
+    findByKid: (kid) => access('read', (t) => t.signingKeys.get(kid)),
+    listByState: (states) =>
+      access('read', (t) =>
+        t.signingKeys
+          .filter((key) => states.includes(key.state))
+          .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()),
+      ),
+    updateState: (kid, state, now) =>
+      access('write', (t) => {
+        const key = t.signingKeys.get(kid)
+        if (!key) return null
+        const updated = frozen({ ...key, state, updatedAt: now })
+        t.signingKeys.put(updated)
+        return updated
+      }),
+  }
+}
+
+export function memoryOutbox(pending: OAuthEvent[]): EventOutboxRepository {
+  return {
+    append: async (events) => {
+      pending.push(...events)
+    },
+  }
+}
