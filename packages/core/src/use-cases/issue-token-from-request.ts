@@ -22,11 +22,12 @@ export async function issueTokenFromRequest(
   request: ClientRequest,
 ): Promise<TokenResponse> {
   // Read (and refuse duplicates) before authenticating, so a malformed request costs no lookup.
-  const grantType = requireParameter(readParameters(request.body), 'grant_type')
+  const body = readParameters(request.body)
+  const grantType = requireParameter(body, 'grant_type')
   if (!isGrantType(grantType)) {
     throw OAuthError.unsupportedGrantType({ description: 'The grant_type is not supported.' })
   }
-  const { client, parameters } = await authenticateClient(context, request)
+  const { client, parameters } = await authenticateClient(context, request, body)
   if (!client.allowedGrants.includes(grantType)) {
     throw OAuthError.unauthorizedClient({ description: `The client may not use the ${grantType} grant.` })
   }

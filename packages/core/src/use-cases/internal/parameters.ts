@@ -1,3 +1,4 @@
+import { hasControlCharacter } from '../../domain/control-characters.js'
 import { OAuthError } from '../../errors/oauth-error.js'
 
 /**
@@ -6,9 +7,14 @@ import { OAuthError } from '../../errors/oauth-error.js'
  */
 export type ParameterInput = URLSearchParams | Readonly<Record<string, unknown>>
 
+/** Longer values are refused: no OAuth parameter needs more, and they would be echoed or stored. */
+export const MAX_PARAMETER_LENGTH = 4096
+
 /**
- * Reads parameters into a map, refusing any that appears more than once (RFC 6749 §3.1) and any
- * value that is not a string. An empty value counts as absent (RFC 6749 §3.1).
+ * Reads parameters into a map, refusing any that appears more than once (RFC 6749 §3.1), any value
+ * that is not a string, is longer than {@link MAX_PARAMETER_LENGTH} or holds a control character
+ * (a NUL byte would be cut or refused by some databases). An empty value counts as absent
+ * (RFC 6749 §3.1).
  */
 export function readParameters(input: ParameterInput | undefined): ReadonlyMap<string, string> {
   const parameters = new Map<string, string>()
@@ -26,6 +32,14 @@ export function readParameters(input: ParameterInput | undefined): ReadonlyMap<s
     seen.add(name)
     if (typeof raw !== 'string') {
       throw OAuthError.invalidRequest({ description: `The ${safeName(name)} parameter must be a string.` })
+    }
+    if (raw.length > MAX_PARAMETER_LENGTH) {
+      throw OAuthError.invalidRequest({ description: `The ${safeName(name)} parameter is too long.` })
+    }
+    if (hasControlCharacter(raw)) {
+      throw OAuthError.invalidRequest({
+        description: `The ${safeName(name)} parameter holds a control character.`,
+      })
     }
     if (raw !== '') parameters.set(name, raw)
   }
