@@ -35,8 +35,9 @@ interface ClaimedCredentials {
 export async function authenticateClient(
   context: ServerContext,
   request: ClientRequest,
+  /** The body, when the caller has read it already. */
+  parameters: ReadonlyMap<string, string> = readParameters(request.body),
 ): Promise<AuthenticatedClient> {
-  const parameters = readParameters(request.body)
   const query = readParameters(request.query)
   if (query.has('client_secret')) {
     throw OAuthError.invalidRequest({
