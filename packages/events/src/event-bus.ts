@@ -39,7 +39,11 @@ export interface EventBus extends EventPublisher {
    * @returns an unsubscribe function; calling it again does nothing
    * @throws TypeError when `type` is not one of `OAUTH_EVENT_TYPES`, or `listener` is not a function
    */
-  subscribe<T extends OAuthEventType>(type: T, listener: EventListener<T>, options?: SubscribeOptions): () => void
+  subscribe<T extends OAuthEventType>(
+    type: T,
+    listener: EventListener<T>,
+    options?: SubscribeOptions,
+  ): () => void
   /**
    * Calls `listener` with every event, whatever its type.
    *
@@ -81,7 +85,11 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
   let forAll: readonly Subscription[] = NONE
   let subscriptions = 0
 
-  function add(type: OAuthEventType | null, listener: unknown, subscribeOptions?: SubscribeOptions): () => void {
+  function add(
+    type: OAuthEventType | null,
+    listener: unknown,
+    subscribeOptions?: SubscribeOptions,
+  ): () => void {
     if (typeof listener !== 'function') {
       throw new TypeError(`An event listener must be a function, got ${typeof listener}`)
     }
@@ -93,10 +101,9 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
     }
     if (type === null) forAll = [...forAll, subscription]
     else byType.set(type, [...(byType.get(type) ?? NONE), subscription])
-    let subscribed = true
+    // Removing by identity makes a second call a no-op and leaves other subscriptions of the same
+    // function in place.
     return () => {
-      if (!subscribed) return
-      subscribed = false
       if (type === null) {
         forAll = forAll.filter((other) => other !== subscription)
         return
