@@ -17,12 +17,29 @@ import { consentKey, type Tables } from './memory-tables.js'
  */
 export type TableAccess = <T>(mode: 'read' | 'write', operation: (tables: Tables) => T) => Promise<T>
 
-/** Rows are frozen copies, so no caller can change stored state behind the repository's back. */
-function frozen<T extends object>(row: T): T {
-  return Object.freeze({ ...row })
+/**
+ * A deep copy of record data: primitives, `Date`s, arrays and JSON objects. Stored rows and every
+ * result are copies, so no caller can change stored state behind the repository's back (through a
+ * `Date`, a scope array or nested claims), nor see a result change under it.
+ */
+function copyData<T>(value: T): T {
+  if (value instanceof Date) return new Date(value.getTime()) as T
+  if (Array.isArray(value)) return value.map(copyData) as T
+  if (value !== null && typeof value === 'object') {
+    // `fromEntries` defines properties, so a claim named `__proto__` stays a plain property.
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copyData(item)])) as T
+  }
+  return value
 }
 
-export function createMemoryRepositories(access: TableAccess): Repositories {
+/** A row to store: a frozen deep copy of what the caller passed. */
+function frozen<T extends object>(row: T): T {
+  return Object.freeze(copyData(row))
+}
+
+export function createMemoryRepositories(tableAccess: TableAccess): Repositories {
+  // Results are copied too: a caller must not hold (and could change) a `Date` of a stored row.
+  const access: TableAccess = (mode, operation) => tableAccess(mode, (tables) => copyData(operation(tables)))
   return {
     clients: memoryClientRepository(access),
     authorizationCodes: memoryAuthorizationCodeRepository(access),
@@ -41,7 +58,8 @@ function memoryClientRepository(access: TableAccess): ClientRepository {
       access('write', (t) => {
         const client = t.clients.get(clientId)
         if (!client || client.revokedAt) return null
-        const updated = frozen({ ...client, ...secret, updatedAt: now })
+        const { secretHash, secretHashKeyId } = secret
+        const updated = frozen({ ...client, secretHash, secretHashKeyId, updatedAt: now })
         t.clients.put(updated)
         return updated
       }),

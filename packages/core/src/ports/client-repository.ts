@@ -7,7 +7,8 @@ export interface ClientRepository {
   /** The client with this id, revoked or not; `null` when there is none. */
   findById(clientId: string): Promise<ClientRecord | null>
   /**
-   * Replaces the secret hash of a client that is not revoked. Returns the updated record, or
+   * Replaces the secret hash (and only it) of a client that is not revoked, and sets `updatedAt` to
+   * `now`. Returns the updated record, or
    * `null` when the client does not exist or is revoked. Idempotent for the same hash.
    */
   updateSecret(
@@ -16,7 +17,7 @@ export interface ClientRepository {
     now: Date,
   ): Promise<ClientRecord | null>
   /**
-   * Marks the client revoked. Returns the record as revoked by this call, or `null` when it does not
+   * Marks the client revoked (`revokedAt` and `updatedAt` set to `now`). Returns the record as revoked by this call, or `null` when it does not
    * exist or was already revoked, so of concurrent callers exactly one gets the record.
    */
   revoke(clientId: string, now: Date): Promise<ClientRecord | null>

@@ -5,8 +5,9 @@ export interface ConsentRepository {
   /** The consent of this user for this client; `null` when there is none. */
   find(userId: string, clientId: string): Promise<ConsentRecord | null>
   /**
-   * Creates or replaces the consent of `consent.userId` for `consent.clientId` in one atomic step
-   * (last writer wins; no duplicate is ever created by concurrent callers).
+   * Creates or replaces the consent of `consent.userId` for `consent.clientId`, every field as given
+   * (`createdAt` included), in one atomic step: last writer wins, and concurrent callers never
+   * create a duplicate.
    */
   upsert(consent: ConsentRecord): Promise<void>
   /** Deletes the consent; returns whether there was one. Idempotent. */

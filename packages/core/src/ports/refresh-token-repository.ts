@@ -6,7 +6,10 @@ export interface RefreshTokenRepository {
   insert(token: RefreshTokenRecord): Promise<void>
   /** The token with this hash, in any state; `null` when there is none. */
   findByHash(tokenHash: string): Promise<RefreshTokenRecord | null>
-  /** The token rotated from `parentId` (its one child), in any state; `null` when there is none. */
+  /**
+   * The newest token (by `createdAt`) rotated from `parentId`, in any state; `null` when there is
+   * none. A retry within the reuse grace period gives a parent a second child, so "newest" matters.
+   */
   findByParentId(parentId: string): Promise<RefreshTokenRecord | null>
   /**
    * Atomically marks the token rotated if it is neither rotated nor revoked: of any number of

@@ -8,6 +8,10 @@ export interface SigningKeyRepository {
   findByKid(kid: string): Promise<SigningKeyRecord | null>
   /** Every key in one of `states`, newest first. */
   listByState(states: readonly SigningKeyState[]): Promise<readonly SigningKeyRecord[]>
-  /** Sets the state of a key; returns the updated record, or `null` when there is no such key. */
+  /**
+   * Sets the state of a key and its `updatedAt` to `now` (key rotation reads it to tell when a
+   * previous key has outlived every token it signed). Returns the updated record, or `null` when
+   * there is no such key.
+   */
   updateState(kid: string, state: SigningKeyState, now: Date): Promise<SigningKeyRecord | null>
 }

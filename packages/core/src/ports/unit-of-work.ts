@@ -6,7 +6,14 @@ import type { EventOutboxRepository } from './event-publisher.js'
 import type { RefreshTokenRepository } from './refresh-token-repository.js'
 import type { SigningKeyRepository } from './signing-key-repository.js'
 
-/** Every storage port, all bound to one connection or transaction. */
+/**
+ * Every storage port, all bound to one connection or transaction.
+ *
+ * Rules every storage port shares: strings are stored and compared exactly (case, accents and
+ * trailing spaces matter: use binary, no-pad collations); hashes are base64url strings of 43
+ * characters; dates keep at least millisecond precision up to 2099; records passed in or handed out
+ * are never kept by reference. Methods documented as throwing reject with the storage's own error.
+ */
 export interface Repositories {
   readonly clients: ClientRepository
   readonly authorizationCodes: AuthorizationCodeRepository
@@ -31,6 +38,11 @@ export interface UnitOfWork {
    * Runs `work` with repositories bound to one transaction. When `work` resolves, the transaction
    * commits and `run` resolves with its value; when `work` rejects, every change it made is rolled
    * back and `run` rejects with the same error. A failed commit rejects too, and leaves nothing.
+   *
+   * An implementation may call `work` again from the start after a serialization failure or
+   * deadlock (each call gets fresh repositories); it must not let such a failure escape while a
+   * retry could succeed, so that of concurrent units racing for one row, the losers see the
+   * winner's change instead of failing.
    */
   run<T>(work: (repositories: TransactionalRepositories) => Promise<T>): Promise<T>
 }

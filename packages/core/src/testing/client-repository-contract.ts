@@ -1,0 +1,194 @@
+import { describe, expect } from 'vitest'
+import type { ClientRecord } from '../domain/client.js'
+import {
+  awkwardText,
+  forEachAccessMode,
+  forEachConcurrentMode,
+  inParallel,
+  minutesLater,
+  nonNull,
+  scribble,
+} from './contract-support.js'
+import { buildClientRecord, instantAfter, randomHash, randomUuid } from './record-builders.js'
+import { type StorageFactory, useStorageUnderTest } from './storage-factory.js'
+
+/** A client with every field set to something a careless storage would mangle. */
+function awkwardClient(): ClientRecord {
+  return buildClientRecord({
+    name: awkwardText(1000),
+    redirectUris: [
+      `https://client.example.com/${awkwardText(1000 - 27)}`,
+      'com.example.app:/callback',
+      'http://127.0.0.1:8080/cb?a=1&b="2"',
+    ],
+    allowedGrants: ['refresh_token', 'client_credentials', 'authorization_code'],
+    allowedScopes: ['z.write', 'a:read', 'm'],
+    createdAt: instantAfter(1),
+    updatedAt: instantAfter(999),
+  })
+}
+
+/** The record without `updatedAt`, for changes whose `updatedAt` the port leaves open. */
+function withoutUpdatedAt(client: ClientRecord): Omit<ClientRecord, 'updatedAt'> {
+  const { updatedAt: _updatedAt, ...rest } = client
+  return rest
+}
+
+/**
+ * The contract of `ClientRepository`: round trips of every field, duplicate ids, `updateSecret`
+ * and `revoke` with their results and idempotence, and concurrent revocation (exactly one caller
+ * revokes). Each test runs through `storage.repositories`, through a unit of work per call, and
+ * inside one unit of work.
+ *
+ * @param factory makes a fresh (or isolated) storage for each test; see {@link StorageFactory}.
+ */
+export function clientRepositoryContract(factory: StorageFactory): void {
+  describe('ClientRepository', () => {
+    const subject = useStorageUnderTest(factory)
+
+    forEachAccessMode(subject, (test, mode) => {
+      test('insert then findById: every field comes back equal (unicode, quotes, 1000 characters, array order, ms dates)', async (use) => {
+        const client = awkwardClient()
+        await use((r) => r.clients.insert(client))
+        expect(await use((r) => r.clients.findById(client.id))).toEqual(client)
+      })
+
+      test('insert then findById: a public client (no secret, no scopes) and a revoked client come back equal', async (use) => {
+        const publicClient = buildClientRecord({
+          confidential: false,
+          secretHash: null,
+          secretHashKeyId: null,
+          allowedGrants: ['authorization_code'],
+          allowedScopes: [],
+        })
+        const revokedClient = buildClientRecord({ revokedAt: instantAfter(59_999) })
+        await use((r) => r.clients.insert(publicClient))
+        await use((r) => r.clients.insert(revokedClient))
+        expect(await use((r) => r.clients.findById(publicClient.id))).toEqual(publicClient)
+        expect(await use((r) => r.clients.findById(revokedClient.id))).toEqual(revokedClient)
+      })
+
+      test('findById: an unknown id gives null', async (use) => {
+        await use((r) => r.clients.insert(buildClientRecord()))
+        expect(await use((r) => r.clients.findById(randomUuid()))).toBeNull()
+      })
+
+      test('the stored client does not change when the caller changes the objects it passed or got', async (use) => {
+        const client = awkwardClient()
+        const expected = structuredClone(client)
+        await use((r) => r.clients.insert(client))
+        scribble(client)
+        scribble(await use((r) => r.clients.findById(expected.id)))
+        expect(await use((r) => r.clients.findById(expected.id))).toEqual(expected)
+      })
+
+      if (mode.survivesErrors) {
+        test('insert: a second client with the same id is rejected, and the first one is kept', async (use) => {
+          const client = buildClientRecord()
+          await use((r) => r.clients.insert(client))
+          await expect(
+            use((r) => r.clients.insert(buildClientRecord({ id: client.id, name: 'Impostor' }))),
+          ).rejects.toThrow()
+          expect(await use((r) => r.clients.findById(client.id))).toEqual(client)
+        })
+      }
+
+      test('updateSecret: replaces the hash and its key id, sets updatedAt to now, keeps every other field', async (use) => {
+        const client = awkwardClient()
+        const other = buildClientRecord()
+        await use((r) => r.clients.insert(client))
+        await use((r) => r.clients.insert(other))
+        const secret = { secretHash: randomHash(), secretHashKeyId: 'k2' }
+        const now = minutesLater(3)
+        const updated = await use((r) => r.clients.updateSecret(client.id, secret, now))
+        expect(updated).toEqual({ ...client, ...secret, updatedAt: now })
+        expect(await use((r) => r.clients.findById(client.id))).toEqual(updated)
+        expect(await use((r) => r.clients.findById(other.id))).toEqual(other)
+      })
+
+      test('updateSecret: the same hash twice gives the updated client both times (idempotent)', async (use) => {
+        const client = buildClientRecord()
+        await use((r) => r.clients.insert(client))
+        const secret = { secretHash: randomHash(), secretHashKeyId: 'k2' }
+        const now = minutesLater(3)
+        const first = await use((r) => r.clients.updateSecret(client.id, secret, now))
+        const second = await use((r) => r.clients.updateSecret(client.id, secret, now))
+        expect(first).toEqual({ ...client, ...secret, updatedAt: now })
+        expect(second).toEqual(first)
+        expect(await use((r) => r.clients.findById(client.id))).toEqual(first)
+      })
+
+      test('updateSecret: stores only the hash and key id, whatever else the argument object carries', async (use) => {
+        const client = buildClientRecord()
+        await use((r) => r.clients.insert(client))
+        const secret = { secretHash: randomHash(), secretHashKeyId: 'k2', name: 'Renamed', revokedAt: null }
+        const now = minutesLater(3)
+        const expected = { ...client, secretHash: secret.secretHash, secretHashKeyId: 'k2', updatedAt: now }
+        expect(await use((r) => r.clients.updateSecret(client.id, secret, now))).toEqual(expected)
+        expect(await use((r) => r.clients.findById(client.id))).toEqual(expected)
+      })
+
+      test('updateSecret: an unknown client gives null', async (use) => {
+        const secret = { secretHash: randomHash(), secretHashKeyId: 'k2' }
+        expect(await use((r) => r.clients.updateSecret(randomUuid(), secret, minutesLater(3)))).toBeNull()
+      })
+
+      test('updateSecret: a revoked client gives null and keeps its old secret', async (use) => {
+        const client = buildClientRecord({ revokedAt: minutesLater(1) })
+        await use((r) => r.clients.insert(client))
+        const secret = { secretHash: randomHash(), secretHashKeyId: 'k2' }
+        expect(await use((r) => r.clients.updateSecret(client.id, secret, minutesLater(3)))).toBeNull()
+        expect(await use((r) => r.clients.findById(client.id))).toEqual(client)
+      })
+
+      test('revoke: returns the client as revoked by this call (revokedAt = now, all else but updatedAt kept)', async (use) => {
+        const client = awkwardClient()
+        const other = buildClientRecord()
+        await use((r) => r.clients.insert(client))
+        await use((r) => r.clients.insert(other))
+        const now = minutesLater(3)
+        const revoked = await use((r) => r.clients.revoke(client.id, now))
+        expect(revoked).not.toBeNull()
+        expect(withoutUpdatedAt(revoked!)).toEqual({ ...withoutUpdatedAt(client), revokedAt: now })
+        expect(revoked!.updatedAt).toBeInstanceOf(Date)
+        expect(await use((r) => r.clients.findById(client.id))).toEqual(revoked)
+        expect(await use((r) => r.clients.findById(other.id))).toEqual(other)
+      })
+
+      test('revoke: a second revoke gives null and keeps the first revocation time', async (use) => {
+        const client = buildClientRecord()
+        await use((r) => r.clients.insert(client))
+        const first = await use((r) => r.clients.revoke(client.id, minutesLater(3)))
+        expect(first?.revokedAt).toEqual(minutesLater(3))
+        expect(await use((r) => r.clients.revoke(client.id, minutesLater(4)))).toBeNull()
+        expect(await use((r) => r.clients.findById(client.id))).toEqual(first)
+      })
+
+      test('revoke: an unknown client gives null', async (use) => {
+        expect(await use((r) => r.clients.revoke(randomUuid(), minutesLater(3)))).toBeNull()
+      })
+    })
+
+    forEachConcurrentMode(subject, (test) => {
+      test('revoke: of 20 concurrent callers exactly one gets the client, the rest null', async (use) => {
+        const client = buildClientRecord()
+        await use((r) => r.clients.insert(client))
+        const results = await inParallel(20, (i) => use((r) => r.clients.revoke(client.id, minutesLater(i))))
+        const winners = nonNull(results)
+        expect(winners).toHaveLength(1)
+        expect(await use((r) => r.clients.findById(client.id))).toEqual(winners[0])
+      })
+
+      test('insert: of 10 concurrent inserts of one id exactly one succeeds', async (use) => {
+        const id = randomUuid()
+        const candidates = Array.from({ length: 10 }, () => buildClientRecord({ id }))
+        const outcomes = await Promise.allSettled(
+          candidates.map((client) => use((r) => r.clients.insert(client))),
+        )
+        expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1)
+        const winner = candidates[outcomes.findIndex((outcome) => outcome.status === 'fulfilled')]
+        expect(await use((r) => r.clients.findById(id))).toEqual(winner)
+      })
+    })
+  })
+}
