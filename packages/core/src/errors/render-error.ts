@@ -4,7 +4,7 @@ import { OAuthError } from './oauth-error.js'
 export interface OAuthHttpResponse {
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
-  /** A JSON body, or `null` for a redirect. */
+  /** A JSON body, or `null` for none: a redirect, or a bare RFC 6750 challenge. */
   readonly body: Readonly<Record<string, unknown>> | null
 }
 
@@ -37,6 +37,8 @@ export function renderError(error: unknown, options: RenderErrorOptions = {}): O
   const headers: Record<string, string> = { ...NO_STORE, 'content-type': 'application/json' }
   const challenge = challengeFor(error, options)
   if (challenge) headers['www-authenticate'] = challenge
+  // RFC 6750 §3.1: a request that sent no credentials gets the challenge and no error information.
+  if (error.missingBearer) return { status: error.status, headers, body: null }
   const body: Record<string, unknown> = { error: error.code }
   if (error.description) body.error_description = error.description
   if (error.scope) body.scope = error.scope

@@ -20,6 +20,9 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
  * opaque token costs one HMAC and one lookup; a JWT one signature check, plus one lookup by `jti`
  * when `jwt.checkRevocation` is on (the default).
  *
+ * With `jwt.checkRevocation` off, a JWT is trusted on its signature and expiry alone: a revoked
+ * token, or a token of a revoked client, keeps working until it expires.
+ *
  * @throws OAuthError 401 without error code when no bearer token was sent; `invalid_request` (400)
  *   for a malformed header; `invalid_token` (401) when the token is unknown, expired, revoked,
  *   badly signed, or its client was revoked

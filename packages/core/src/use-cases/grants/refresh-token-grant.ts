@@ -45,6 +45,8 @@ export async function refreshTokenGrant(
   const record = found.record
   const now = context.clock.now()
   if (record.revokedAt !== null) throw invalid('The refresh token has been revoked.')
+  // Reuse is judged before anything else the request says, so no parameter can dodge detection.
+  if (record.rotatedAt !== null && !withinGrace(context, record, now)) return revokeReusedFamily(context, record)
   if (now.getTime() >= record.expiresAt.getTime()) throw invalid('The refresh token has expired.')
   const familyLifetime = context.config.refreshTokenFamilyLifetimeDays
   if (familyLifetime !== null && now.getTime() >= addDays(record.familyCreatedAt, familyLifetime).getTime()) {
@@ -61,10 +63,7 @@ export async function refreshTokenGrant(
   }
   const signingKey = await signingKeyForIssuance(context)
 
-  if (record.rotatedAt !== null) {
-    if (!withinGrace(context, record, now)) return revokeReusedFamily(context, record)
-    return retryWithinGrace(context, record, grant, signingKey, now)
-  }
+  if (record.rotatedAt !== null) return retryWithinGrace(context, record, grant, signingKey, now)
   try {
     return await commit(context, async (repositories, events) => {
       if (!(await repositories.refreshTokens.markRotated(found.hash, now))) throw new AlreadyRotated()
@@ -127,7 +126,7 @@ async function retryWithinGrace(
         context,
         repositories,
         grant,
-        lineageOf(record),
+        lineageOf(child),
         access.record.id,
         now,
       )
