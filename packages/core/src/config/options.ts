@@ -7,6 +7,7 @@ import type { EventPublisher } from '../ports/event-publisher.js'
 import type { JwtSigner } from '../ports/jwt-signer.js'
 import type { RandomSource } from '../ports/random-source.js'
 import type { SecretHasher } from '../ports/secret-hasher.js'
+import type { Sha256Digest } from '../ports/sha256-digest.js'
 import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js'
 
 /** Storage: repositories for plain reads, and the unit of work for every change. */
@@ -24,6 +25,8 @@ export interface AuthorizationServerOptions {
   readonly hashKeys?: HmacSecretHasherOptions
   /** A ready hasher (e.g. `createNodeSecretHasher` from `@sp-oauth/core/node`). */
   readonly secretHasher?: SecretHasher
+  /** SHA-256 for PKCE (e.g. `nodeSha256Digest` from `@sp-oauth/core/node`). Default: Web Crypto. */
+  readonly sha256Digest?: Sha256Digest
   readonly eventPublisher?: EventPublisher
   readonly clock?: Clock
   readonly randomSource?: RandomSource

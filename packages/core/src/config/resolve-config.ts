@@ -1,3 +1,4 @@
+import { resolveHashKeys } from '../crypto/hash-keys.js'
 import { parseScope } from '../domain/scope.js'
 import { ConfigurationError } from '../errors/configuration-error.js'
 import { DEFAULTS } from './defaults.js'
@@ -29,6 +30,16 @@ export function resolveConfig(options: AuthorizationServerOptions): ResolvedConf
     'hashKeys',
     'give exactly one of hashKeys or secretHasher',
   )
+
+  if (options.hashKeys) {
+    try {
+      resolveHashKeys(options.hashKeys)
+    } catch (error) {
+      // Listed with every other problem, so one run shows all there is to fix.
+      if (!(error instanceof ConfigurationError)) throw error
+      problems.push(...error.problems)
+    }
+  }
 
   const routePrefix = (options.routePrefix ?? DEFAULTS.routePrefix).replace(/^\/+|\/+$/g, '')
   check(/^[A-Za-z0-9._~/-]*$/.test(routePrefix), 'routePrefix', 'may only hold URL path characters')
@@ -70,6 +81,7 @@ export function resolveConfig(options: AuthorizationServerOptions): ResolvedConf
     "must be 'public-clients' or 'all-clients'",
   )
   const pkceAllowPlain = options.pkce?.allowPlain ?? DEFAULTS.pkceAllowPlain
+  check(typeof pkceAllowPlain === 'boolean', 'pkce.allowPlain', 'must be true or false')
 
   const accessTokenFormat = options.accessTokenFormat ?? DEFAULTS.accessTokenFormat
   check(
@@ -99,6 +111,8 @@ export function resolveConfig(options: AuthorizationServerOptions): ResolvedConf
     'jwt.signingKeyCacheSeconds',
     'must be 0 or more',
   )
+
+  check(/^[\x20-\x7E]*$/.test(options.realm ?? DEFAULTS.realm), 'realm', 'must be printable ASCII')
 
   if (problems.length > 0) throw new ConfigurationError(problems)
   return Object.freeze({
@@ -144,7 +158,7 @@ function issuerProblem(issuer: unknown): string | null {
 
 function checkScopes(scopes: readonly string[], path: string, problems: string[]): readonly string[] {
   const parsed = parseScope(scopes.join(' '))
-  if (parsed === null || scopes.some((s) => s === '')) {
+  if (parsed === null || scopes.some((s) => s === '' || s.includes(' '))) {
     problems.push(`${path}: each scope must be printable ASCII without spaces, quotes or backslashes`)
     return []
   }

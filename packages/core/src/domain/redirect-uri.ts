@@ -1,9 +1,14 @@
+import { hasControlCharacter } from './control-characters.js'
+
 /**
  * Checks a redirect URI a client registers: absolute, no fragment (RFC 6749 §3.1.2), and either
  * HTTPS, plain HTTP on a loopback host (native apps, RFC 8252 §7.3), or a private-use scheme with
- * a dot, such as `com.example.app:/cb` (RFC 8252 §7.1). Returns the problem, or `null` if fine.
+ * a dot, such as `com.example.app:/cb` (RFC 8252 §7.1). White space and control characters are
+ * refused: `new URL` would quietly drop them, and the raw string is what gets stored and matched.
+ * Returns the problem, or `null` if fine.
  */
 export function redirectUriProblem(uri: string): string | null {
+  if (/\s/.test(uri) || hasControlCharacter(uri)) return 'must not contain white space or control characters'
   let url: URL
   try {
     url = new URL(uri)

@@ -85,6 +85,9 @@ export class OAuthError extends SpOAuthError {
   static serverError(options?: OAuthErrorOptions): OAuthError {
     return new OAuthError('server_error', options)
   }
+  static temporarilyUnavailable(options?: OAuthErrorOptions): OAuthError {
+    return new OAuthError('temporarily_unavailable', options)
+  }
   static invalidClient(options?: OAuthErrorOptions): OAuthError {
     return new OAuthError('invalid_client', options)
   }

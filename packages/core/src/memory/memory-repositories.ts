@@ -23,13 +23,25 @@ export type TableAccess = <T>(mode: 'read' | 'write', operation: (tables: Tables
  * `Date`, a scope array or nested claims), nor see a result change under it.
  */
 function copyData<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value
   if (value instanceof Date) return new Date(value.getTime()) as T
-  if (Array.isArray(value)) return value.map(copyData) as T
-  if (value !== null && typeof value === 'object') {
-    // `fromEntries` defines properties, so a claim named `__proto__` stays a plain property.
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copyData(item)])) as T
+  if (Array.isArray(value)) {
+    const copy = new Array(value.length)
+    for (let i = 0; i < value.length; i++) copy[i] = copyData(value[i])
+    return copy as T
   }
-  return value
+  // Plain loops, not entries/fromEntries: this runs on every read and write of the hot paths.
+  const copy: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) {
+    const item = copyData((value as Record<string, unknown>)[key])
+    // A claim named `__proto__` must stay a plain property, not replace the prototype.
+    if (key === '__proto__') {
+      Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true })
+    } else {
+      copy[key] = item
+    }
+  }
+  return copy as T
 }
 
 /** A row to store: a frozen deep copy of what the caller passed. */

@@ -3,6 +3,7 @@ import { resolveConfig } from '../config/resolve-config.js'
 import { createJoseJwtSigner } from '../crypto/jose-jwt-signer.js'
 import { systemClock } from '../crypto/system-clock.js'
 import { createWebCryptoSecretHasher } from '../crypto/web-crypto-secret-hasher.js'
+import { webCryptoSha256Digest } from '../crypto/web-crypto-sha256-digest.js'
 import { webRandomSource } from '../crypto/web-random-source.js'
 import type { Principal } from '../domain/principal.js'
 import type { JsonWebKey, SigningKeyState } from '../domain/signing-key.js'
@@ -97,6 +98,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     config,
     storage: options.storage,
     hasher: options.secretHasher ?? createWebCryptoSecretHasher(options.hashKeys!),
+    sha256: options.sha256Digest ?? webCryptoSha256Digest,
     clock,
     random: options.randomSource ?? webRandomSource,
     jwtSigner: options.jwtSigner ?? createJoseJwtSigner(),

@@ -1,3 +1,4 @@
+import { isClientId } from './internal/client-id.js'
 import { commit } from './internal/commit.js'
 import type { ServerContext } from './internal/server-context.js'
 import { type UserReference, userIdOf } from './internal/user-id.js'
@@ -11,6 +12,7 @@ export async function revokeConsent(
   input: { readonly user: UserReference; readonly clientId: string },
 ): Promise<boolean> {
   const userId = userIdOf(input.user)
+  if (!isClientId(input.clientId)) return false
   return commit(context, async (repositories, events) => {
     const deleted = await repositories.consents.delete(userId, input.clientId)
     if (deleted) events.record({ type: 'OAuthConsentRevoked', clientId: input.clientId, userId })

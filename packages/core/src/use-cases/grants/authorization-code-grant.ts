@@ -1,14 +1,14 @@
 import { constantTimeEqual } from '../../crypto/constant-time-equal.js'
 import type { AuthorizationCodeRecord } from '../../domain/authorization-code.js'
 import type { ClientRecord } from '../../domain/client.js'
-import { isPkceValue, s256Challenge } from '../../domain/pkce.js'
+import { isPkceValue } from '../../domain/pkce.js'
 import { OAuthError } from '../../errors/oauth-error.js'
 import { commit } from '../internal/commit.js'
 import { signingKeyForIssuance } from '../internal/ensure-active-signing-key.js'
 import { findByHash } from '../internal/find-by-hash.js'
 import {
-  issueAccessToken,
-  issueRefreshToken,
+  prepareAccessToken,
+  prepareRefreshToken,
   type TokenResponse,
   tokenResponse,
 } from '../internal/issue-tokens.js'
@@ -44,7 +44,6 @@ export async function authorizationCodeGrant(
   const now = context.clock.now()
   if (now.getTime() >= record.expiresAt.getTime()) throw invalid('The authorization code has expired.')
   checkRedirectUri(record, parameters.get('redirect_uri'))
-  await checkCodeVerifier(record, parameters.get('code_verifier'))
 
   const signingKey = await signingKeyForIssuance(context)
   const grant = {
@@ -55,20 +54,22 @@ export async function authorizationCodeGrant(
     claims: record.claims,
     familyId: record.grantId,
   }
+  const accessTokenId = context.random.uuid()
+  const lineage = { familyId: record.grantId, parentId: null, familyCreatedAt: now, scopes: record.scopes }
+  // The verifier check and the new tokens' crypto are independent: run them side by side, and
+  // only then open the unit of work, so it holds no transaction across any of it.
+  const [, access, refresh] = await Promise.all([
+    checkCodeVerifier(context, record, parameters.get('code_verifier')),
+    prepareAccessToken(context, grant, { id: accessTokenId, signingKey, now }),
+    client.allowedGrants.includes('refresh_token')
+      ? prepareRefreshToken(context, grant, lineage, { accessTokenId, now })
+      : null,
+  ])
   try {
     return await commit(context, async (repositories, events) => {
       if (!(await repositories.authorizationCodes.consume(found.hash, now))) throw new CodeAlreadyRedeemed()
-      const access = await issueAccessToken(context, repositories, grant, signingKey, now)
-      const refresh = client.allowedGrants.includes('refresh_token')
-        ? await issueRefreshToken(
-            context,
-            repositories,
-            grant,
-            { familyId: record.grantId, parentId: null, familyCreatedAt: now, scopes: record.scopes },
-            access.record.id,
-            now,
-          )
-        : null
+      await repositories.accessTokens.insert(access.record)
+      if (refresh) await repositories.refreshTokens.insert(refresh.record)
       events.record({
         type: 'OAuthTokenIssued',
         clientId: client.id,
@@ -100,6 +101,7 @@ function checkRedirectUri(record: AuthorizationCodeRecord, redirectUri: string |
  * challenge must not be redeemed with a verifier (a PKCE downgrade, RFC 9700 §2.1.1).
  */
 async function checkCodeVerifier(
+  context: ServerContext,
   record: AuthorizationCodeRecord,
   verifier: string | undefined,
 ): Promise<void> {
@@ -115,7 +117,7 @@ async function checkCodeVerifier(
   if (!isPkceValue(verifier)) {
     throw OAuthError.invalidGrant({ description: 'code_verifier must be 43-128 unreserved characters.' })
   }
-  const computed = record.codeChallengeMethod === 'S256' ? await s256Challenge(verifier) : verifier
+  const computed = record.codeChallengeMethod === 'S256' ? await context.sha256.base64Url(verifier) : verifier
   if (!constantTimeEqual(computed, record.codeChallenge)) {
     throw OAuthError.invalidGrant({ description: 'code_verifier does not match the code_challenge.' })
   }

@@ -2,7 +2,7 @@ import type { ClientRecord } from '../../domain/client.js'
 import { OAuthError } from '../../errors/oauth-error.js'
 import { commit } from '../internal/commit.js'
 import { signingKeyForIssuance } from '../internal/ensure-active-signing-key.js'
-import { issueAccessToken, type TokenResponse, tokenResponse } from '../internal/issue-tokens.js'
+import { prepareAccessToken, type TokenResponse, tokenResponse } from '../internal/issue-tokens.js'
 import { requestedScopes } from '../internal/requested-scopes.js'
 import type { ServerContext } from '../internal/server-context.js'
 
@@ -28,21 +28,20 @@ export async function clientCredentialsGrant(
   const scopes = requestedScopes(parameters.get('scope'), { allowed: client.allowedScopes, fallback })
   const signingKey = await signingKeyForIssuance(context)
   const now = context.clock.now()
+  const access = await prepareAccessToken(
+    context,
+    {
+      clientId: client.id,
+      userId: null,
+      grantType: 'client_credentials',
+      scopes,
+      claims: {},
+      familyId: null,
+    },
+    { id: context.random.uuid(), signingKey, now },
+  )
   return commit(context, async (repositories, events) => {
-    const access = await issueAccessToken(
-      context,
-      repositories,
-      {
-        clientId: client.id,
-        userId: null,
-        grantType: 'client_credentials',
-        scopes,
-        claims: {},
-        familyId: null,
-      },
-      signingKey,
-      now,
-    )
+    await repositories.accessTokens.insert(access.record)
     events.record({
       type: 'OAuthTokenIssued',
       clientId: client.id,

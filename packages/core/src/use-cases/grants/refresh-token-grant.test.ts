@@ -139,7 +139,9 @@ describe('refreshTokenGrant', () => {
       const first = await obtainTokens(server, client)
       const second = await refresh(server, client, first.refresh_token!)
 
-      expect(await refreshError(server, client, first.refresh_token!, { scope: 'admin' })).toBe('invalid_grant')
+      expect(await refreshError(server, client, first.refresh_token!, { scope: 'admin' })).toBe(
+        'invalid_grant',
+      )
       expect(await refreshError(server, client, second.refresh_token!)).toBe('invalid_grant')
       expect(events.at(-1)).toMatchObject({ type: 'OAuthRefreshTokenReuseDetected' })
     })

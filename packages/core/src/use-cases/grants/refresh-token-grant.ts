@@ -1,14 +1,17 @@
+import type { AccessTokenRecord } from '../../domain/access-token.js'
 import type { ClientRecord } from '../../domain/client.js'
 import type { RefreshTokenRecord } from '../../domain/refresh-token.js'
 import type { SigningKeyRecord } from '../../domain/signing-key.js'
 import { OAuthError } from '../../errors/oauth-error.js'
+import type { Repositories } from '../../ports/unit-of-work.js'
 import { commit, type EventRecorder } from '../internal/commit.js'
 import { signingKeyForIssuance } from '../internal/ensure-active-signing-key.js'
 import { findByHash } from '../internal/find-by-hash.js'
 import {
   type GrantContext,
-  issueAccessToken,
-  issueRefreshToken,
+  type PreparedToken,
+  prepareAccessToken,
+  prepareRefreshToken,
   type TokenResponse,
   tokenResponse,
 } from '../internal/issue-tokens.js'
@@ -46,7 +49,8 @@ export async function refreshTokenGrant(
   const now = context.clock.now()
   if (record.revokedAt !== null) throw invalid('The refresh token has been revoked.')
   // Reuse is judged before anything else the request says, so no parameter can dodge detection.
-  if (record.rotatedAt !== null && !withinGrace(context, record, now)) return revokeReusedFamily(context, record)
+  if (record.rotatedAt !== null && !withinGrace(context, record, now))
+    return revokeReusedFamily(context, record)
   if (now.getTime() >= record.expiresAt.getTime()) throw invalid('The refresh token has expired.')
   const familyLifetime = context.config.refreshTokenFamilyLifetimeDays
   if (familyLifetime !== null && now.getTime() >= addDays(record.familyCreatedAt, familyLifetime).getTime()) {
@@ -63,21 +67,14 @@ export async function refreshTokenGrant(
   }
   const signingKey = await signingKeyForIssuance(context)
 
-  if (record.rotatedAt !== null) return retryWithinGrace(context, record, grant, signingKey, now)
+  const fresh = await prepareTokens(context, grant, record, signingKey, now)
+  if (record.rotatedAt !== null) return retryWithinGrace(context, record, fresh)
   try {
     return await commit(context, async (repositories, events) => {
       if (!(await repositories.refreshTokens.markRotated(found.hash, now))) throw new AlreadyRotated()
-      const access = await issueAccessToken(context, repositories, grant, signingKey, now)
-      const refresh = await issueRefreshToken(
-        context,
-        repositories,
-        grant,
-        lineageOf(record),
-        access.record.id,
-        now,
-      )
-      recordRotation(events, record, access.record.id, refresh.record.id, scopes)
-      return tokenResponse(context, access.token, scopes, refresh.token)
+      await insertTokens(repositories, fresh)
+      recordRotation(events, record, fresh)
+      return tokenResponse(context, fresh.access.token, scopes, fresh.refresh.token)
     })
   } catch (error) {
     if (!(error instanceof AlreadyRotated)) throw error
@@ -89,7 +86,7 @@ export async function refreshTokenGrant(
       latest.revokedAt === null &&
       withinGrace(context, latest, now)
     ) {
-      return retryWithinGrace(context, latest, grant, signingKey, now)
+      return retryWithinGrace(context, latest, fresh)
     }
     return revokeReusedFamily(context, record)
   }
@@ -110,33 +107,56 @@ function withinGrace(context: ServerContext, record: RefreshTokenRecord, now: Da
 async function retryWithinGrace(
   context: ServerContext,
   record: RefreshTokenRecord,
-  grant: GrantContext,
-  signingKey: SigningKeyRecord | null,
-  now: Date,
+  fresh: FreshTokens,
 ): Promise<TokenResponse> {
   const child = await context.storage.repositories.refreshTokens.findByParentId(record.id)
   if (!child || child.rotatedAt !== null || child.revokedAt !== null)
     return revokeReusedFamily(context, record)
+  const now = context.clock.now()
+  // The replacement hangs under the child it replaces, so a token never has two live children and
+  // a second retry finds a revoked child: a reuse.
+  const replacement = { ...fresh.refresh.record, parentId: child.id }
   try {
     return await commit(context, async (repositories, events) => {
       if (!(await repositories.refreshTokens.revoke(child.id, now))) throw new AlreadyRotated()
       if (child.accessTokenId) await repositories.accessTokens.revoke(child.accessTokenId, now)
-      const access = await issueAccessToken(context, repositories, grant, signingKey, now)
-      const refresh = await issueRefreshToken(
-        context,
-        repositories,
-        grant,
-        lineageOf(child),
-        access.record.id,
-        now,
-      )
-      recordRotation(events, record, access.record.id, refresh.record.id, grant.scopes)
-      return tokenResponse(context, access.token, grant.scopes, refresh.token)
+      await insertTokens(repositories, {
+        access: fresh.access,
+        refresh: { ...fresh.refresh, record: replacement },
+      })
+      recordRotation(events, record, fresh)
+      return tokenResponse(context, fresh.access.token, fresh.access.record.scopes, fresh.refresh.token)
     })
   } catch (error) {
     if (error instanceof AlreadyRotated) return revokeReusedFamily(context, record)
     throw error
   }
+}
+
+/** The pair a rotation hands out, hashed before the unit of work opens. */
+interface FreshTokens {
+  readonly access: PreparedToken<AccessTokenRecord>
+  readonly refresh: PreparedToken<RefreshTokenRecord>
+}
+
+async function prepareTokens(
+  context: ServerContext,
+  grant: GrantContext,
+  record: RefreshTokenRecord,
+  signingKey: SigningKeyRecord | null,
+  now: Date,
+): Promise<FreshTokens> {
+  const accessTokenId = context.random.uuid()
+  const [access, refresh] = await Promise.all([
+    prepareAccessToken(context, grant, { id: accessTokenId, signingKey, now }),
+    prepareRefreshToken(context, grant, lineageOf(record), { accessTokenId, now }),
+  ])
+  return { access, refresh }
+}
+
+async function insertTokens(repositories: Repositories, fresh: FreshTokens): Promise<void> {
+  await repositories.accessTokens.insert(fresh.access.record)
+  await repositories.refreshTokens.insert(fresh.refresh.record)
 }
 
 function lineageOf(record: RefreshTokenRecord) {
@@ -148,28 +168,22 @@ function lineageOf(record: RefreshTokenRecord) {
   }
 }
 
-function recordRotation(
-  events: EventRecorder,
-  previous: RefreshTokenRecord,
-  accessTokenId: string,
-  refreshTokenId: string,
-  scopes: readonly string[],
-): void {
+function recordRotation(events: EventRecorder, previous: RefreshTokenRecord, fresh: FreshTokens): void {
   events.record({
     type: 'OAuthRefreshTokenRotated',
     clientId: previous.clientId,
     familyId: previous.familyId,
     previousTokenId: previous.id,
-    refreshTokenId,
+    refreshTokenId: fresh.refresh.record.id,
   })
   events.record({
     type: 'OAuthTokenIssued',
     clientId: previous.clientId,
     userId: previous.userId,
     grantType: 'refresh_token',
-    scopes,
-    accessTokenId,
-    refreshTokenId,
+    scopes: fresh.access.record.scopes,
+    accessTokenId: fresh.access.record.id,
+    refreshTokenId: fresh.refresh.record.id,
     familyId: previous.familyId,
   })
 }

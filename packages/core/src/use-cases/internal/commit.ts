@@ -24,18 +24,29 @@ export async function commit<T>(
   const result = await context.storage.unitOfWork.run(async (repositories) => {
     // A retried unit of work starts with no events of the failed attempt.
     events = []
-    const recorder: EventRecorder = {
-      record: (payload) => {
-        events.push({ ...payload, id: context.random.uuid(), occurredAt: context.clock.now() } as OAuthEvent)
-      },
-    }
-    const value = await work(repositories, recorder)
     viaOutbox = repositories.outbox !== undefined
+    // With nowhere to send events, recording them is skipped: it is work on every request.
+    const recorder = viaOutbox || context.eventPublisher ? collectInto(context, events) : IGNORE_EVENTS
+    const value = await work(repositories, recorder)
     if (repositories.outbox && events.length > 0) await repositories.outbox.append(events)
     return value
   })
   if (!viaOutbox) await publish(context, events)
   return result
+}
+
+const IGNORE_EVENTS: EventRecorder = { record: () => {} }
+
+function collectInto(context: ServerContext, events: OAuthEvent[]): EventRecorder {
+  return {
+    record: (payload) => {
+      // The payload is a fresh literal at every call site: completing it in place avoids a copy.
+      const event = payload as { id?: string; occurredAt?: Date }
+      event.id = context.random.uuid()
+      event.occurredAt = context.clock.now()
+      events.push(payload as OAuthEvent)
+    },
+  }
 }
 
 async function publish(context: ServerContext, events: readonly OAuthEvent[]): Promise<void> {

@@ -5,6 +5,7 @@ import type { EventPublisher } from '../../ports/event-publisher.js'
 import type { JwtSigner } from '../../ports/jwt-signer.js'
 import type { RandomSource } from '../../ports/random-source.js'
 import type { SecretHasher } from '../../ports/secret-hasher.js'
+import type { Sha256Digest } from '../../ports/sha256-digest.js'
 import type { SigningKeyCache } from './signing-key-cache.js'
 
 /** What every use case receives: resolved settings and ports. Built once by `createAuthorizationServer`. */
@@ -12,6 +13,7 @@ export interface ServerContext {
   readonly config: ResolvedConfig
   readonly storage: Storage
   readonly hasher: SecretHasher
+  readonly sha256: Sha256Digest
   readonly clock: Clock
   readonly random: RandomSource
   readonly jwtSigner: JwtSigner
