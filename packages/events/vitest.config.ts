@@ -1,7 +1,4 @@
 import { defineConfig } from 'vitest/config'
+import { sharedTestConfig } from '../../vitest.shared.js'
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts'],
-  },
-})
+export default defineConfig({ test: { ...sharedTestConfig } })
