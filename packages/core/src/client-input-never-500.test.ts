@@ -29,7 +29,16 @@ function values(known: readonly string[]) {
     fc.constantFrom(...known),
     fc.string({ maxLength: 80 }),
     fc.string({ unit: 'binary', maxLength: 40 }),
-    fc.constantFrom('', ' ', '\u0000', '%', 'authorization_code', 'refresh_token', 'client_credentials', 'S256'),
+    fc.constantFrom(
+      '',
+      ' ',
+      '\u0000',
+      '%',
+      'authorization_code',
+      'refresh_token',
+      'client_credentials',
+      'S256',
+    ),
     fc.string({ minLength: 4000, maxLength: 5000 }),
   )
 }
