@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto'
 import type { HmacSecretHasherOptions } from '../crypto/hash-keys.js'
 import { resolveHashKeys } from '../crypto/hash-keys.js'
 import type { SecretHash, SecretHasher } from '../ports/secret-hasher.js'
@@ -8,7 +8,9 @@ import type { SecretHash, SecretHasher } from '../ports/secret-hasher.js'
  * synchronously (no thread-pool hop), which makes the bearer check and the token endpoint cheaper.
  */
 export function createNodeSecretHasher(options: HmacSecretHasherOptions): SecretHasher {
-  const { currentKeyId, keys } = resolveHashKeys(options)
+  const { currentKeyId, keys: keyBytes } = resolveHashKeys(options)
+  // Key objects made once: handing createHmac raw bytes would prepare the key on every call.
+  const keys = new Map<string, KeyObject>([...keyBytes].map(([id, bytes]) => [id, createSecretKey(bytes)]))
 
   function hashSync(secret: string, keyId: string): string {
     const key = keys.get(keyId)
