@@ -4,5 +4,9 @@ import type { ViteUserConfig } from 'vitest/config'
 
 export const sharedTestConfig: NonNullable<ViteUserConfig['test']> = {
   include: ['src/**/*.test.ts', 'src/**/*.test.mjs', 'test/**/*.test.ts'],
+  // Property tests and real-database suites share 2 cores with each other under turbo: give each
+  // test room, since a timeout here would be load, not a failure of the rule under test.
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
   reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results.json' }]] : ['default'],
 }

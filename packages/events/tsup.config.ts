@@ -1,12 +1,12 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: { index: 'src/index.ts', nats: 'src/nats/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
   sourcemap: true,
   target: 'node20',
-  // A peer: the application's own copy of the core, never a bundled second one.
-  external: ['@sp-oauth/core'],
+  // Peers: the application's own copies of the core and of the NATS client, never bundled ones.
+  external: ['@sp-oauth/core', 'nats'],
 })

@@ -16,6 +16,7 @@ export type { AuthorizationCodeRecord, CodeChallengeMethod } from './domain/auth
 export type { Client, ClientRecord } from './domain/client.js'
 export { toClient } from './domain/client.js'
 export type { ConsentRecord } from './domain/consent.js'
+export { eventAggregateId } from './domain/event-aggregate-id.js'
 export type {
   AuthorizationApprovedEvent,
   AuthorizationCodeReplayDetectedEvent,
@@ -60,6 +61,7 @@ export type { AuthorizationCodeRepository } from './ports/authorization-code-rep
 export type { ClientRepository } from './ports/client-repository.js'
 export type { Clock } from './ports/clock.js'
 export type { ConsentRepository } from './ports/consent-repository.js'
+export type { DeliverOutboxEntries, EventOutboxReader, OutboxEntry } from './ports/event-outbox-reader.js'
 export type { EventOutboxRepository, EventPublisher } from './ports/event-publisher.js'
 export type { JwtSigner, VerifiedJwt } from './ports/jwt-signer.js'
 export type { RandomSource } from './ports/random-source.js'
@@ -91,6 +93,10 @@ export type { IntrospectionResponse, IntrospectTokenInput } from './use-cases/in
 export { introspectToken } from './use-cases/introspect-token.js'
 export { introspectTokenFromRequest } from './use-cases/introspect-token-from-request.js'
 export { issueTokenFromRequest } from './use-cases/issue-token-from-request.js'
+export type { OutboxRelay, OutboxRelayOptions, RelayScheduler } from './use-cases/outbox-relay.js'
+export { createOutboxRelay } from './use-cases/outbox-relay.js'
+export type { RelayOutboxEventsDeps, RelayOutboxEventsOptions } from './use-cases/relay-outbox-events.js'
+export { relayOutboxEvents } from './use-cases/relay-outbox-events.js'
 export { rememberConsent } from './use-cases/remember-consent.js'
 export { requireAllScopes, requireAnyScope, requireClient } from './use-cases/require-scopes.js'
 export { revokeClient } from './use-cases/revoke-client.js'

@@ -1,9 +1,12 @@
 import type { Storage } from '../config/options.js'
+import { eventAggregateId } from '../domain/event-aggregate-id.js'
 import type { OAuthEvent } from '../domain/events.js'
+import type { EventOutboxReader } from '../ports/event-outbox-reader.js'
 import type { TransactionalRepositories, UnitOfWork } from '../ports/unit-of-work.js'
 import { AsyncMutex } from './async-mutex.js'
-import { createMemoryRepositories, memoryOutbox, type TableAccess } from './memory-repositories.js'
-import { commitTables, createTables, stageTables } from './memory-tables.js'
+import { createMemoryOutboxReader } from './memory-outbox-reader.js'
+import { copyData, createMemoryRepositories, memoryOutbox, type TableAccess } from './memory-repositories.js'
+import { type CommittedTables, commitTables, createTables, stageTables } from './memory-tables.js'
 
 /** Options of {@link createMemoryStorage}. */
 export interface MemoryStorageOptions {
@@ -15,6 +18,16 @@ export interface MemoryStorageOptions {
 export interface MemoryStorage extends Storage {
   /** Events appended to the outbox by committed units of work (with `outbox: true`). */
   readonly outboxEvents: readonly OAuthEvent[]
+  /**
+   * Reads the outbox for a relay (`createOutboxRelay`), with `outbox: true`; absent otherwise.
+   * Batches do not hold the storage's lock while they deliver.
+   */
+  readonly outboxReader?: EventOutboxReader
+}
+
+/** In-memory storage with an outbox, and the reader a relay delivers it with. */
+export interface MemoryStorageWithOutbox extends MemoryStorage {
+  readonly outboxReader: EventOutboxReader
 }
 
 /**
@@ -24,6 +37,10 @@ export interface MemoryStorage extends Storage {
  * is atomic, so concurrent callers of `consume` or `markRotated` get exactly one winner.
  * A unit of work must not start another one inside it (it would wait for itself).
  */
+export function createMemoryStorage(
+  options: MemoryStorageOptions & { readonly outbox: true },
+): MemoryStorageWithOutbox
+export function createMemoryStorage(options?: MemoryStorageOptions): MemoryStorage
 export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryStorage {
   const tables = createTables()
   const mutex = new AsyncMutex()
@@ -50,7 +67,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         }
         const result = await work(repositories)
         commitTables(staged)
-        tables.outbox.push(...pending)
+        appendCommitted(tables, pending)
         return result
       }),
   }
@@ -59,5 +76,22 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     repositories: createMemoryRepositories(committedAccess),
     unitOfWork,
     outboxEvents: tables.outbox,
+    ...(options.outbox ? { outboxReader: createMemoryOutboxReader(tables.outboxRows) } : {}),
+  }
+}
+
+/** Stores the events of a committed unit of work, each as the next outbox entry. */
+function appendCommitted(tables: CommittedTables, events: readonly OAuthEvent[]): void {
+  let sequence = tables.outboxRows.at(-1)?.sequence ?? 0
+  for (const event of events) {
+    tables.outbox.push(event)
+    const copy = Object.freeze(copyData(event))
+    tables.outboxRows.push({
+      sequence: ++sequence,
+      aggregateId: eventAggregateId(copy),
+      event: copy,
+      deliveredAt: null,
+      claimedBy: null,
+    })
   }
 }

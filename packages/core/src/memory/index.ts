@@ -1,3 +1,7 @@
-export type { MemoryStorage, MemoryStorageOptions } from './create-memory-storage.js'
+export type {
+  MemoryStorage,
+  MemoryStorageOptions,
+  MemoryStorageWithOutbox,
+} from './create-memory-storage.js'
 export { createMemoryStorage } from './create-memory-storage.js'
 export { DuplicateKeyError } from './memory-table.js'

@@ -22,7 +22,7 @@ export type TableAccess = <T>(mode: 'read' | 'write', operation: (tables: Tables
  * result are copies, so no caller can change stored state behind the repository's back (through a
  * `Date`, a scope array or nested claims), nor see a result change under it.
  */
-function copyData<T>(value: T): T {
+export function copyData<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value
   if (value instanceof Date) return new Date(value.getTime()) as T
   if (Array.isArray(value)) {

@@ -5,5 +5,5 @@ storageContract('memory storage', async () => ({ storage: createMemoryStorage() 
 
 storageContract('memory storage with an outbox', async () => {
   const storage = createMemoryStorage({ outbox: true })
-  return { storage, readOutbox: async () => [...storage.outboxEvents] }
+  return { storage, readOutbox: async () => [...storage.outboxEvents], outboxReader: storage.outboxReader }
 })

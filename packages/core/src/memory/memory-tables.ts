@@ -26,6 +26,19 @@ export interface CommittedTables extends Tables {
   readonly signingKeys: MemoryTable<SigningKeyRecord>
   /** Events appended through the outbox, when the storage was created with one. */
   readonly outbox: OAuthEvent[]
+  /** The same events as outbox entries, in sequence order, with their delivery state. */
+  readonly outboxRows: MemoryOutboxRow[]
+}
+
+/** One outbox entry in memory: a frozen copy of the event, and what relays did with it. */
+export interface MemoryOutboxRow {
+  readonly sequence: number
+  readonly aggregateId: string
+  readonly event: OAuthEvent
+  /** When a relay marked it delivered; `null` until then. */
+  deliveredAt: Date | null
+  /** The batch that holds it, as a row lock would; `null` when no batch does. */
+  claimedBy: object | null
 }
 
 export interface StagedTables extends Tables {
@@ -55,6 +68,7 @@ export function createTables(): CommittedTables {
     }),
     signingKeys: new MemoryTable<SigningKeyRecord>({ key: (row) => row.kid, unique: {} }),
     outbox: [],
+    outboxRows: [],
   }
 }
 

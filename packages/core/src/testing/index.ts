@@ -5,6 +5,7 @@ export { accessTokenRepositoryContract } from './access-token-repository-contrac
 export { authorizationCodeRepositoryContract } from './authorization-code-repository-contract.js'
 export { clientRepositoryContract } from './client-repository-contract.js'
 export { consentRepositoryContract } from './consent-repository-contract.js'
+export { eventOutboxReaderContract } from './event-outbox-reader-contract.js'
 export type { FakeClock } from './fake-clock.js'
 export { createFakeClock } from './fake-clock.js'
 export {

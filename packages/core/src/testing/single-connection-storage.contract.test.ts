@@ -1,5 +1,5 @@
 // The kit against a storage that, like PGlite, has one connection: a plain call waits while a unit
-// of work is open. With `singleConnection: true` no test may wait for itself.
+// of work or an outbox batch is open. With `singleConnection: true` no test may wait for itself.
 import { AsyncMutex } from '../memory/async-mutex.js'
 import { createMemoryStorage } from '../memory/create-memory-storage.js'
 import { storageContract } from './index.js'
@@ -34,6 +34,11 @@ function createSingleConnectionStorage(): StorageUnderTest {
       unitOfWork: { run: (work) => connection.run(() => inner.unitOfWork.run(work)) },
     },
     readOutbox: () => connection.run(async () => [...inner.outboxEvents]),
+    // A batch holds the connection while it delivers, as one transaction on PGlite would.
+    outboxReader: {
+      relayBatch: (limit, now, deliver) =>
+        connection.run(() => inner.outboxReader.relayBatch(limit, now, deliver)),
+    },
   }
 }
 

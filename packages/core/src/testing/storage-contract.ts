@@ -3,6 +3,7 @@ import { accessTokenRepositoryContract } from './access-token-repository-contrac
 import { authorizationCodeRepositoryContract } from './authorization-code-repository-contract.js'
 import { clientRepositoryContract } from './client-repository-contract.js'
 import { consentRepositoryContract } from './consent-repository-contract.js'
+import { defineEventOutboxReaderContract } from './event-outbox-reader-contract.js'
 import { refreshTokenRepositoryContract } from './refresh-token-repository-contract.js'
 import { signingKeyRepositoryContract } from './signing-key-repository-contract.js'
 import type { StorageContractOptions, StorageFactory } from './storage-factory.js'
@@ -28,7 +29,9 @@ import { unitOfWorkContract } from './unit-of-work-contract.js'
  * without a hash, and exactly one winner among concurrent `consume`, `markRotated` and `revoke`
  * calls. The suites store a client before the codes, tokens and consents that name it, an access
  * token before the refresh token that names it, and a parent refresh token before its children, so
- * foreign keys on those columns are fine.
+ * foreign keys on those columns are fine. When the factory returns an `outboxReader`, the
+ * `EventOutboxReader` suite runs too (see `eventOutboxReaderContract`); without one its tests pass
+ * with nothing to check.
  *
  * @param name the `describe` title, e.g. the adapter's name.
  * @param factory makes a fresh (or isolated) storage for each test; see {@link StorageFactory}.
@@ -47,5 +50,7 @@ export function storageContract(
     consentRepositoryContract(factory)
     signingKeyRepositoryContract(factory)
     unitOfWorkContract(factory, options)
+    // Checks something only for a storage whose factory returns an `outboxReader`.
+    defineEventOutboxReaderContract(factory, options, { readerRequired: false })
   })
 }

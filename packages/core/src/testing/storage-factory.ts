@@ -1,5 +1,6 @@
 import { afterEach, beforeEach } from 'vitest'
 import type { Storage } from '../config/options.js'
+import type { EventOutboxReader } from '../ports/event-outbox-reader.js'
 
 /** What a {@link StorageFactory} gives the contract suites for one test. */
 export interface StorageUnderTest {
@@ -13,6 +14,12 @@ export interface StorageUnderTest {
    * appear only once their unit of work commits. Ignored otherwise.
    */
   readonly readOutbox?: () => Promise<readonly { readonly id: string; readonly type: string }[]>
+  /**
+   * The reader a relay delivers this storage's outbox with, when it has one. When given, the
+   * storage contract also runs the `EventOutboxReader` suite, appending events through
+   * `unitOfWork.run` (whose units must then hand out an `outbox`).
+   */
+  readonly outboxReader?: EventOutboxReader
 }
 
 /**
