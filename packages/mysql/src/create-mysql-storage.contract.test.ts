@@ -1,0 +1,29 @@
+import { storageContract } from '@sp-oauth/core/testing'
+import { beforeAll } from 'vitest'
+import { createMysqlStorage } from './create-mysql-storage.js'
+import {
+  deleteAllRows,
+  freshTablePrefix,
+  outboxOf,
+  type TableLocation,
+  useMysqlTestDatabase,
+} from './test-support/mysql-test-database.js'
+
+const database = useMysqlTestDatabase()
+let location: TableLocation
+
+// One set of tables for the file, migrated once; each test starts from empty tables.
+beforeAll(async () => {
+  const { db } = database()
+  location = { tablePrefix: freshTablePrefix() }
+  await createMysqlStorage({ db }, location).migrate()
+})
+
+storageContract('MariaDB/MySQL through a mysql2 pool, with an outbox', async () => {
+  const { db } = database()
+  return {
+    storage: createMysqlStorage({ db }, { ...location, outbox: true }),
+    readOutbox: outboxOf(db, location),
+    close: () => deleteAllRows(db, location),
+  }
+})

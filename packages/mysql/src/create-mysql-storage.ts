@@ -1,0 +1,70 @@
+import type { Repositories, Storage, UnitOfWork } from '@sp-oauth/core'
+import { createSqlStorage, type SqlStorage } from '@sp-oauth/sql'
+import { Kysely, MysqlDialect, type MysqlPool } from 'kysely'
+import { mysqlSqlDialect } from './mysql-sql-dialect.js'
+
+/**
+ * What the storage runs on: your Kysely instance (MySQL dialect, any database type) or a mysql2
+ * pool (`createPool` from `mysql2`, the callback API Kysely's `MysqlDialect` takes).
+ */
+export type MysqlConnection<DB = unknown> = { readonly db: Kysely<DB> } | { readonly pool: MysqlPool }
+
+/** Options of {@link createMysqlStorage}. */
+export interface MysqlStorageOptions {
+  /**
+   * Put before every table, index and migration table name, so several sets of tables share a
+   * database. Lower-case letters, digits and `_`, at most 32 characters. Default `sp_oauth_`.
+   */
+  readonly tablePrefix?: string
+  /**
+   * Hand units of work an outbox: the core then writes each unit's events to the
+   * `<prefix>event_outbox` table in the same transaction as the change, and a relay delivers them.
+   * Default `false`: the core publishes events itself after each commit.
+   */
+  readonly outbox?: boolean
+}
+
+/** The core's `Storage` on MySQL or MariaDB, plus migrations. */
+export interface MysqlStorage extends Storage {
+  readonly repositories: Repositories
+  readonly unitOfWork: UnitOfWork
+  /**
+   * Creates or updates the tables in the pool's database: runs the migrations not yet run, in
+   * order. Safe to call at every start-up and from several processes at once; does nothing when
+   * everything is applied.
+   */
+  migrate(): Promise<void>
+  /** Ends the `pool` the storage was given. Does nothing for a Kysely instance `db` you passed. */
+  close(): Promise<void>
+}
+
+/**
+ * Every storage port of sp-oauth on MySQL 8 or MariaDB 10.11+, through Kysely and mysql2: clients,
+ * codes, tokens, consents and signing keys, a unit of work at `SERIALIZABLE` that runs its work
+ * again after a deadlock, and optionally a transactional event outbox. Only hashes of secrets,
+ * codes and tokens reach the database. Create the pool with `timezone: 'Z'`, so times are stored in
+ * UTC. Run {@link MysqlStorage.migrate} before first use.
+ *
+ * @param connection a Kysely instance or a mysql2 pool.
+ * @param options table prefix (default `sp_oauth_`), outbox.
+ * @throws ConfigurationError when `tablePrefix` is not a plain lower-case identifier.
+ */
+export function createMysqlStorage<DB>(
+  connection: MysqlConnection<DB>,
+  options: MysqlStorageOptions = {},
+): MysqlStorage {
+  if ('db' in connection) {
+    return mysqlStorage(createSqlStorage(connection.db, mysqlSqlDialect, options), async () => {})
+  }
+  const db = new Kysely<unknown>({ dialect: new MysqlDialect({ pool: connection.pool }) })
+  return mysqlStorage(createSqlStorage(db, mysqlSqlDialect, options), () => db.destroy())
+}
+
+function mysqlStorage(storage: SqlStorage, close: () => Promise<void>): MysqlStorage {
+  return {
+    repositories: storage.repositories,
+    unitOfWork: storage.unitOfWork,
+    migrate: () => storage.migrate(),
+    close,
+  }
+}

@@ -1,0 +1,3 @@
+export type { MysqlConnection, MysqlStorage, MysqlStorageOptions } from './create-mysql-storage.js'
+export { createMysqlStorage } from './create-mysql-storage.js'
+export { mysqlSqlDialect } from './mysql-sql-dialect.js'

@@ -1,0 +1,29 @@
+import { storageContract } from '@sp-oauth/core/testing'
+import { beforeAll } from 'vitest'
+import { createPostgresStorage } from './create-postgres-storage.js'
+import {
+  deleteAllRows,
+  freshTablePrefix,
+  outboxOf,
+  type TableLocation,
+  usePostgresTestSchema,
+} from './test-support/postgres-test-schema.js'
+
+const database = usePostgresTestSchema()
+let location: TableLocation
+
+// One set of tables for the file, migrated once; each test starts from empty tables.
+beforeAll(async () => {
+  const { db, schema } = database()
+  location = { tablePrefix: freshTablePrefix(), schema }
+  await createPostgresStorage({ db }, location).migrate()
+})
+
+storageContract('PostgreSQL through a pg Pool, with an outbox', async () => {
+  const { db } = database()
+  return {
+    storage: createPostgresStorage({ db }, { ...location, outbox: true }),
+    readOutbox: outboxOf(db, location),
+    close: () => deleteAllRows(db, location),
+  }
+})

@@ -1,0 +1,341 @@
+import { PGlite } from '@electric-sql/pglite'
+import { ConfigurationError, type OAuthEvent } from '@sp-oauth/core'
+import { buildAccessTokenRecord, buildClientRecord, buildConsentRecord } from '@sp-oauth/core/testing'
+import { createSqlStorage, LOOKUP_INDEXES, resolveTableNames } from '@sp-oauth/sql'
+import { type Kysely, sql } from 'kysely'
+import pg from 'pg'
+import { describe, expect, it } from 'vitest'
+import { createPostgresStorage } from './create-postgres-storage.js'
+import { postgresSqlDialect } from './postgres-sql-dialect.js'
+import {
+  deferred,
+  freshTablePrefix,
+  randomSuffix,
+  usePostgresTestSchema,
+} from './test-support/postgres-test-schema.js'
+
+const database = usePostgresTestSchema()
+
+/** A migrated storage with tables of its own in this file's schema. */
+async function migratedStorage(options: { readonly outbox?: boolean } = {}) {
+  const { db, schema } = database()
+  const tablePrefix = freshTablePrefix()
+  const storage = createPostgresStorage({ db }, { tablePrefix, schema, ...options })
+  await storage.migrate()
+  return { storage, tablePrefix, schema, db }
+}
+
+async function tablesOf(db: Kysely<unknown>, schema: string, prefix: string): Promise<string[]> {
+  const tables = await db.introspection.getTables()
+  return tables
+    .filter((table) => table.schema === schema && table.name.startsWith(prefix))
+    .map((table) => table.name)
+    .sort()
+}
+
+describe('migrate', () => {
+  it('creates every table, with the prefix, in the schema, and records the migration in <prefix>migration', async () => {
+    const { tablePrefix, schema, db } = await migratedStorage()
+    expect(await tablesOf(db, schema, tablePrefix)).toEqual(
+      [
+        'access_tokens',
+        'authorization_codes',
+        'clients',
+        'consents',
+        'event_outbox',
+        'migration',
+        'migration_lock',
+        'refresh_tokens',
+        'signing_keys',
+      ].map((name) => `${tablePrefix}${name}`),
+    )
+  })
+
+  it('is idempotent: a second and third run change nothing and keep the data', async () => {
+    const { storage, tablePrefix, schema, db } = await migratedStorage()
+    const client = buildClientRecord()
+    await storage.repositories.clients.insert(client)
+    await storage.migrate()
+    await Promise.all([storage.migrate(), storage.migrate()])
+    expect(await storage.repositories.clients.findById(client.id)).toEqual(client)
+    const history = await sql<{
+      name: string
+    }>`select name from ${sql.table(`${schema}.${tablePrefix}migration`)}`.execute(db)
+    expect(history.rows.map((row) => row.name)).toEqual(['0001_initial_schema'])
+  })
+
+  it('creates a schema that does not exist yet', async () => {
+    const { db } = database()
+    const schema = `sp_oauth_test_${randomSuffix()}`
+    try {
+      const storage = createPostgresStorage({ db }, { schema })
+      await storage.migrate()
+      expect(await tablesOf(db, schema, 'sp_oauth_')).toContain('sp_oauth_clients')
+      const client = buildClientRecord()
+      await storage.repositories.clients.insert(client)
+      expect(await storage.repositories.clients.findById(client.id)).toEqual(client)
+    } finally {
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db)
+    }
+  })
+
+  it('two table prefixes coexist in one schema, each with its own tables and migration history', async () => {
+    const first = await migratedStorage()
+    const second = await migratedStorage()
+    const client = buildClientRecord()
+    await first.storage.repositories.clients.insert(client)
+    expect(await second.storage.repositories.clients.findById(client.id)).toBeNull()
+    await second.storage.repositories.clients.insert(client)
+    await second.storage.repositories.clients.revoke(client.id, new Date('2030-01-01T00:00:00.001Z'))
+    expect(await first.storage.repositories.clients.findById(client.id)).toEqual(client)
+    expect(await tablesOf(first.db, first.schema, second.tablePrefix)).toContain(
+      `${second.tablePrefix}migration`,
+    )
+  })
+
+  it('creates an index for every lookup the repositories make (the leading columns of a real index)', async () => {
+    const { tablePrefix, schema, db } = await migratedStorage()
+    const indexes = await sql<{ table: string; columns: string[]; unique: boolean }>`
+      select t.relname as table, i.indisunique as unique,
+        array(select a.attname::text from unnest(i.indkey) with ordinality as k(attnum, n)
+              join pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum order by k.n) as columns
+      from pg_index i
+      join pg_class t on t.oid = i.indrelid
+      join pg_namespace s on s.oid = t.relnamespace
+      where s.nspname = ${schema}`.execute(db)
+    for (const lookup of LOOKUP_INDEXES) {
+      const served = indexes.rows.some(
+        (index) =>
+          index.table === `${tablePrefix}${lookup.table}` &&
+          lookup.columns.every((column, i) => index.columns[i] === column) &&
+          (!lookup.unique || index.unique),
+      )
+      expect(served, `${lookup.lookup}: index on ${lookup.table} (${lookup.columns.join(', ')})`).toBe(true)
+    }
+  })
+})
+
+describe('createPostgresStorage', () => {
+  it('refuses a table prefix or schema that is not a plain lower-case identifier, naming both', () => {
+    const { db } = database()
+    const attempt = () =>
+      createPostgresStorage({ db }, { tablePrefix: 'x"; drop table y; --', schema: 'Public' })
+    expect(attempt).toThrow(ConfigurationError)
+    expect(attempt).toThrow(/tablePrefix[\s\S]*schema/)
+    expect(() => resolveTableNames({ tablePrefix: `${'a'.repeat(33)}` })).toThrow(ConfigurationError)
+    expect(resolveTableNames({ tablePrefix: '' }).tables.clients).toBe('clients')
+  })
+
+  it('works on a pg Pool it is given, and close() ends that pool', async () => {
+    const { url, schema } = database()
+    const pool = new pg.Pool({ connectionString: url, max: 2 })
+    const storage = createPostgresStorage({ pool }, { tablePrefix: freshTablePrefix(), schema })
+    await storage.migrate()
+    const client = buildClientRecord()
+    await storage.unitOfWork.run((tx) => tx.clients.insert(client))
+    expect(await storage.repositories.clients.findById(client.id)).toEqual(client)
+    await storage.close()
+    expect(pool.ended).toBe(true)
+  })
+
+  it('works on a PGlite database it is given, and close() closes it', async () => {
+    const pglite = new PGlite()
+    const storage = createPostgresStorage({ pglite })
+    await storage.migrate()
+    const client = buildClientRecord()
+    await storage.unitOfWork.run((tx) => tx.clients.insert(client))
+    expect(await storage.repositories.clients.findById(client.id)).toEqual(client)
+    await storage.close()
+    expect(pglite.closed).toBe(true)
+  }, 60_000)
+
+  it('close() leaves a Kysely instance passed as db alone', async () => {
+    const { storage, db } = await migratedStorage()
+    await storage.close()
+    expect((await sql<{ one: number }>`select 1 as one`.execute(db)).rows).toEqual([{ one: 1 }])
+  })
+})
+
+describe('unit of work', () => {
+  it('hands out no outbox unless asked to', async () => {
+    const { storage } = await migratedStorage()
+    expect(await storage.unitOfWork.run(async (tx) => tx.outbox)).toBeUndefined()
+  })
+
+  it('runs work again after a serialization failure, even one the work caught and replaced, so the loser sees the winner', async () => {
+    const { storage } = await migratedStorage()
+    const client = buildClientRecord()
+    await storage.repositories.clients.insert(client)
+    const winnerWrote = deferred<void>()
+    const loserRead = deferred<void>()
+    const winner = storage.unitOfWork.run(async (tx) => {
+      await tx.clients.revoke(client.id, new Date('2030-01-01T00:00:00.001Z'))
+      winnerWrote.resolve()
+      await loserRead.promise
+    })
+    await winnerWrote.promise
+    let attempts = 0
+    const loser = storage.unitOfWork.run(async (tx) => {
+      attempts++
+      // The first read fixes the snapshot: the winner's change is not in it.
+      const before = await tx.clients.findById(client.id)
+      loserRead.resolve()
+      try {
+        // Waits for the winner's row lock, then fails: the row changed after the snapshot.
+        return { before, revoked: await tx.clients.revoke(client.id, new Date('2030-01-02T00:00:00.001Z')) }
+      } catch {
+        throw new Error('the work replaced the storage error')
+      }
+    })
+    await winner
+    const outcome = await loser
+    expect(attempts).toBe(2)
+    expect(outcome.before?.revokedAt).toEqual(new Date('2030-01-01T00:00:00.001Z'))
+    expect(outcome.revoked).toBeNull()
+  })
+
+  it('rejects with the serialization failure once the attempts are used up', async () => {
+    const { tablePrefix, schema, db } = await migratedStorage()
+    const storage = createSqlStorage(db, postgresSqlDialect, {
+      tablePrefix,
+      schema,
+      retry: { maxAttempts: 1 },
+    })
+    const client = buildClientRecord()
+    await storage.repositories.clients.insert(client)
+    const winnerWrote = deferred<void>()
+    const loserRead = deferred<void>()
+    const winner = storage.unitOfWork.run(async (tx) => {
+      await tx.clients.revoke(client.id, new Date('2030-01-01T00:00:00.001Z'))
+      winnerWrote.resolve()
+      await loserRead.promise
+    })
+    await winnerWrote.promise
+    const loser = storage.unitOfWork.run(async (tx) => {
+      await tx.clients.findById(client.id)
+      loserRead.resolve()
+      return tx.clients.revoke(client.id, new Date('2030-01-02T00:00:00.001Z'))
+    })
+    await winner
+    await expect(loser).rejects.toMatchObject({ code: '40001' })
+  })
+})
+
+describe('event outbox', () => {
+  function events(clientId: string): OAuthEvent[] {
+    const occurredAt = new Date('2030-01-01T00:00:00.123Z')
+    return [
+      { type: 'OAuthClientRevoked', id: crypto.randomUUID(), occurredAt, clientId },
+      {
+        type: 'OAuthClientAuthenticationFailed',
+        id: crypto.randomUUID(),
+        occurredAt,
+        clientId: null,
+        reason: 'unknown_client',
+      },
+    ]
+  }
+
+  it('stores each event with a growing id, its id, type, aggregate (its client), JSON payload and time, undelivered', async () => {
+    const { storage, tablePrefix, schema, db } = await migratedStorage({ outbox: true })
+    const client = buildClientRecord()
+    const appended = events(client.id)
+    await storage.unitOfWork.run(async (tx) => {
+      await tx.clients.insert(client)
+      await tx.outbox!.append(appended)
+    })
+    const rows = await sql<
+      Record<string, unknown>
+    >`select * from ${sql.table(`${schema}.${tablePrefix}event_outbox`)} order by id`.execute(db)
+    expect(rows.rows.map(({ id: _id, ...row }) => row)).toEqual([
+      {
+        event_id: appended[0]!.id,
+        type: 'OAuthClientRevoked',
+        aggregate_id: `client:${client.id}`,
+        payload: JSON.parse(JSON.stringify(appended[0])),
+        occurred_at: appended[0]!.occurredAt,
+        delivered_at: null,
+      },
+      {
+        event_id: appended[1]!.id,
+        type: 'OAuthClientAuthenticationFailed',
+        aggregate_id: 'client:unknown',
+        payload: JSON.parse(JSON.stringify(appended[1])),
+        occurred_at: appended[1]!.occurredAt,
+        delivered_at: null,
+      },
+    ])
+    expect(Number(rows.rows[0]!.id)).toBeLessThan(Number(rows.rows[1]!.id))
+  })
+
+  it('lets two relays claim undelivered rows in id order with FOR UPDATE SKIP LOCKED, never the same row', async () => {
+    const { storage, tablePrefix, schema, db } = await migratedStorage({ outbox: true })
+    const client = buildClientRecord()
+    await storage.repositories.clients.insert(client)
+    for (let i = 0; i < 3; i++) await storage.unitOfWork.run((tx) => tx.outbox!.append(events(client.id)))
+    const outbox = sql.table(`${schema}.${tablePrefix}event_outbox`)
+    const claim = (trx: Kysely<unknown>) =>
+      sql<{
+        id: string
+      }>`select id from ${outbox} where delivered_at is null order by id limit 4 for update skip locked`.execute(
+        trx,
+      )
+    const firstClaimed = deferred<string[]>()
+    const secondDone = deferred<void>()
+    const first = db.transaction().execute(async (trx) => {
+      const { rows } = await claim(trx)
+      firstClaimed.resolve(rows.map((row) => String(row.id)))
+      await secondDone.promise
+      await sql`update ${outbox} set delivered_at = now() where id in (${sql.join(rows.map((row) => row.id))})`.execute(
+        trx,
+      )
+    })
+    const firstIds = await firstClaimed.promise
+    const secondIds = await db
+      .transaction()
+      .execute(async (trx) => (await claim(trx)).rows.map((row) => String(row.id)))
+    secondDone.resolve()
+    await first
+    expect(firstIds).toHaveLength(4)
+    expect(secondIds).toHaveLength(2)
+    expect(firstIds.filter((id) => secondIds.includes(id))).toEqual([])
+    expect([...firstIds, ...secondIds].map(Number)).toEqual(
+      [...firstIds, ...secondIds].map(Number).sort((a, b) => a - b),
+    )
+  })
+})
+
+describe('values reaching storage', () => {
+  it('consents of users whose ids differ only by quotes, backslashes and SQL are stored and matched exactly', async () => {
+    const { storage } = await migratedStorage()
+    const client = buildClientRecord()
+    await storage.repositories.clients.insert(client)
+    const userIds = [
+      "o'brien",
+      "o''brien",
+      'o\\brien',
+      "x' or '1'='1",
+      'x"; drop table clients; --',
+      '%',
+      '_',
+    ]
+    for (const userId of userIds) {
+      await storage.repositories.consents.upsert(
+        buildConsentRecord({ userId, clientId: client.id, scopes: [userId] }),
+      )
+    }
+    for (const userId of userIds) {
+      expect((await storage.repositories.consents.find(userId, client.id))?.scopes).toEqual([userId])
+    }
+    expect(await storage.repositories.consents.deleteByClient(client.id)).toBe(userIds.length)
+  })
+
+  it('a NUL byte in an indexed value is refused by the database, and nothing is stored', async () => {
+    const { storage } = await migratedStorage()
+    const client = buildClientRecord()
+    await storage.repositories.clients.insert(client)
+    const token = buildAccessTokenRecord({ clientId: client.id, userId: 'a\u0000b' })
+    await expect(storage.repositories.accessTokens.insert(token)).rejects.toThrow()
+    expect(await storage.repositories.accessTokens.findById(token.id)).toBeNull()
+  })
+})

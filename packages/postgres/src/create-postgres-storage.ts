@@ -1,0 +1,82 @@
+import type { Repositories, Storage, UnitOfWork } from '@sp-oauth/core'
+import { createSqlStorage, type SqlStorage, type SqlStorageOptions } from '@sp-oauth/sql'
+import { Kysely, PostgresDialect, type PostgresPool } from 'kysely'
+import { type PGliteClient, PGliteDialect } from './pglite-dialect.js'
+import { postgresSqlDialect } from './postgres-sql-dialect.js'
+
+/**
+ * What the storage runs on: your Kysely instance (PostgreSQL dialect, any database type), a
+ * node-postgres `Pool`, or a PGlite database.
+ */
+export type PostgresConnection<DB = unknown> =
+  | { readonly db: Kysely<DB> }
+  | { readonly pool: PostgresPool }
+  | { readonly pglite: PGliteClient }
+
+/** Options of {@link createPostgresStorage}. */
+export interface PostgresStorageOptions extends SqlStorageOptions {
+  /**
+   * Hand units of work an outbox: the core then writes each unit's events to the
+   * `<prefix>event_outbox` table in the same transaction as the change, and a relay delivers them.
+   * Default `false`: the core publishes events itself after each commit.
+   */
+  readonly outbox?: boolean
+}
+
+/** The core's `Storage` on PostgreSQL, plus migrations. */
+export interface PostgresStorage extends Storage {
+  readonly repositories: Repositories
+  readonly unitOfWork: UnitOfWork
+  /**
+   * Creates or updates the tables: runs the migrations not yet run, in order (the first one creates
+   * the schema too, when one is configured). Safe to call at every start-up and from several
+   * processes at once; does nothing when everything is applied.
+   */
+  migrate(): Promise<void>
+  /**
+   * Ends what the storage was given: the `pool` (as `pool.end()`) or the PGlite database. Does
+   * nothing for a Kysely instance `db` you passed: destroy it yourself.
+   */
+  close(): Promise<void>
+}
+
+/**
+ * Every storage port of sp-oauth on PostgreSQL 13+ (or PGlite), through Kysely: clients, codes,
+ * tokens, consents and signing keys, a unit of work at `REPEATABLE READ` that runs its work again
+ * after a serialization failure or deadlock, and optionally a transactional event outbox. Only
+ * hashes of secrets, codes and tokens reach the database. Run {@link PostgresStorage.migrate}
+ * before first use.
+ *
+ * @param connection a Kysely instance, a `pg` Pool or a PGlite database.
+ * @param options table prefix (default `sp_oauth_`), schema, outbox.
+ * @throws ConfigurationError when `tablePrefix` or `schema` is not a plain lower-case identifier.
+ */
+export function createPostgresStorage<DB>(
+  connection: PostgresConnection<DB>,
+  options: PostgresStorageOptions = {},
+): PostgresStorage {
+  if ('db' in connection) {
+    return postgresStorage(createSqlStorage(connection.db, postgresSqlDialect, options), async () => {})
+  }
+  const db = kyselyFor(connection)
+  return postgresStorage(createSqlStorage(db, postgresSqlDialect, options), () => db.destroy())
+}
+
+function postgresStorage(storage: SqlStorage, close: () => Promise<void>): PostgresStorage {
+  return {
+    repositories: storage.repositories,
+    unitOfWork: storage.unitOfWork,
+    migrate: () => storage.migrate(),
+    close,
+  }
+}
+
+function kyselyFor(
+  connection: { readonly pool: PostgresPool } | { readonly pglite: PGliteClient },
+): Kysely<unknown> {
+  const dialect =
+    'pool' in connection
+      ? new PostgresDialect({ pool: connection.pool })
+      : new PGliteDialect(connection.pglite)
+  return new Kysely<unknown>({ dialect })
+}

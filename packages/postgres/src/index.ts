@@ -1,0 +1,9 @@
+export type {
+  PostgresConnection,
+  PostgresStorage,
+  PostgresStorageOptions,
+} from './create-postgres-storage.js'
+export { createPostgresStorage } from './create-postgres-storage.js'
+export type { PGliteClient } from './pglite-dialect.js'
+export { PGliteDialect } from './pglite-dialect.js'
+export { postgresSqlDialect } from './postgres-sql-dialect.js'

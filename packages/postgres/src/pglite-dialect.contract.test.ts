@@ -1,0 +1,30 @@
+import { PGlite } from '@electric-sql/pglite'
+import { storageContract } from '@sp-oauth/core/testing'
+import { Kysely } from 'kysely'
+import { afterAll, beforeAll } from 'vitest'
+import { createPostgresStorage } from './create-postgres-storage.js'
+import { PGliteDialect } from './pglite-dialect.js'
+import { deleteAllRows, outboxOf, type TableLocation } from './test-support/postgres-test-schema.js'
+
+// One in-memory PGlite database for the file, migrated once; each test starts from empty tables.
+let db: Kysely<unknown>
+const location: TableLocation = { tablePrefix: 'sp_oauth_' }
+
+beforeAll(async () => {
+  db = new Kysely<unknown>({ dialect: new PGliteDialect(new PGlite()) })
+  await createPostgresStorage({ db }, location).migrate()
+}, 60_000)
+
+afterAll(async () => {
+  await db?.destroy()
+})
+
+storageContract(
+  'PGlite (embedded, one connection), with an outbox',
+  async () => ({
+    storage: createPostgresStorage({ db }, { ...location, outbox: true }),
+    readOutbox: outboxOf(db, location),
+    close: () => deleteAllRows(db, location),
+  }),
+  { singleConnection: true },
+)

@@ -1,0 +1,57 @@
+import type { Repositories, Storage } from '@sp-oauth/core'
+import type { Kysely } from 'kysely'
+import type { SpOAuthDatabase } from './database.js'
+import { migrateToLatest } from './migrations/migrate-to-latest.js'
+import { createRepositories } from './repositories/create-repositories.js'
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, retrying } from './retry-policy.js'
+import type { SqlDialect } from './sql-dialect.js'
+import { TableNamePlugin } from './table-name-plugin.js'
+import { resolveTableNames, type SqlStorageOptions, type TableNames } from './table-names.js'
+import { createSqlUnitOfWork } from './unit-of-work.js'
+
+/** Options of {@link createSqlStorage}. */
+export interface SqlStorageConfig extends SqlStorageOptions {
+  /**
+   * Hand units of work an outbox: the core then writes each unit's events to the outbox table in
+   * the same transaction, and a relay must deliver them. Default `false`: the core publishes
+   * events itself after the commit.
+   */
+  readonly outbox?: boolean
+  /** How units of work retry after a serialization failure or deadlock. */
+  readonly retry?: Partial<RetryPolicy>
+}
+
+/** The core's `Storage` on Kysely, plus its schema's upkeep. */
+export interface SqlStorage extends Storage {
+  readonly repositories: Repositories
+  /** The physical names of the tables. */
+  readonly tables: TableNames
+  /** Runs the migrations not yet run (see {@link migrateToLatest}); does nothing when all have run. */
+  migrate(): Promise<void>
+}
+
+/**
+ * Every storage port of the core on a Kysely instance, for the dialect given. Nothing is
+ * concatenated into SQL: values are Kysely parameters, and names come from the checked options.
+ * `storage.repositories` runs each call as its own statement (or short transaction), repeated
+ * after a serialization failure or deadlock; `storage.unitOfWork` runs work in one transaction.
+ *
+ * @param db the application's Kysely instance, of any database type; it is not destroyed here.
+ * @throws ConfigurationError when `tablePrefix` or `schema` is not a plain identifier.
+ */
+export function createSqlStorage<DB>(
+  db: Kysely<DB>,
+  dialect: SqlDialect,
+  config: SqlStorageConfig = {},
+): SqlStorage {
+  const tables = resolveTableNames(config)
+  const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...config.retry }
+  const named = (db as unknown as Kysely<SpOAuthDatabase>).withPlugin(new TableNamePlugin(tables))
+  const repositories = createRepositories({ db: named, dialect }, (call) => retrying(dialect, retry, call))
+  return {
+    repositories,
+    unitOfWork: createSqlUnitOfWork(named, dialect, { outbox: config.outbox ?? false, retry }),
+    tables,
+    migrate: () => migrateToLatest(db, dialect, tables),
+  }
+}

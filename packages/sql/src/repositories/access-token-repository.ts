@@ -1,0 +1,101 @@
+import type { AccessTokenFormat, AccessTokenRecord, AccessTokenRepository, GrantType } from '@sp-oauth/core'
+import type { Kysely, Selectable } from 'kysely'
+import type { AccessTokenTable, SpOAuthDatabase } from '../database.js'
+import type { SqlDialect } from '../sql-dialect.js'
+import { count, type RepositoryScope, updateOne } from './repository-scope.js'
+import { decodeNullableDate, decodeObject, decodeStrings } from './row-codec.js'
+
+/**
+ * `AccessTokenRepository` on Kysely. Lookups by `id` (primary key) and `token_hash` (unique index;
+ * JWTs have none, and several `NULL`s are allowed); bulk revocations through the `family_id` and
+ * `client_id` indexes. `revoke` is one conditional update (`… AND revoked_at IS NULL`).
+ */
+export function createAccessTokenRepository(scope: RepositoryScope): AccessTokenRepository {
+  const { dialect } = scope
+  const byId = (tokenId: string) => (db: Kysely<SpOAuthDatabase>) =>
+    db.selectFrom('access_tokens').selectAll().where('id', '=', tokenId)
+  return {
+    insert: async (token) => {
+      await scope.db
+        .insertInto('access_tokens')
+        .values({
+          id: token.id,
+          token_hash: token.tokenHash,
+          hash_key_id: token.hashKeyId,
+          format: token.format,
+          client_id: token.clientId,
+          user_id: token.userId,
+          grant_type: token.grantType,
+          scopes: dialect.encodeJson(token.scopes),
+          claims: dialect.encodeJson(token.claims),
+          family_id: token.familyId,
+          created_at: token.createdAt,
+          expires_at: token.expiresAt,
+          revoked_at: token.revokedAt,
+        })
+        .execute()
+    },
+    findByHash: async (tokenHash) => {
+      const row = await scope.db
+        .selectFrom('access_tokens')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst()
+      return row === undefined ? null : toAccessTokenRecord(dialect, row)
+    },
+    findById: async (tokenId) => {
+      const row = await byId(tokenId)(scope.db).executeTakeFirst()
+      return row === undefined ? null : toAccessTokenRecord(dialect, row)
+    },
+    revoke: async (tokenId, now) => {
+      const row = await updateOne(
+        scope,
+        (db) =>
+          db
+            .updateTable('access_tokens')
+            .set({ revoked_at: now })
+            .where('id', '=', tokenId)
+            .where('revoked_at', 'is', null),
+        byId(tokenId),
+        'affected-rows',
+      )
+      return row === null ? null : toAccessTokenRecord(dialect, row)
+    },
+    revokeFamily: async (familyId, now) => {
+      const result = await scope.db
+        .updateTable('access_tokens')
+        .set({ revoked_at: now })
+        .where('family_id', '=', familyId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return count(result.numUpdatedRows)
+    },
+    revokeByClient: async (clientId, now) => {
+      const result = await scope.db
+        .updateTable('access_tokens')
+        .set({ revoked_at: now })
+        .where('client_id', '=', clientId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return count(result.numUpdatedRows)
+    },
+  }
+}
+
+function toAccessTokenRecord(dialect: SqlDialect, row: Selectable<AccessTokenTable>): AccessTokenRecord {
+  return {
+    id: row.id,
+    tokenHash: row.token_hash,
+    hashKeyId: row.hash_key_id,
+    format: row.format as AccessTokenFormat,
+    clientId: row.client_id,
+    userId: row.user_id,
+    grantType: row.grant_type as GrantType,
+    scopes: decodeStrings(dialect, row.scopes),
+    claims: decodeObject(dialect, row.claims),
+    familyId: row.family_id,
+    createdAt: dialect.decodeDate(row.created_at),
+    expiresAt: dialect.decodeDate(row.expires_at),
+    revokedAt: decodeNullableDate(dialect, row.revoked_at),
+  }
+}

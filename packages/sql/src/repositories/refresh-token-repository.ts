@@ -1,0 +1,125 @@
+import type { RefreshTokenRecord, RefreshTokenRepository } from '@sp-oauth/core'
+import type { Kysely, Selectable } from 'kysely'
+import type { RefreshTokenTable, SpOAuthDatabase } from '../database.js'
+import type { SqlDialect } from '../sql-dialect.js'
+import { count, type RepositoryScope, updateOne } from './repository-scope.js'
+import { decodeNullableDate, decodeObject, decodeStrings } from './row-codec.js'
+
+/**
+ * `RefreshTokenRepository` on Kysely. Lookups by `token_hash` (unique index) and `id` (primary
+ * key); `findByParentId` through the `(parent_id, created_at)` index, newest first; bulk
+ * revocations through the `family_id` and `client_id` indexes. `markRotated` and `revoke` are one
+ * conditional update each: of concurrent callers exactly one matches.
+ */
+export function createRefreshTokenRepository(scope: RepositoryScope): RefreshTokenRepository {
+  const { dialect } = scope
+  const byHash = (tokenHash: string) => (db: Kysely<SpOAuthDatabase>) =>
+    db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash)
+  const byId = (tokenId: string) => (db: Kysely<SpOAuthDatabase>) =>
+    db.selectFrom('refresh_tokens').selectAll().where('id', '=', tokenId)
+  return {
+    insert: async (token) => {
+      await scope.db
+        .insertInto('refresh_tokens')
+        .values({
+          id: token.id,
+          token_hash: token.tokenHash,
+          hash_key_id: token.hashKeyId,
+          family_id: token.familyId,
+          parent_id: token.parentId,
+          client_id: token.clientId,
+          user_id: token.userId,
+          scopes: dialect.encodeJson(token.scopes),
+          claims: dialect.encodeJson(token.claims),
+          access_token_id: token.accessTokenId,
+          family_created_at: token.familyCreatedAt,
+          created_at: token.createdAt,
+          expires_at: token.expiresAt,
+          rotated_at: token.rotatedAt,
+          revoked_at: token.revokedAt,
+        })
+        .execute()
+    },
+    findByHash: async (tokenHash) => {
+      const row = await byHash(tokenHash)(scope.db).executeTakeFirst()
+      return row === undefined ? null : toRefreshTokenRecord(dialect, row)
+    },
+    findByParentId: async (parentId) => {
+      const row = await scope.db
+        .selectFrom('refresh_tokens')
+        .selectAll()
+        .where('parent_id', '=', parentId)
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst()
+      return row === undefined ? null : toRefreshTokenRecord(dialect, row)
+    },
+    markRotated: async (tokenHash, now) => {
+      const row = await updateOne(
+        scope,
+        (db) =>
+          db
+            .updateTable('refresh_tokens')
+            .set({ rotated_at: now })
+            .where('token_hash', '=', tokenHash)
+            .where('rotated_at', 'is', null)
+            .where('revoked_at', 'is', null),
+        byHash(tokenHash),
+        'affected-rows',
+      )
+      return row === null ? null : toRefreshTokenRecord(dialect, row)
+    },
+    revoke: async (tokenId, now) => {
+      const row = await updateOne(
+        scope,
+        (db) =>
+          db
+            .updateTable('refresh_tokens')
+            .set({ revoked_at: now })
+            .where('id', '=', tokenId)
+            .where('revoked_at', 'is', null),
+        byId(tokenId),
+        'affected-rows',
+      )
+      return row === null ? null : toRefreshTokenRecord(dialect, row)
+    },
+    revokeFamily: async (familyId, now) => {
+      const result = await scope.db
+        .updateTable('refresh_tokens')
+        .set({ revoked_at: now })
+        .where('family_id', '=', familyId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return count(result.numUpdatedRows)
+    },
+    revokeByClient: async (clientId, now) => {
+      const result = await scope.db
+        .updateTable('refresh_tokens')
+        .set({ revoked_at: now })
+        .where('client_id', '=', clientId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return count(result.numUpdatedRows)
+    },
+  }
+}
+
+function toRefreshTokenRecord(dialect: SqlDialect, row: Selectable<RefreshTokenTable>): RefreshTokenRecord {
+  return {
+    id: row.id,
+    tokenHash: row.token_hash,
+    hashKeyId: row.hash_key_id,
+    familyId: row.family_id,
+    parentId: row.parent_id,
+    clientId: row.client_id,
+    userId: row.user_id,
+    scopes: decodeStrings(dialect, row.scopes),
+    claims: decodeObject(dialect, row.claims),
+    accessTokenId: row.access_token_id,
+    familyCreatedAt: dialect.decodeDate(row.family_created_at),
+    createdAt: dialect.decodeDate(row.created_at),
+    expiresAt: dialect.decodeDate(row.expires_at),
+    rotatedAt: decodeNullableDate(dialect, row.rotated_at),
+    revokedAt: decodeNullableDate(dialect, row.revoked_at),
+  }
+}

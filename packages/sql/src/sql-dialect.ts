@@ -1,0 +1,62 @@
+import type { ColumnDataType, ColumnDefinitionBuilder, Expression, IsolationLevel, Migration } from 'kysely'
+
+/** The Kysely instance a migration receives. */
+export type MigrationDb = Parameters<Migration['up']>[0]
+
+/** A column type, as Kysely's schema builder takes it. */
+export type SqlDataType = ColumnDataType | Expression<unknown>
+
+/** The column types and table options one database gets; see {@link SqlDialect.schemaTypes}. */
+export interface SqlSchemaTypes {
+  /** Ids, hashes, user ids, key ids: indexed strings of up to 255 characters, compared exactly. */
+  readonly key: SqlDataType
+  /** Unindexed text of any length (names, redirect URIs), compared exactly. */
+  readonly text: SqlDataType
+  /** JSON text, kept exactly as written (arrays, claims, JWKs, event payloads). */
+  readonly json: SqlDataType
+  /** An instant to the millisecond, up to at least 2099. */
+  readonly timestamp: SqlDataType
+  readonly boolean: SqlDataType
+  /** The outbox's growing id. */
+  readonly identity: SqlDataType
+  /** Makes a column of type {@link identity} the database-assigned, growing primary key. */
+  identityColumn(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder
+  /** Appended to every `CREATE TABLE` (MySQL: engine, character set, collation); `null` for none. */
+  readonly tableOptions: Expression<unknown> | null
+  /** Whether `CREATE INDEX IF NOT EXISTS` exists (PostgreSQL, MariaDB; not MySQL 8). */
+  readonly indexIfNotExists: boolean
+}
+
+/**
+ * What differs between the databases the shared repositories run on. Everything else (every
+ * query, the schema, the unit of work) is written once, in Kysely, against this interface.
+ */
+export interface SqlDialect {
+  /** For messages: `postgres`, `mysql`. */
+  readonly name: string
+  /**
+   * Whether `UPDATE … RETURNING` exists. When it does, a race-sensitive change is that one
+   * statement; when not, the conditional `UPDATE`'s affected rows decide the winner and the row is
+   * re-read (`SELECT … FOR UPDATE`) in the same transaction.
+   */
+  readonly supportsUpdateReturning: boolean
+  /** How an upsert is spelled: `INSERT … ON CONFLICT … DO UPDATE` or `INSERT … ON DUPLICATE KEY UPDATE`. */
+  readonly upsert: 'on-conflict' | 'on-duplicate-key'
+  /** The isolation level of units of work. */
+  readonly isolationLevel: IsolationLevel
+  /** The column types and table options, decided at migration time (e.g. by the server's flavour). */
+  schemaTypes(db: MigrationDb): Promise<SqlSchemaTypes>
+  /** JSON text of `value` (arrays, claims, JWKs, events). */
+  encodeJson(value: unknown): string
+  /** The value of a JSON column, as the driver returned it (text, or already parsed). */
+  decodeJson(raw: unknown): unknown
+  /** A boolean column, as the driver returned it. */
+  decodeBoolean(raw: unknown): boolean
+  /** A timestamp column, as the driver returned it (a `Date`, or text in UTC). */
+  decodeDate(raw: unknown): Date
+  /**
+   * Whether `error` is a serialization failure or deadlock after which the transaction can be run
+   * again from the start.
+   */
+  isRetryable(error: unknown): boolean
+}
