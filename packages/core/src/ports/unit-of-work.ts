@@ -40,9 +40,9 @@ export interface UnitOfWork {
    * back and `run` rejects with the same error. A failed commit rejects too, and leaves nothing.
    *
    * An implementation may call `work` again from the start after a serialization failure or
-   * deadlock (each call gets fresh repositories); it must not let such a failure escape while a
-   * retry could succeed, so that of concurrent units racing for one row, the losers see the
-   * winner's change instead of failing.
+   * deadlock (each call gets fresh repositories), and should, a bounded number of times: of
+   * concurrent units racing for one row, the losers should then see the winner's change instead of
+   * failing. Only when its retries are used up may such a failure escape (as a rejection).
    */
   run<T>(work: (repositories: TransactionalRepositories) => Promise<T>): Promise<T>
 }
