@@ -21,8 +21,11 @@ beforeAll(async () => {
 
 storageContract('MariaDB/MySQL through a mysql2 pool, with an outbox', async () => {
   const { db } = database()
+  const storage = createMysqlStorage({ db }, { ...location, outbox: true })
+  if (!storage.outboxReader) throw new Error('a storage with outbox: true has an outboxReader')
   return {
-    storage: createMysqlStorage({ db }, { ...location, outbox: true }),
+    storage,
+    outboxReader: storage.outboxReader,
     readOutbox: outboxOf(db, location),
     close: () => deleteAllRows(db, location),
   }

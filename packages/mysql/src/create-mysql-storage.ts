@@ -1,5 +1,10 @@
-import type { Repositories, Storage, UnitOfWork } from '@sp-oauth/core'
-import { createSqlStorage, type SqlStorage } from '@sp-oauth/sql'
+import type { EventOutboxReader, Repositories, Storage, UnitOfWork } from '@sp-oauth/core'
+import {
+  createSqlStorage,
+  type PruneExpiredOptions,
+  type PruneExpiredResult,
+  type SqlStorage,
+} from '@sp-oauth/sql'
 import { Kysely, MysqlDialect, type MysqlPool } from 'kysely'
 import { mysqlSqlDialect } from './mysql-sql-dialect.js'
 
@@ -18,8 +23,9 @@ export interface MysqlStorageOptions {
   readonly tablePrefix?: string
   /**
    * Hand units of work an outbox: the core then writes each unit's events to the
-   * `<prefix>event_outbox` table in the same transaction as the change, and a relay delivers them.
-   * Default `false`: the core publishes events itself after each commit.
+   * `<prefix>event_outbox` table in the same transaction as the change, and a relay delivers them
+   * with {@link MysqlStorage.outboxReader}. Default `false`: the core publishes events itself after
+   * each commit.
    */
   readonly outbox?: boolean
 }
@@ -29,11 +35,26 @@ export interface MysqlStorage extends Storage {
   readonly repositories: Repositories
   readonly unitOfWork: UnitOfWork
   /**
+   * With `outbox: true`: the outbox's reader, for `createOutboxRelay` / `relayOutboxEvents` of
+   * `@sp-oauth/core`. Each batch runs in a transaction of its own at `READ COMMITTED` with
+   * `SELECT … FOR UPDATE SKIP LOCKED` (MySQL 8, MariaDB 10.6+), on a connection of its own (the
+   * pool needs at least 2 connections). Absent without an outbox.
+   */
+  readonly outboxReader?: EventOutboxReader
+  /**
    * Creates or updates the tables in the pool's database: runs the migrations not yet run, in
    * order. Safe to call at every start-up and from several processes at once; does nothing when
    * everything is applied.
    */
   migrate(): Promise<void>
+  /**
+   * Deletes, in batches, codes expired over a day ago, access tokens expired or revoked over 30
+   * days ago, refresh tokens over 60 days ago and events delivered over 7 days ago (all
+   * configurable), never a token of a refresh family that is still live. Resolves with the counts.
+   *
+   * @throws ConfigurationError when an option is out of range.
+   */
+  pruneExpired(options?: PruneExpiredOptions): Promise<PruneExpiredResult>
   /** Ends the `pool` the storage was given. Does nothing for a Kysely instance `db` you passed. */
   close(): Promise<void>
 }
@@ -64,7 +85,9 @@ function mysqlStorage(storage: SqlStorage, close: () => Promise<void>): MysqlSto
   return {
     repositories: storage.repositories,
     unitOfWork: storage.unitOfWork,
+    ...(storage.outboxReader ? { outboxReader: storage.outboxReader } : {}),
     migrate: () => storage.migrate(),
+    pruneExpired: (options) => storage.pruneExpired(options),
     close,
   }
 }

@@ -21,8 +21,11 @@ beforeAll(async () => {
 
 storageContract('PostgreSQL through a pg Pool, with an outbox', async () => {
   const { db } = database()
+  const storage = createPostgresStorage({ db }, { ...location, outbox: true })
+  if (!storage.outboxReader) throw new Error('a storage with outbox: true has an outboxReader')
   return {
-    storage: createPostgresStorage({ db }, { ...location, outbox: true }),
+    storage,
+    outboxReader: storage.outboxReader,
     readOutbox: outboxOf(db, location),
     close: () => deleteAllRows(db, location),
   }

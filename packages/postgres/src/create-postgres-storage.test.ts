@@ -216,8 +216,11 @@ describe('unit of work', () => {
       loserRead.resolve()
       return tx.clients.revoke(client.id, new Date('2030-01-02T00:00:00.001Z'))
     })
+    // Awaited only after the winner, so handled at once: the loser may fail before the winner's
+    // commit reaches this side.
+    const loserFailed = expect(loser).rejects.toMatchObject({ code: '40001' })
     await winner
-    await expect(loser).rejects.toMatchObject({ code: '40001' })
+    await loserFailed
   })
 })
 

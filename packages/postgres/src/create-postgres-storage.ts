@@ -1,5 +1,11 @@
-import type { Repositories, Storage, UnitOfWork } from '@sp-oauth/core'
-import { createSqlStorage, type SqlStorage, type SqlStorageOptions } from '@sp-oauth/sql'
+import type { EventOutboxReader, Repositories, Storage, UnitOfWork } from '@sp-oauth/core'
+import {
+  createSqlStorage,
+  type PruneExpiredOptions,
+  type PruneExpiredResult,
+  type SqlStorage,
+  type SqlStorageOptions,
+} from '@sp-oauth/sql'
 import { Kysely, PostgresDialect, type PostgresPool } from 'kysely'
 import { type PGliteClient, PGliteDialect } from './pglite-dialect.js'
 import { postgresSqlDialect } from './postgres-sql-dialect.js'
@@ -17,8 +23,9 @@ export type PostgresConnection<DB = unknown> =
 export interface PostgresStorageOptions extends SqlStorageOptions {
   /**
    * Hand units of work an outbox: the core then writes each unit's events to the
-   * `<prefix>event_outbox` table in the same transaction as the change, and a relay delivers them.
-   * Default `false`: the core publishes events itself after each commit.
+   * `<prefix>event_outbox` table in the same transaction as the change, and a relay delivers them
+   * with {@link PostgresStorage.outboxReader}. Default `false`: the core publishes events itself
+   * after each commit.
    */
   readonly outbox?: boolean
 }
@@ -28,11 +35,27 @@ export interface PostgresStorage extends Storage {
   readonly repositories: Repositories
   readonly unitOfWork: UnitOfWork
   /**
+   * With `outbox: true`: the outbox's reader, for `createOutboxRelay` / `relayOutboxEvents` of
+   * `@sp-oauth/core`. Each batch runs in a transaction of its own at `READ COMMITTED` with
+   * `SELECT … FOR UPDATE SKIP LOCKED`, on a connection of its own (a pool needs at least 2
+   * connections; on PGlite a batch holds the one connection while it delivers). Absent without an
+   * outbox.
+   */
+  readonly outboxReader?: EventOutboxReader
+  /**
    * Creates or updates the tables: runs the migrations not yet run, in order (the first one creates
    * the schema too, when one is configured). Safe to call at every start-up and from several
    * processes at once; does nothing when everything is applied.
    */
   migrate(): Promise<void>
+  /**
+   * Deletes, in batches, codes expired over a day ago, access tokens expired or revoked over 30
+   * days ago, refresh tokens over 60 days ago and events delivered over 7 days ago (all
+   * configurable), never a token of a refresh family that is still live. Resolves with the counts.
+   *
+   * @throws ConfigurationError when an option is out of range.
+   */
+  pruneExpired(options?: PruneExpiredOptions): Promise<PruneExpiredResult>
   /**
    * Ends what the storage was given: the `pool` (as `pool.end()`) or the PGlite database. Does
    * nothing for a Kysely instance `db` you passed: destroy it yourself.
@@ -66,7 +89,9 @@ function postgresStorage(storage: SqlStorage, close: () => Promise<void>): Postg
   return {
     repositories: storage.repositories,
     unitOfWork: storage.unitOfWork,
+    ...(storage.outboxReader ? { outboxReader: storage.outboxReader } : {}),
     migrate: () => storage.migrate(),
+    pruneExpired: (options) => storage.pruneExpired(options),
     close,
   }
 }

@@ -1,3 +1,4 @@
+export type { PruneExpiredOptions, PruneExpiredResult } from '@sp-oauth/sql'
 export type {
   PostgresConnection,
   PostgresStorage,

@@ -21,10 +21,15 @@ afterAll(async () => {
 
 storageContract(
   'PGlite (embedded, one connection), with an outbox',
-  async () => ({
-    storage: createPostgresStorage({ db }, { ...location, outbox: true }),
-    readOutbox: outboxOf(db, location),
-    close: () => deleteAllRows(db, location),
-  }),
+  async () => {
+    const storage = createPostgresStorage({ db }, { ...location, outbox: true })
+    if (!storage.outboxReader) throw new Error('a storage with outbox: true has an outboxReader')
+    return {
+      storage,
+      outboxReader: storage.outboxReader,
+      readOutbox: outboxOf(db, location),
+      close: () => deleteAllRows(db, location),
+    }
+  },
   { singleConnection: true },
 )

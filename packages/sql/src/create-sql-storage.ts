@@ -1,7 +1,9 @@
-import type { Repositories, Storage } from '@sp-oauth/core'
+import type { EventOutboxReader, Repositories, Storage } from '@sp-oauth/core'
 import type { Kysely } from 'kysely'
 import type { SpOAuthDatabase } from './database.js'
 import { migrateToLatest } from './migrations/migrate-to-latest.js'
+import { createSqlEventOutboxReader } from './outbox/sql-event-outbox-reader.js'
+import { type PruneExpiredOptions, type PruneExpiredResult, pruneExpired } from './prune-expired.js'
 import { createRepositories } from './repositories/create-repositories.js'
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retrying } from './retry-policy.js'
 import type { SqlDialect } from './sql-dialect.js'
@@ -26,15 +28,27 @@ export interface SqlStorage extends Storage {
   readonly repositories: Repositories
   /** The physical names of the tables. */
   readonly tables: TableNames
+  /**
+   * With `outbox: true`: the reader a relay (`createOutboxRelay`, `relayOutboxEvents`) delivers
+   * the outbox with. Each batch is a transaction of its own, on a connection of its own; see
+   * {@link createSqlEventOutboxReader}. Absent without an outbox.
+   */
+  readonly outboxReader?: EventOutboxReader
   /** Runs the migrations not yet run (see {@link migrateToLatest}); does nothing when all have run. */
   migrate(): Promise<void>
+  /**
+   * Deletes expired codes and tokens and old delivered events, in batches, never a token reuse
+   * detection or a live refresh family still needs; see {@link pruneExpired}.
+   */
+  pruneExpired(options?: PruneExpiredOptions): Promise<PruneExpiredResult>
 }
 
 /**
  * Every storage port of the core on a Kysely instance, for the dialect given. Nothing is
  * concatenated into SQL: values are Kysely parameters, and names come from the checked options.
  * `storage.repositories` runs each call as its own statement (or short transaction), repeated
- * after a serialization failure or deadlock; `storage.unitOfWork` runs work in one transaction.
+ * after a serialization failure or deadlock; `storage.unitOfWork` runs work in one transaction;
+ * `storage.outboxReader` (with `outbox: true`) relays the outbox in transactions of its own.
  *
  * @param db the application's Kysely instance, of any database type; it is not destroyed here.
  * @throws ConfigurationError when `tablePrefix` or `schema` is not a plain identifier.
@@ -48,10 +62,13 @@ export function createSqlStorage<DB>(
   const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...config.retry }
   const named = (db as unknown as Kysely<SpOAuthDatabase>).withPlugin(new TableNamePlugin(tables))
   const repositories = createRepositories({ db: named, dialect }, (call) => retrying(dialect, retry, call))
+  const outbox = config.outbox ?? false
   return {
     repositories,
-    unitOfWork: createSqlUnitOfWork(named, dialect, { outbox: config.outbox ?? false, retry }),
+    unitOfWork: createSqlUnitOfWork(named, dialect, { outbox, retry }),
+    ...(outbox ? { outboxReader: createSqlEventOutboxReader(named, dialect) } : {}),
     tables,
     migrate: () => migrateToLatest(db, dialect, tables),
+    pruneExpired: (options) => pruneExpired(named, options),
   }
 }

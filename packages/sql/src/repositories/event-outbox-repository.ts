@@ -1,11 +1,11 @@
-import type { EventOutboxRepository, OAuthEvent } from '@sp-oauth/core'
+import { type EventOutboxRepository, eventAggregateId } from '@sp-oauth/core'
 import type { RepositoryScope } from './repository-scope.js'
 
 /**
  * `EventOutboxRepository` on Kysely: `append` writes the events, in order, as one multi-row
  * `INSERT` into the outbox table, inside the transaction of the scope. Each row gets a growing
- * `id`, the event's id (unique, so a relay or consumer can deduplicate), its type, the client it
- * is about as the aggregate id ({@link aggregateIdOf}), and the whole event as JSON.
+ * `id`, the event's id (unique, so a relay or consumer can deduplicate), its type, the core's
+ * `eventAggregateId(event)` as the aggregate id, and the whole event as JSON.
  */
 export function createEventOutboxRepository(scope: RepositoryScope): EventOutboxRepository {
   const { dialect } = scope
@@ -18,7 +18,7 @@ export function createEventOutboxRepository(scope: RepositoryScope): EventOutbox
           events.map((event) => ({
             event_id: event.id,
             type: event.type,
-            aggregate_id: aggregateIdOf(event),
+            aggregate_id: eventAggregateId(event),
             payload: dialect.encodeJson(event),
             occurred_at: event.occurredAt,
             delivered_at: null,
@@ -27,12 +27,4 @@ export function createEventOutboxRepository(scope: RepositoryScope): EventOutbox
         .execute()
     },
   }
-}
-
-/**
- * The aggregate an event belongs to, for delivery in order per aggregate: the client it is about,
- * as `client:<clientId>`, or `client:unknown` for a failed authentication that named no client.
- */
-export function aggregateIdOf(event: OAuthEvent): string {
-  return event.clientId === null ? 'client:unknown' : `client:${event.clientId}`
 }
