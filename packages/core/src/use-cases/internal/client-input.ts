@@ -1,4 +1,4 @@
-import { hasControlCharacter } from '../../domain/control-characters.js'
+import { hasControlCharacter, hasLoneSurrogate } from '../../domain/control-characters.js'
 import { GRANT_TYPES, type GrantType, isGrantType } from '../../domain/grant-type.js'
 import { redirectUriProblem } from '../../domain/redirect-uri.js'
 import { isScopeToken, normalizeScopes } from '../../domain/scope.js'
@@ -19,7 +19,7 @@ export interface ClientInput {
 export function checkClientInput(context: ServerContext, input: ClientInput): ClientInput {
   const problems: string[] = []
   const name = typeof input.name === 'string' ? input.name.trim() : ''
-  if (name === '' || name.length > 200 || hasControlCharacter(name)) {
+  if (name === '' || name.length > 200 || hasControlCharacter(name) || hasLoneSurrogate(name)) {
     problems.push('name: must be 1-200 characters without control characters')
   }
   const grants = Array.isArray(input.allowedGrants) ? input.allowedGrants : []

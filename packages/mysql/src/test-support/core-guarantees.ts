@@ -1,0 +1,485 @@
+// Drives the real core over a real storage for the guarantee tests (exactly-once under races,
+// atomicity under injected faults, bad input): the flows, the statement hook that counts and
+// fails statements, and the table queries that check what was committed. The same file exists in
+// @sp-oauth/mysql's test-support; keep the two identical.
+import {
+  type AuthorizationServer,
+  type AuthorizationServerOptions,
+  createAuthorizationServer,
+  OAuthError,
+  type Storage,
+} from '@sp-oauth/core'
+import { createNodeCrypto } from '@sp-oauth/core/node'
+import { createFakeClock, type FakeClock } from '@sp-oauth/core/testing'
+import { resolveTableNames, type SpOAuthDatabase, TableNamePlugin } from '@sp-oauth/sql'
+import type {
+  CompiledQuery,
+  DatabaseConnection,
+  DatabaseIntrospector,
+  Dialect,
+  DialectAdapter,
+  Driver,
+  Kysely,
+  QueryCompiler,
+  QueryResult,
+  TransactionSettings,
+} from 'kysely'
+import { expect } from 'vitest'
+
+export const ISSUER = 'https://auth.example.com'
+export const REDIRECT_URI = 'https://client.example.com/callback'
+const HASH_KEYS = { keys: [{ id: 'k1', secret: 'test-hash-key-0123456789abcdef0123456789' }] }
+
+/** Parallel requests per round of a race. */
+export const PARALLEL_REQUESTS = 50
+
+/**
+ * Rounds of each race: `SP_OAUTH_STRESS_ROUNDS`, default 100 (the issue's count) everywhere.
+ */
+export const STRESS_ROUNDS = Number(process.env.SP_OAUTH_STRESS_ROUNDS || 100)
+
+/** One clock for every core instance of a test, so instances agree on time. */
+export function sharedClock(): FakeClock {
+  return createFakeClock(new Date('2026-01-01T00:00:00.000Z'))
+}
+
+/** A core on `storage`, hashing with `node:crypto`, on `clock`. */
+export function coreOn(
+  storage: Storage,
+  clock: FakeClock,
+  overrides: Partial<AuthorizationServerOptions> = {},
+): AuthorizationServer {
+  return createAuthorizationServer({
+    issuer: ISSUER,
+    storage,
+    clock,
+    ...createNodeCrypto(HASH_KEYS),
+    ...overrides,
+  })
+}
+
+export interface GuaranteeClient {
+  readonly id: string
+  readonly secret: string
+}
+
+/** A confidential client allowed codes and refresh tokens. */
+export async function createGuaranteeClient(
+  server: AuthorizationServer,
+  name = 'Guarantee Client',
+): Promise<GuaranteeClient> {
+  const { client, plaintextSecret } = await server.createClient({
+    name,
+    redirectUris: [REDIRECT_URI],
+    allowedGrants: ['authorization_code', 'refresh_token'],
+    allowedScopes: ['invoices.read', 'invoices.write'],
+    confidential: true,
+  })
+  if (plaintextSecret === null) throw new Error('a confidential client has a secret')
+  return { id: client.id, secret: plaintextSecret }
+}
+
+/** validate + approve for `userId`: a fresh authorization code (no PKCE: a confidential client). */
+export async function authorizeCode(
+  server: AuthorizationServer,
+  client: GuaranteeClient,
+  options: { readonly userId?: string; readonly claims?: Readonly<Record<string, unknown>> } = {},
+): Promise<string> {
+  const request = await server.validateAuthorizationRequest({
+    response_type: 'code',
+    client_id: client.id,
+    redirect_uri: REDIRECT_URI,
+    scope: 'invoices.read',
+    state: 'state-1',
+  })
+  const approval = await server.approveAuthorizationRequest(
+    request,
+    options.userId ?? 'user-1',
+    options.claims ? { claims: options.claims } : {},
+  )
+  return approval.code
+}
+
+export function codeBody(client: GuaranteeClient, code: string): Record<string, string> {
+  return {
+    grant_type: 'authorization_code',
+    client_id: client.id,
+    client_secret: client.secret,
+    code,
+    redirect_uri: REDIRECT_URI,
+  }
+}
+
+export function refreshBody(client: GuaranteeClient, refreshToken: string): Record<string, string> {
+  return {
+    grant_type: 'refresh_token',
+    client_id: client.id,
+    client_secret: client.secret,
+    refresh_token: refreshToken,
+  }
+}
+
+/** The tables of one storage, for checking what was committed. */
+export function tablesOf(
+  db: Kysely<unknown>,
+  location: { readonly tablePrefix: string; readonly schema?: string },
+): Kysely<SpOAuthDatabase> {
+  return (db as Kysely<SpOAuthDatabase>).withPlugin(new TableNamePlugin(resolveTableNames(location)))
+}
+
+function expectInvalidGrant(reason: unknown): void {
+  expect(reason).toBeInstanceOf(OAuthError)
+  expect((reason as OAuthError).code).toBe('invalid_grant')
+}
+
+/**
+ * One round of the code race: `PARALLEL_REQUESTS` token requests redeem one code, spread over
+ * `servers`. Exactly one gets tokens, the rest `invalid_grant`, and the replays revoked the
+ * winner's access token.
+ */
+export async function codeRedemptionRound(
+  servers: readonly AuthorizationServer[],
+  client: GuaranteeClient,
+): Promise<void> {
+  const first = servers[0]
+  if (!first) throw new Error('no server')
+  const body = codeBody(client, await authorizeCode(first, client))
+  const results = await Promise.allSettled(
+    Array.from({ length: PARALLEL_REQUESTS }, (_, index) =>
+      (servers[index % servers.length] ?? first).issueTokenFromRequest({ body }),
+    ),
+  )
+  const winners = results.filter((result) => result.status === 'fulfilled')
+  expect(winners).toHaveLength(1)
+  for (const result of results) if (result.status === 'rejected') expectInvalidGrant(result.reason)
+  const winner = winners[0]
+  if (!winner) return
+  await expect(
+    first.authenticateBearer({ authorization: `Bearer ${winner.value.access_token}` }),
+  ).rejects.toMatchObject({ code: 'invalid_token' })
+}
+
+/**
+ * One round of the refresh race: `PARALLEL_REQUESTS` refreshes of one refresh token, spread over
+ * `servers`. At most one gets a new pair, the rest `invalid_grant`; afterwards the family holds at
+ * most one live (neither rotated nor revoked) refresh token.
+ */
+export async function refreshRotationRound(
+  servers: readonly AuthorizationServer[],
+  client: GuaranteeClient,
+  tables: Kysely<SpOAuthDatabase>,
+): Promise<void> {
+  const first = servers[0]
+  if (!first) throw new Error('no server')
+  const issued = await first.issueTokenFromRequest({
+    body: codeBody(client, await authorizeCode(first, client)),
+  })
+  const principal = await first.authenticateBearer({ authorization: `Bearer ${issued.access_token}` })
+  const { family_id: familyId } = await tables
+    .selectFrom('access_tokens')
+    .select('family_id')
+    .where('id', '=', principal.tokenId)
+    .executeTakeFirstOrThrow()
+  if (familyId === null || issued.refresh_token === undefined) throw new Error('expected a refresh family')
+  const body = refreshBody(client, issued.refresh_token)
+  const results = await Promise.allSettled(
+    Array.from({ length: PARALLEL_REQUESTS }, (_, index) =>
+      (servers[index % servers.length] ?? first).issueTokenFromRequest({ body }),
+    ),
+  )
+  const winners = results.filter((result) => result.status === 'fulfilled')
+  expect(winners.length).toBeLessThanOrEqual(1)
+  for (const result of results) if (result.status === 'rejected') expectInvalidGrant(result.reason)
+  const live = await tables
+    .selectFrom('refresh_tokens')
+    .select('id')
+    .where('family_id', '=', familyId)
+    .where('rotated_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .execute()
+  expect(live.length).toBeLessThanOrEqual(1)
+}
+
+/**
+ * Sees every statement a Kysely instance sends (BEGIN, COMMIT and ROLLBACK included), counts
+ * them, and when armed throws at the Nth one instead of sending it.
+ */
+export class StatementFaults {
+  #failAt: number | null = null
+  #seen = 0
+  readonly statements: string[] = []
+
+  /** Starts counting from zero; throws at statement `failAt` (1-based), or never with `null`. */
+  arm(failAt: number | null): void {
+    this.#failAt = failAt
+    this.#seen = 0
+    this.statements.length = 0
+  }
+
+  disarm(): void {
+    this.#failAt = null
+  }
+
+  /** Statements seen since the last {@link arm}. */
+  get seen(): number {
+    return this.#seen
+  }
+
+  before(query: CompiledQuery): void {
+    this.#seen += 1
+    this.statements.push(query.sql)
+    if (this.#failAt !== null && this.#seen === this.#failAt) {
+      this.#failAt = null
+      throw new Error(`injected failure at statement ${this.#seen}: ${query.sql}`)
+    }
+  }
+}
+
+/** `inner`, with every statement passed through `faults` first. */
+export class FaultInjectingDialect implements Dialect {
+  readonly #inner: Dialect
+  readonly #faults: StatementFaults
+
+  constructor(inner: Dialect, faults: StatementFaults) {
+    this.#inner = inner
+    this.#faults = faults
+  }
+
+  createAdapter(): DialectAdapter {
+    return this.#inner.createAdapter()
+  }
+
+  createDriver(): Driver {
+    return new FaultInjectingDriver(this.#inner.createDriver(), this.#faults)
+  }
+
+  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return this.#inner.createIntrospector(db)
+  }
+
+  createQueryCompiler(): QueryCompiler {
+    return this.#inner.createQueryCompiler()
+  }
+}
+
+class FaultInjectingDriver implements Driver {
+  readonly #inner: Driver
+  readonly #faults: StatementFaults
+
+  constructor(inner: Driver, faults: StatementFaults) {
+    this.#inner = inner
+    this.#faults = faults
+  }
+
+  init(): Promise<void> {
+    return this.#inner.init()
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await this.#inner.acquireConnection()
+    const faults = this.#faults
+    // A proxy, so the inner driver's private methods (release, discard) still reach the original.
+    return new Proxy(connection, {
+      get(target, property) {
+        if (property === 'executeQuery') {
+          return <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
+            faults.before(query)
+            return target.executeQuery<R>(query)
+          }
+        }
+        const value: unknown = Reflect.get(target, property)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+  }
+
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return this.#inner.beginTransaction(connection, settings)
+  }
+
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.#inner.commitTransaction(connection)
+  }
+
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.#inner.rollbackTransaction(connection)
+  }
+
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    return this.#inner.releaseConnection(connection)
+  }
+
+  destroy(): Promise<void> {
+    return this.#inner.destroy()
+  }
+}
+
+/** Rows of the token tables and consumed codes: what a code exchange or rotation changes. */
+export async function committedState(tables: Kysely<SpOAuthDatabase>): Promise<{
+  readonly accessTokens: number
+  readonly refreshTokens: number
+  readonly liveRefreshTokens: number
+  readonly consumedCodes: number
+}> {
+  const count = async (query: Promise<{ n: unknown }>): Promise<number> => Number((await query).n)
+  const countAll = tables.fn.countAll().as('n')
+  return {
+    accessTokens: await count(tables.selectFrom('access_tokens').select(countAll).executeTakeFirstOrThrow()),
+    refreshTokens: await count(
+      tables.selectFrom('refresh_tokens').select(countAll).executeTakeFirstOrThrow(),
+    ),
+    liveRefreshTokens: await count(
+      tables
+        .selectFrom('refresh_tokens')
+        .select(countAll)
+        .where('rotated_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirstOrThrow(),
+    ),
+    consumedCodes: await count(
+      tables
+        .selectFrom('authorization_codes')
+        .select(countAll)
+        .where('consumed_at', 'is not', null)
+        .executeTakeFirstOrThrow(),
+    ),
+  }
+}
+
+/** The response the core renders for a failure: `500 server_error` with the fixed description. */
+export function expectServerError(server: AuthorizationServer, error: unknown): void {
+  expect(error).not.toBeInstanceOf(OAuthError)
+  const response = server.renderError(error)
+  expect(response.status).toBe(500)
+  expect(response.body).toEqual({
+    error: 'server_error',
+    error_description: 'The server could not complete the request.',
+  })
+}
+
+/**
+ * Fails a code exchange at each of its statements in turn: each time the caller gets a clean
+ * `server_error`, nothing was committed, and the same code then redeems normally. Returns the
+ * statements of one exchange.
+ */
+export async function codeExchangeAtomicity(
+  server: AuthorizationServer,
+  client: GuaranteeClient,
+  tables: Kysely<SpOAuthDatabase>,
+  faults: StatementFaults,
+): Promise<readonly string[]> {
+  // Warm once first: the first exchange also loads what the core caches (the signing key).
+  await server.issueTokenFromRequest({ body: codeBody(client, await authorizeCode(server, client)) })
+  const body = codeBody(client, await authorizeCode(server, client))
+  faults.arm(null)
+  await server.issueTokenFromRequest({ body })
+  const statements = [...faults.statements]
+  expect(statements.length).toBeGreaterThan(0)
+  for (let failAt = 1; failAt <= statements.length; failAt++) {
+    faults.disarm()
+    const body = codeBody(client, await authorizeCode(server, client))
+    const before = await committedState(tables)
+    faults.arm(failAt)
+    const error = await server.issueTokenFromRequest({ body }).then(
+      () => null,
+      (reason: unknown) => reason,
+    )
+    faults.disarm()
+    expect(error, `failure at statement ${failAt}: ${statements[failAt - 1]}`).not.toBeNull()
+    expectServerError(server, error)
+    expect(await committedState(tables)).toEqual(before)
+    const redeemed = await server.issueTokenFromRequest({ body })
+    expect(redeemed.refresh_token).toBeDefined()
+  }
+  return statements
+}
+
+/**
+ * Fails a refresh rotation at each of its statements in turn: a clean `server_error`, nothing
+ * committed, and the old refresh token then rotates normally. Returns the statements of one
+ * rotation.
+ */
+export async function refreshRotationAtomicity(
+  server: AuthorizationServer,
+  client: GuaranteeClient,
+  tables: Kysely<SpOAuthDatabase>,
+  faults: StatementFaults,
+): Promise<readonly string[]> {
+  const fresh = async (): Promise<string> => {
+    faults.disarm()
+    const issued = await server.issueTokenFromRequest({
+      body: codeBody(client, await authorizeCode(server, client)),
+    })
+    if (issued.refresh_token === undefined) throw new Error('expected a refresh token')
+    return issued.refresh_token
+  }
+  await server.issueTokenFromRequest({ body: refreshBody(client, await fresh()) })
+  const probe = await fresh()
+  faults.arm(null)
+  await server.issueTokenFromRequest({ body: refreshBody(client, probe) })
+  const statements = [...faults.statements]
+  expect(statements.length).toBeGreaterThan(0)
+  for (let failAt = 1; failAt <= statements.length; failAt++) {
+    const body = refreshBody(client, await fresh())
+    const before = await committedState(tables)
+    faults.arm(failAt)
+    const error = await server.issueTokenFromRequest({ body }).then(
+      () => null,
+      (reason: unknown) => reason,
+    )
+    faults.disarm()
+    expect(error, `failure at statement ${failAt}: ${statements[failAt - 1]}`).not.toBeNull()
+    expectServerError(server, error)
+    expect(await committedState(tables)).toEqual(before)
+    const rotated = await server.issueTokenFromRequest({ body })
+    expect(rotated.refresh_token).toBeDefined()
+  }
+  return statements
+}
+
+/** Awkward but valid user ids: each must come back from the bearer check exactly as given. */
+export const AWKWARD_USER_IDS: readonly string[] = [
+  'u'.repeat(255),
+  `O'Brien"; DROP TABLE users; --`,
+  `' OR '1'='1`,
+  'back\\slash\\\\ and \\x00 and \\0',
+  '%00%27%22 and %25',
+  '日本語のユーザー 🙂👩‍👩‍👧 ñ é',
+  '🙂'.repeat(127),
+  '$1 ? :name @p1 #{x} {{x}} `tick`',
+  '  leading and trailing spaces  ',
+]
+
+/** Claims with the same kinds of content, plus a large value. */
+export const AWKWARD_CLAIMS: Readonly<Record<string, unknown>> = {
+  tenant: `acme'; DELETE FROM sp_oauth_clients; --`,
+  quotes: `"double" 'single' \`back\``,
+  backslashes: '\\\\server\\share\\',
+  unicode: 'Zürich 東京 🙂 \u{1F468}\u200D\u{1F4BB}',
+  percent: '%00%',
+  nul: 'before\u0000after',
+  'key with "quotes", \u0000 and 🙂': 'value',
+  nested: { list: [1, 'two', { three: [true, null, 3.5] }], empty: {} },
+  large: 'x'.repeat(60_000),
+  many: Array.from({ length: 500 }, (_, index) => ({ index, label: `item ${index} "quoted"` })),
+}
+
+/** Approve → token → bearer → refresh → bearer: the user id and claims come back exactly. */
+export async function roundTripUser(
+  server: AuthorizationServer,
+  client: GuaranteeClient,
+  userId: string,
+  claims: Readonly<Record<string, unknown>>,
+): Promise<void> {
+  const issued = await server.issueTokenFromRequest({
+    body: codeBody(client, await authorizeCode(server, client, { userId, claims })),
+  })
+  const principal = await server.authenticateBearer({ authorization: `Bearer ${issued.access_token}` })
+  expect(principal.userId).toBe(userId)
+  expect(principal.claims).toEqual(claims)
+  if (issued.refresh_token === undefined) throw new Error('expected a refresh token')
+  const refreshed = await server.issueTokenFromRequest({ body: refreshBody(client, issued.refresh_token) })
+  const again = await server.authenticateBearer({ authorization: `Bearer ${refreshed.access_token}` })
+  expect(again.userId).toBe(userId)
+  expect(again.claims).toEqual(claims)
+}

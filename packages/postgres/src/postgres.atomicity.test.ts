@@ -1,0 +1,96 @@
+// Atomicity through the real core: a failure injected at each statement of a code exchange and of
+// a refresh rotation leaves a clean server_error and either the whole change or none of it.
+import { PGlite } from '@electric-sql/pglite'
+import type { AuthorizationServer } from '@sp-oauth/core'
+import type { SpOAuthDatabase } from '@sp-oauth/sql'
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createPostgresStorage } from './create-postgres-storage.js'
+import { PGliteDialect } from './pglite-dialect.js'
+import {
+  codeExchangeAtomicity,
+  coreOn,
+  createGuaranteeClient,
+  FaultInjectingDialect,
+  type GuaranteeClient,
+  refreshRotationAtomicity,
+  StatementFaults,
+  sharedClock,
+  tablesOf,
+} from './test-support/core-guarantees.js'
+import { freshTablePrefix, usePostgresTestSchema } from './test-support/postgres-test-schema.js'
+
+const database = usePostgresTestSchema()
+
+interface Subject {
+  readonly server: AuthorizationServer
+  readonly client: GuaranteeClient
+  readonly tables: Kysely<SpOAuthDatabase>
+  readonly faults: StatementFaults
+  readonly close: () => Promise<void>
+}
+
+const backends: readonly { readonly name: string; readonly open: () => Promise<Subject> }[] = [
+  {
+    name: 'PostgreSQL (pg Pool)',
+    open: async () => {
+      const { db, url, schema } = database()
+      const location = { tablePrefix: freshTablePrefix(), schema }
+      const faults = new StatementFaults()
+      const faulty = new Kysely<unknown>({
+        dialect: new FaultInjectingDialect(
+          new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 4 }) }),
+          faults,
+        ),
+      })
+      const storage = createPostgresStorage({ db: faulty }, location)
+      await storage.migrate()
+      const server = coreOn(storage, sharedClock())
+      const client = await createGuaranteeClient(server)
+      return { server, client, tables: tablesOf(db, location), faults, close: () => faulty.destroy() }
+    },
+  },
+  {
+    name: 'PGlite',
+    open: async () => {
+      const faults = new StatementFaults()
+      const faulty = new Kysely<unknown>({
+        dialect: new FaultInjectingDialect(new PGliteDialect(new PGlite()), faults),
+      })
+      const location = { tablePrefix: 'sp_oauth_' }
+      const storage = createPostgresStorage({ db: faulty }, location)
+      await storage.migrate()
+      const server = coreOn(storage, sharedClock())
+      const client = await createGuaranteeClient(server)
+      return { server, client, tables: tablesOf(faulty, location), faults, close: () => faulty.destroy() }
+    },
+  },
+]
+
+for (const backend of backends) {
+  describe(`on ${backend.name}`, () => {
+    let subject: Subject
+
+    beforeAll(async () => {
+      subject = await backend.open()
+    }, 60_000)
+
+    afterAll(async () => {
+      await subject?.close()
+    })
+
+    it('a code exchange failing at any statement renders server_error, commits nothing, and the code still redeems', async () => {
+      const { server, client, tables, faults } = subject
+      const statements = await codeExchangeAtomicity(server, client, tables, faults)
+      expect(statements.some((statement) => /^(begin|start transaction)/i.test(statement))).toBe(true)
+      expect(statements.some((statement) => /^commit/i.test(statement))).toBe(true)
+    }, 60_000)
+
+    it('a refresh rotation failing at any statement renders server_error, commits nothing, and the old token still rotates', async () => {
+      const { server, client, tables, faults } = subject
+      const statements = await refreshRotationAtomicity(server, client, tables, faults)
+      expect(statements.some((statement) => /^commit/i.test(statement))).toBe(true)
+    }, 60_000)
+  })
+}
