@@ -3,10 +3,10 @@
 // (`tsup` first). BENCH_QUICK=1 runs a short smoke version.
 // SP_OAUTH_BENCH_MYSQL_URL (or SP_OAUTH_TEST_MYSQL_URL) names the server; default the local one.
 import { randomBytes } from 'node:crypto'
+import { createStatementCounter, QUICK, runStorageBench } from '@sp-oauth/storage-test-support/storage-bench'
 import { Kysely, MysqlDialect, sql } from 'kysely'
 import { createPool } from 'mysql2'
 import { createMysqlStorage } from '../dist/index.js'
-import { createStatementCounter, QUICK, runStorageBench } from './storage-bench.mjs'
 
 const URL =
   process.env.SP_OAUTH_BENCH_MYSQL_URL ||

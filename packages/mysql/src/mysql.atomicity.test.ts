@@ -3,9 +3,6 @@
 // or none of it.
 import type { AuthorizationServer } from '@sp-oauth/core'
 import type { SpOAuthDatabase } from '@sp-oauth/sql'
-import { Kysely, MysqlDialect } from 'kysely'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createMysqlStorage } from './create-mysql-storage.js'
 import {
   codeExchangeAtomicity,
   coreOn,
@@ -16,7 +13,10 @@ import {
   StatementFaults,
   sharedClock,
   tablesOf,
-} from './test-support/core-guarantees.js'
+} from '@sp-oauth/storage-test-support/core-guarantees'
+import { Kysely, MysqlDialect } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createMysqlStorage } from './create-mysql-storage.js'
 import { createTestPool, freshTablePrefix, useMysqlTestDatabase } from './test-support/mysql-test-database.js'
 
 const database = useMysqlTestDatabase()

@@ -1,8 +1,6 @@
 // Bad input reaching storage, through the real core, on MariaDB/MySQL: awkward values are stored
 // and matched exactly (parameters, never SQL text), or refused by the core before any statement.
 import { type AuthorizationServer, OAuthError, SpOAuthError } from '@sp-oauth/core'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { createMysqlStorage } from './create-mysql-storage.js'
 import {
   AWKWARD_CLAIMS,
   AWKWARD_USER_IDS,
@@ -12,7 +10,9 @@ import {
   type GuaranteeClient,
   roundTripUser,
   sharedClock,
-} from './test-support/core-guarantees.js'
+} from '@sp-oauth/storage-test-support/core-guarantees'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createMysqlStorage } from './create-mysql-storage.js'
 import { freshTablePrefix, useMysqlTestDatabase } from './test-support/mysql-test-database.js'
 
 const database = useMysqlTestDatabase()

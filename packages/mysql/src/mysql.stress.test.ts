@@ -2,9 +2,6 @@
 // instances on two pools against the same tables.
 import type { AuthorizationServer } from '@sp-oauth/core'
 import type { SpOAuthDatabase } from '@sp-oauth/sql'
-import { Kysely, MysqlDialect } from 'kysely'
-import { afterAll, beforeAll, describe, it } from 'vitest'
-import { createMysqlStorage } from './create-mysql-storage.js'
 import {
   codeRedemptionRound,
   coreOn,
@@ -15,7 +12,10 @@ import {
   STRESS_ROUNDS,
   sharedClock,
   tablesOf,
-} from './test-support/core-guarantees.js'
+} from '@sp-oauth/storage-test-support/core-guarantees'
+import { Kysely, MysqlDialect } from 'kysely'
+import { afterAll, beforeAll, describe, it } from 'vitest'
+import { createMysqlStorage } from './create-mysql-storage.js'
 import { createTestPool, freshTablePrefix, useMysqlTestDatabase } from './test-support/mysql-test-database.js'
 
 const database = useMysqlTestDatabase()

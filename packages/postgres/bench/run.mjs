@@ -4,10 +4,10 @@
 // SP_OAUTH_BENCH_PG_URL (or SP_OAUTH_TEST_PG_URL) names the server; default the local one.
 import { randomBytes } from 'node:crypto'
 import { PGlite } from '@electric-sql/pglite'
+import { createStatementCounter, QUICK, runStorageBench } from '@sp-oauth/storage-test-support/storage-bench'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { createPostgresStorage, PGliteDialect } from '../dist/index.js'
-import { createStatementCounter, QUICK, runStorageBench } from './storage-bench.mjs'
 
 const URL =
   process.env.SP_OAUTH_BENCH_PG_URL ||

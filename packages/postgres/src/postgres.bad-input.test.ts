@@ -2,10 +2,6 @@
 // exactly (parameters, never SQL text), or refused by the core before any statement.
 import { PGlite } from '@electric-sql/pglite'
 import { type AuthorizationServer, OAuthError, SpOAuthError } from '@sp-oauth/core'
-import { Kysely } from 'kysely'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPostgresStorage } from './create-postgres-storage.js'
-import { PGliteDialect } from './pglite-dialect.js'
 import {
   AWKWARD_CLAIMS,
   AWKWARD_USER_IDS,
@@ -15,7 +11,11 @@ import {
   type GuaranteeClient,
   roundTripUser,
   sharedClock,
-} from './test-support/core-guarantees.js'
+} from '@sp-oauth/storage-test-support/core-guarantees'
+import { Kysely } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createPostgresStorage } from './create-postgres-storage.js'
+import { PGliteDialect } from './pglite-dialect.js'
 import { freshTablePrefix, usePostgresTestSchema } from './test-support/postgres-test-schema.js'
 
 const database = usePostgresTestSchema()

@@ -3,11 +3,6 @@
 import { PGlite } from '@electric-sql/pglite'
 import type { AuthorizationServer } from '@sp-oauth/core'
 import type { SpOAuthDatabase } from '@sp-oauth/sql'
-import { Kysely, PostgresDialect } from 'kysely'
-import pg from 'pg'
-import { afterAll, beforeAll, describe, it } from 'vitest'
-import { createPostgresStorage } from './create-postgres-storage.js'
-import { PGliteDialect } from './pglite-dialect.js'
 import {
   codeRedemptionRound,
   coreOn,
@@ -18,7 +13,12 @@ import {
   STRESS_ROUNDS,
   sharedClock,
   tablesOf,
-} from './test-support/core-guarantees.js'
+} from '@sp-oauth/storage-test-support/core-guarantees'
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, it } from 'vitest'
+import { createPostgresStorage } from './create-postgres-storage.js'
+import { PGliteDialect } from './pglite-dialect.js'
 import { freshTablePrefix, usePostgresTestSchema } from './test-support/postgres-test-schema.js'
 
 const database = usePostgresTestSchema()
