@@ -2,7 +2,6 @@ import { ConfigurationError, type Storage } from '@sp-oauth/core'
 import {
   buildAccessTokenRecord,
   buildAuthorizationCodeRecord,
-  buildClientRecord,
   buildRefreshTokenRecord,
 } from '@sp-oauth/core/testing'
 import type { PruneExpiredOptions, PruneExpiredResult, SpOAuthDatabase } from '@sp-oauth/sql'
