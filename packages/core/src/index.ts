@@ -56,6 +56,12 @@ export { renderError } from './errors/render-error.js'
 // Errors
 export { SpOAuthError } from './errors/sp-oauth-error.js'
 export type { AccessTokenRepository } from './ports/access-token-repository.js'
+export type {
+  AtomicIssuance,
+  CodeRedemption,
+  IssuedTokenRecords,
+  RefreshRotation,
+} from './ports/atomic-issuance.js'
 export type { AuthorizationCodeRepository } from './ports/authorization-code-repository.js'
 // Ports
 export type { ClientRepository } from './ports/client-repository.js'

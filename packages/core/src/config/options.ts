@@ -2,6 +2,7 @@ import type { HmacSecretHasherOptions } from '../crypto/hash-keys.js'
 import type { AccessTokenFormat } from '../domain/access-token.js'
 import type { OAuthEvent } from '../domain/events.js'
 import type { SigningAlgorithm } from '../domain/signing-key.js'
+import type { AtomicIssuance } from '../ports/atomic-issuance.js'
 import type { Clock } from '../ports/clock.js'
 import type { EventPublisher } from '../ports/event-publisher.js'
 import type { JwtSigner } from '../ports/jwt-signer.js'
@@ -14,6 +15,11 @@ import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js'
 export interface Storage {
   readonly repositories: Repositories
   readonly unitOfWork: UnitOfWork
+  /**
+   * Code exchange and refresh rotation in one atomic step, when the storage can do it in fewer
+   * round trips than a unit of work; without it the core uses the unit of work for those too.
+   */
+  readonly atomicIssuance?: AtomicIssuance
 }
 
 /** Everything `createAuthorizationServer` accepts. Only `issuer`, `storage` and a hasher are required. */

@@ -7,11 +7,17 @@ import { AsyncMutex } from './async-mutex.js'
 import { createMemoryOutboxReader } from './memory-outbox-reader.js'
 import { copyData, createMemoryRepositories, memoryOutbox, type TableAccess } from './memory-repositories.js'
 import { type CommittedTables, commitTables, createTables, stageTables } from './memory-tables.js'
+import { unitOfWorkIssuance } from './unit-of-work-issuance.js'
 
 /** Options of {@link createMemoryStorage}. */
 export interface MemoryStorageOptions {
   /** Give units of work an outbox, so events are stored with the change instead of published. */
   readonly outbox?: boolean
+  /**
+   * Offer `atomicIssuance`, so the core redeems codes and rotates refresh tokens through it (as it
+   * does on PostgreSQL and MySQL) instead of through its own unit of work. Default `false`.
+   */
+  readonly atomicIssuance?: boolean
 }
 
 /** In-memory storage, plus what tests want to look at. */
@@ -75,6 +81,9 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   return {
     repositories: createMemoryRepositories(committedAccess),
     unitOfWork,
+    ...(options.atomicIssuance
+      ? { atomicIssuance: unitOfWorkIssuance(unitOfWork, options.outbox ?? false) }
+      : {}),
     outboxEvents: tables.outbox,
     ...(options.outbox ? { outboxReader: createMemoryOutboxReader(tables.outboxRows) } : {}),
   }

@@ -1,5 +1,6 @@
 // Shared set-up for the core's own tests (not published): a server on in-memory storage with a
 // fake clock, recording every event it publishes.
+import { afterAll, beforeAll, describe } from 'vitest'
 import type { AuthorizationServerOptions } from '../config/options.js'
 import type { OAuthEvent } from '../domain/events.js'
 import type { GrantType } from '../domain/grant-type.js'
@@ -21,10 +22,33 @@ export interface TestServer {
   readonly events: OAuthEvent[]
 }
 
+/** How the core writes code exchanges and rotations: its own unit of work, or the storage's one step. */
+type IssuancePath = 'unit of work' | 'atomicIssuance'
+
+let defaultIssuancePath: IssuancePath = 'unit of work'
+
+/**
+ * Defines the tests of `define` twice: once with `createTestServer` storage that has no
+ * `atomicIssuance` (the core's unit of work), once with it (the path SQL storages take).
+ */
+export function forEachIssuancePath(define: () => void): void {
+  for (const path of ['unit of work', 'atomicIssuance'] as const) {
+    describe(`issuing through ${path}`, () => {
+      beforeAll(() => {
+        defaultIssuancePath = path
+      })
+      afterAll(() => {
+        defaultIssuancePath = 'unit of work'
+      })
+      define()
+    })
+  }
+}
+
 export function createTestServer(overrides: Partial<AuthorizationServerOptions> = {}): TestServer {
   const events: OAuthEvent[] = []
   const clock = createFakeClock()
-  const storage = createMemoryStorage()
+  const storage = createMemoryStorage({ atomicIssuance: defaultIssuancePath === 'atomicIssuance' })
   const server = createAuthorizationServer({
     issuer: ISSUER,
     storage,

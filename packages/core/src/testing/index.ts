@@ -2,6 +2,7 @@
 // Imports `vitest` (an optional peer dependency of @sp-oauth/core) for the contract suites.
 
 export { accessTokenRepositoryContract } from './access-token-repository-contract.js'
+export { atomicIssuanceContract } from './atomic-issuance-contract.js'
 export { authorizationCodeRepositoryContract } from './authorization-code-repository-contract.js'
 export { clientRepositoryContract } from './client-repository-contract.js'
 export { consentRepositoryContract } from './consent-repository-contract.js'

@@ -1,5 +1,6 @@
 import { describe } from 'vitest'
 import { accessTokenRepositoryContract } from './access-token-repository-contract.js'
+import { atomicIssuanceContract } from './atomic-issuance-contract.js'
 import { authorizationCodeRepositoryContract } from './authorization-code-repository-contract.js'
 import { clientRepositoryContract } from './client-repository-contract.js'
 import { consentRepositoryContract } from './consent-repository-contract.js'
@@ -31,7 +32,7 @@ import { unitOfWorkContract } from './unit-of-work-contract.js'
  * token before the refresh token that names it, and a parent refresh token before its children, so
  * foreign keys on those columns are fine. When the factory returns an `outboxReader`, the
  * `EventOutboxReader` suite runs too (see `eventOutboxReaderContract`); without one its tests pass
- * with nothing to check.
+ * with nothing to check. Likewise the `AtomicIssuance` suite, for a storage that offers it.
  *
  * @param name the `describe` title, e.g. the adapter's name.
  * @param factory makes a fresh (or isolated) storage for each test; see {@link StorageFactory}.
@@ -52,5 +53,7 @@ export function storageContract(
     unitOfWorkContract(factory, options)
     // Checks something only for a storage whose factory returns an `outboxReader`.
     defineEventOutboxReaderContract(factory, options, { readerRequired: false })
+    // Checks something only for a storage that offers `atomicIssuance`.
+    atomicIssuanceContract(factory)
   })
 }

@@ -3,7 +3,7 @@ import type { AuthorizationCodeRecord } from '../../domain/authorization-code.js
 import type { ClientRecord } from '../../domain/client.js'
 import { isPkceValue } from '../../domain/pkce.js'
 import { OAuthError } from '../../errors/oauth-error.js'
-import { commit } from '../internal/commit.js'
+import { commit, commitAtomicStep, type EventRecorder } from '../internal/commit.js'
 import { signingKeyForIssuance } from '../internal/ensure-active-signing-key.js'
 import { findByHash } from '../internal/find-by-hash.js'
 import {
@@ -20,7 +20,8 @@ class CodeAlreadyRedeemed extends Error {}
 
 /**
  * Exchanges an authorization code for tokens. The code is checked first (client, expiry, redirect
- * URI, PKCE) without changing anything, then consumed atomically together with issuing the tokens.
+ * URI, PKCE) without changing anything, then consumed atomically together with issuing the tokens
+ * (in one step when the storage offers `atomicIssuance`, else in a unit of work).
  * A code that was already redeemed revokes every token of its grant (RFC 6749 §4.1.2,
  * RFC 9700 §4.2.4) and fails.
  *
@@ -65,22 +66,40 @@ export async function authorizationCodeGrant(
       ? prepareRefreshToken(context, grant, lineage, { accessTokenId, now })
       : null,
   ])
+  const recordIssued = (events: EventRecorder): void =>
+    events.record({
+      type: 'OAuthTokenIssued',
+      clientId: client.id,
+      userId: record.userId,
+      grantType: 'authorization_code',
+      scopes: record.scopes,
+      accessTokenId: access.record.id,
+      refreshTokenId: refresh?.record.id ?? null,
+      familyId: record.grantId,
+    })
+  const respond = (): TokenResponse =>
+    tokenResponse(context, access.token, record.scopes, refresh?.token ?? null)
+
+  const issuance = context.storage.atomicIssuance
+  if (issuance) {
+    const redeemed = await commitAtomicStep(context, issuance.eventsGoToOutbox, recordIssued, (events) =>
+      issuance.redeemCode({
+        codeHash: found.hash,
+        now,
+        accessToken: access.record,
+        refreshToken: refresh?.record ?? null,
+        events,
+      }),
+    )
+    return redeemed ? respond() : revokeReplayedGrant(context, record)
+  }
   try {
     return await commit(context, async (repositories, events) => {
       if (!(await repositories.authorizationCodes.consume(found.hash, now))) throw new CodeAlreadyRedeemed()
       await repositories.accessTokens.insert(access.record)
       if (refresh) await repositories.refreshTokens.insert(refresh.record)
-      events.record({
-        type: 'OAuthTokenIssued',
-        clientId: client.id,
-        userId: record.userId,
-        grantType: 'authorization_code',
-        scopes: record.scopes,
-        accessTokenId: access.record.id,
-        refreshTokenId: refresh?.record.id ?? null,
-        familyId: record.grantId,
-      })
-      return tokenResponse(context, access.token, record.scopes, refresh?.token ?? null)
+      recordIssued(events)
+      return respond()
     })
   } catch (error) {
     if (error instanceof CodeAlreadyRedeemed) return revokeReplayedGrant(context, record)

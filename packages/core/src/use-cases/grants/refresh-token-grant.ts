@@ -4,7 +4,7 @@ import type { RefreshTokenRecord } from '../../domain/refresh-token.js'
 import type { SigningKeyRecord } from '../../domain/signing-key.js'
 import { OAuthError } from '../../errors/oauth-error.js'
 import type { Repositories } from '../../ports/unit-of-work.js'
-import { commit, type EventRecorder } from '../internal/commit.js'
+import { commit, commitAtomicStep, type EventRecorder } from '../internal/commit.js'
 import { signingKeyForIssuance } from '../internal/ensure-active-signing-key.js'
 import { findByHash } from '../internal/find-by-hash.js'
 import {
@@ -70,6 +70,24 @@ export async function refreshTokenGrant(
   const fresh = await prepareTokens(context, grant, record, signingKey, now)
   if (record.rotatedAt !== null) return retryWithinGrace(context, record, fresh)
   try {
+    const issuance = context.storage.atomicIssuance
+    if (issuance) {
+      const rotated = await commitAtomicStep(
+        context,
+        issuance.eventsGoToOutbox,
+        (events) => recordRotation(events, record, fresh),
+        (events) =>
+          issuance.rotateRefreshToken({
+            tokenHash: found.hash,
+            now,
+            accessToken: fresh.access.record,
+            refreshToken: fresh.refresh.record,
+            events,
+          }),
+      )
+      if (!rotated) throw new AlreadyRotated()
+      return tokenResponse(context, fresh.access.token, scopes, fresh.refresh.token)
+    }
     return await commit(context, async (repositories, events) => {
       if (!(await repositories.refreshTokens.markRotated(found.hash, now))) throw new AlreadyRotated()
       await insertTokens(repositories, fresh)

@@ -35,6 +35,26 @@ export async function commit<T>(
   return result
 }
 
+/**
+ * Runs one atomic storage step that may lose a race (see `AtomicIssuance`), with the events it
+ * reports: they are completed first, handed to the step when the storage keeps them in its
+ * outbox, and otherwise published once the step has won. Resolves with whether it won.
+ */
+export async function commitAtomicStep(
+  context: ServerContext,
+  eventsGoToOutbox: boolean,
+  record: (events: EventRecorder) => void,
+  step: (outboxEvents: readonly OAuthEvent[]) => Promise<boolean>,
+): Promise<boolean> {
+  const events: OAuthEvent[] = []
+  record(eventsGoToOutbox || context.eventPublisher ? collectInto(context, events) : IGNORE_EVENTS)
+  const won = await step(eventsGoToOutbox ? events : NO_EVENTS)
+  if (won && !eventsGoToOutbox) await publish(context, events)
+  return won
+}
+
+const NO_EVENTS: readonly OAuthEvent[] = Object.freeze([])
+
 const IGNORE_EVENTS: EventRecorder = { record: () => {} }
 
 function collectInto(context: ServerContext, events: OAuthEvent[]): EventRecorder {
