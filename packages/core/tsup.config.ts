@@ -6,6 +6,7 @@ export default defineConfig({
     memory: 'src/memory/index.ts',
     testing: 'src/testing/index.ts',
     node: 'src/node/index.ts',
+    http: 'src/http/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

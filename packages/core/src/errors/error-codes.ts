@@ -17,6 +17,9 @@ export const OAUTH_ERROR_STATUS = {
   invalid_token: 401,
   insufficient_scope: 403,
   unsupported_token_type: 400,
+  // OpenID Connect Core §3.1.2.6: `prompt=none` could not be honoured. Always redirected.
+  login_required: 400,
+  consent_required: 400,
 } as const
 
 /** An RFC `error` code. */

@@ -1,0 +1,15 @@
+// @sp-oauth/core/http: the server's HTTP surface, framework-neutral, for HTTP adapters
+// (@sp-oauth/express, @sp-oauth/koa) and anyone writing one for another framework.
+
+export type { HttpRequest, HttpResponse } from './http-message.js'
+export type { ConsentPrompt, InteractionOutcome, InteractionUser } from './interaction.js'
+export {
+  createOAuthHttp,
+  type OAuthHttp,
+  type OAuthHttpOptions,
+  type OAuthRoute,
+  type OAuthRouteName,
+  type ProtectionResult,
+  type ResourceRequirement,
+} from './oauth-http.js'
+export type { OAuthPaths } from './oauth-paths.js'

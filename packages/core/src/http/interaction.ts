@@ -1,0 +1,120 @@
+import { OAuthError } from '../errors/oauth-error.js'
+import type { AuthorizationServer } from '../server/create-authorization-server.js'
+import { type UserReference, userIdOf } from '../use-cases/internal/user-id.js'
+import type { AuthorizationRequest } from '../use-cases/validate-authorization-request.js'
+import { issueConsentTicket, openConsentTicket, type TicketHolder } from './consent-ticket.js'
+import { parseUrlEncoded, type RawParameters } from './form-encoding.js'
+import { type HttpResponse, NO_STORE } from './http-message.js'
+import type { OAuthPaths } from './oauth-paths.js'
+
+/** The signed-in user of an interactive request, as the app's hook reports it. */
+export interface InteractionUser {
+  readonly user: UserReference
+  /**
+   * Identifies the browser session (a session id), so a consent form works only in the session
+   * it was shown in. Optional: without it the form is bound to the user alone.
+   */
+  readonly session?: string
+}
+
+/** What the consent screen needs: the validated request, and the form it posts back. */
+export interface ConsentPrompt {
+  readonly request: AuthorizationRequest
+  /** Put in a hidden `ticket` field of both forms; see {@link issueConsentTicket}. */
+  readonly ticket: string
+  /** Where the approve form posts (fields `ticket`, optional `remember` and `scope`). */
+  readonly approvePath: string
+  /** Where the deny form posts (field `ticket`). */
+  readonly denyPath: string
+}
+
+/** What an interactive route asks the adapter to do. */
+export type InteractionOutcome =
+  | { readonly kind: 'respond'; readonly response: HttpResponse }
+  /** Nobody is signed in: the app's login, and back to this same URL afterwards. */
+  | { readonly kind: 'login' }
+  /** Ask the user: the app renders its consent screen. */
+  | { readonly kind: 'consent'; readonly prompt: ConsentPrompt }
+
+const REMEMBER_VALUES = new Set(['1', 'true', 'on', 'yes'])
+
+/**
+ * `GET /authorize`: validates the request (errors before the client and redirect URI are trusted
+ * are shown, later ones redirected); sends a signed-out user to log in (or answers
+ * `login_required` to `prompt=none`); approves at once when a remembered consent covers the scopes
+ * and `prompt=consent` was not sent; otherwise asks for consent (or answers `consent_required` to
+ * `prompt=none`).
+ */
+export async function startAuthorization(
+  server: AuthorizationServer,
+  paths: OAuthPaths,
+  query: string,
+  signedIn: InteractionUser | null,
+  ticketTtlSeconds: number,
+): Promise<InteractionOutcome> {
+  const request = await server.validateAuthorizationRequest(parseUrlEncoded(query, 'query'))
+  const promptNone = request.prompt.includes('none')
+  if (signedIn === null) {
+    if (promptNone) throw redirected(request, 'login_required', 'No user is signed in.')
+    return { kind: 'login' }
+  }
+  const { user } = signedIn
+  const remembered =
+    !request.prompt.includes('consent') &&
+    (await server.hasConsent({ user, clientId: request.client.id, scopes: request.scopes }))
+  if (remembered) {
+    const approval = await server.approveAuthorizationRequest(request, user)
+    return { kind: 'respond', response: redirect(approval.redirectUrl) }
+  }
+  if (promptNone) throw redirected(request, 'consent_required', 'The user has not consented to this request.')
+  const ticket = await issueConsentTicket(server.context, query, holderOf(signedIn), ticketTtlSeconds)
+  return { kind: 'consent', prompt: { request, ticket, approvePath: paths.approve, denyPath: paths.deny } }
+}
+
+/**
+ * `POST /authorize/approve` and `/authorize/deny`: the form must carry a ticket issued to this
+ * user and session for an authorization request that still validates; then the user's answer
+ * (with `remember` and a narrowed `scope` on approval) goes back to the client as a redirect.
+ */
+export async function answerConsent(
+  server: AuthorizationServer,
+  form: RawParameters,
+  signedIn: InteractionUser | null,
+  answer: 'approve' | 'deny',
+): Promise<HttpResponse> {
+  if (signedIn === null) {
+    throw OAuthError.invalidRequest({ description: 'Nobody is signed in; start the authorization again.' })
+  }
+  const ticket = typeof form.ticket === 'string' ? form.ticket : undefined
+  const query = await openConsentTicket(server.context, ticket, holderOf(signedIn))
+  const request = await server.validateAuthorizationRequest(parseUrlEncoded(query, 'query'))
+  if (answer === 'deny') {
+    return redirect((await server.denyAuthorizationRequest(request, signedIn.user)).redirectUrl)
+  }
+  const remember = typeof form.remember === 'string' && REMEMBER_VALUES.has(form.remember.toLowerCase())
+  const scope = typeof form.scope === 'string' ? form.scope : undefined
+  const approval = await server.approveAuthorizationRequest(request, signedIn.user, {
+    remember,
+    ...(scope === undefined ? {} : { scopes: scope.split(' ').filter(Boolean) }),
+  })
+  return redirect(approval.redirectUrl)
+}
+
+function holderOf(signedIn: InteractionUser): TicketHolder {
+  return { userId: userIdOf(signedIn.user), session: signedIn.session ?? '' }
+}
+
+function redirect(location: string): HttpResponse {
+  return { status: 302, headers: { ...NO_STORE, location }, body: null }
+}
+
+function redirected(
+  request: AuthorizationRequest,
+  code: 'login_required' | 'consent_required',
+  description: string,
+): OAuthError {
+  return new OAuthError(code, {
+    description,
+    redirect: { redirectUri: request.redirectUri, state: request.state },
+  })
+}

@@ -1,0 +1,215 @@
+import type { Principal } from '../domain/principal.js'
+import { ConfigurationError } from '../errors/configuration-error.js'
+import type { AuthorizationServer } from '../server/create-authorization-server.js'
+import { requireAllScopes, requireAnyScope, requireClient } from '../use-cases/require-scopes.js'
+import type { AuthorizationRequest } from '../use-cases/validate-authorization-request.js'
+import { parseFormBody, parseUrlEncoded } from './form-encoding.js'
+import { type HttpRequest, type HttpResponse, httpRefusal, jsonResponse, NO_STORE } from './http-message.js'
+import {
+  answerConsent,
+  type InteractionOutcome,
+  type InteractionUser,
+  startAuthorization,
+} from './interaction.js'
+import { type OAuthPaths, oauthPaths } from './oauth-paths.js'
+import { serverMetadata } from './server-metadata.js'
+
+/** Options of {@link createOAuthHttp}. */
+export interface OAuthHttpOptions {
+  /** The largest request body read, in bytes; a larger one is answered 413. Default 16 KiB. */
+  readonly bodyLimitBytes?: number
+  /** How long a consent screen may stay open before its form expires, in seconds. Default 600. */
+  readonly consentTicketTtlSeconds?: number
+}
+
+export type OAuthRouteName =
+  | 'authorize'
+  | 'approve'
+  | 'deny'
+  | 'token'
+  | 'revoke'
+  | 'introspect'
+  | 'jwks'
+  | 'metadata'
+
+/** One of the server's routes, matched by path. */
+export interface OAuthRoute {
+  readonly name: OAuthRouteName
+  /** Read the body (within `bodyLimitBytes`) before calling `handle`: the method takes one. */
+  readonly readsBody: boolean
+  /** Ask the app who is signed in before calling `handle`. */
+  readonly interactive: boolean
+}
+
+/** What a protected resource requires of the bearer token, on top of being valid. */
+export interface ResourceRequirement {
+  /** Every one of these scopes. */
+  readonly allScopes?: readonly string[]
+  /** At least one of these scopes. */
+  readonly anyScope?: readonly string[]
+  /** Issued to one of these clients. */
+  readonly clients?: readonly string[]
+}
+
+export type ProtectionResult =
+  | { readonly principal: Principal; readonly response?: never }
+  | { readonly response: HttpResponse; readonly principal?: never }
+
+/**
+ * The server's HTTP surface, framework-neutral: an adapter matches a route, reads the body if the
+ * route wants one, asks the app for the signed-in user on interactive routes, calls `handle`, and
+ * copies the response (or runs the app's login / consent hook). Every OAuth rule is here, so every
+ * framework answers the same bytes with the same bytes.
+ */
+export interface OAuthHttp {
+  readonly server: AuthorizationServer
+  readonly paths: OAuthPaths
+  readonly bodyLimitBytes: number
+  /** The route at `path` (any method), or `null` when the path is not the server's. */
+  route(method: string, path: string): OAuthRoute | null
+  /** Answers a request on `route`. Never rejects: failures are rendered as responses. */
+  handle(
+    route: OAuthRoute,
+    request: HttpRequest,
+    signedIn: InteractionUser | null,
+  ): Promise<InteractionOutcome>
+  /** The answer to a body over `bodyLimitBytes`. */
+  payloadTooLarge(): HttpResponse
+  /** Checks a bearer token (or an already authenticated principal) against a requirement. */
+  protect(
+    authorization: string | undefined,
+    requirement?: ResourceRequirement,
+    known?: Principal,
+  ): Promise<ProtectionResult>
+  /** For apps with their own authorize route: validates a raw query string, as `GET /authorize` does. */
+  validateAuthorizationQuery(query: string): Promise<AuthorizationRequest>
+  /** Renders anything thrown (an `OAuthError` or not) as the response to send. */
+  errorResponse(error: unknown): HttpResponse
+}
+
+const GET = ['GET', 'HEAD'] as const
+const POST = ['POST'] as const
+
+/**
+ * Builds the HTTP surface of `server`: its routes under the issuer's path and `routePrefix`, with
+ * the metadata document at its RFC 8414 well-known path.
+ *
+ * @throws ConfigurationError for a bad `bodyLimitBytes` or `consentTicketTtlSeconds`
+ */
+export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpOptions = {}): OAuthHttp {
+  const bodyLimitBytes = positiveInteger(options.bodyLimitBytes ?? 16 * 1024, 'bodyLimitBytes')
+  const ticketTtl = positiveInteger(options.consentTicketTtlSeconds ?? 600, 'consentTicketTtlSeconds')
+  const paths = oauthPaths(server.config)
+  const errorResponse = (error: unknown): HttpResponse => {
+    const rendered = server.renderError(error)
+    return {
+      status: rendered.status,
+      headers: rendered.body === null ? rendered.headers : withJsonType(rendered.headers),
+      body: rendered.body === null ? null : JSON.stringify(rendered.body),
+    }
+  }
+  const table = new Map<string, { readonly name: OAuthRouteName; readonly methods: readonly string[] }>([
+    [paths.authorize, { name: 'authorize', methods: GET }],
+    [paths.approve, { name: 'approve', methods: POST }],
+    [paths.deny, { name: 'deny', methods: POST }],
+    [paths.token, { name: 'token', methods: POST }],
+    [paths.revoke, { name: 'revoke', methods: POST }],
+    [paths.introspect, { name: 'introspect', methods: POST }],
+    [paths.jwks, { name: 'jwks', methods: GET }],
+    [paths.metadata, { name: 'metadata', methods: GET }],
+    [paths.prefixedMetadata, { name: 'metadata', methods: GET }],
+  ])
+  const metadata = serverMetadata(server.config, paths)
+
+  async function answer(name: OAuthRouteName, request: HttpRequest, signedIn: InteractionUser | null) {
+    const form = () => parseFormBody(request.headers['content-type'], request.body)
+    const client = () => ({
+      body: form(),
+      authorization: request.headers.authorization,
+      query: parseUrlEncoded(request.query, 'query'),
+    })
+    switch (name) {
+      case 'authorize':
+        return startAuthorization(server, paths, request.query, signedIn, ticketTtl)
+      case 'approve':
+      case 'deny':
+        return respond(await answerConsent(server, form(), signedIn, name))
+      case 'token':
+        return respond(jsonResponse(200, await server.issueTokenFromRequest(client())))
+      case 'revoke':
+        await server.revokeTokenFromRequest(client())
+        return respond({ status: 200, headers: NO_STORE, body: null })
+      case 'introspect':
+        return respond(jsonResponse(200, await server.introspectTokenFromRequest(client())))
+      case 'jwks':
+        return respond(
+          jsonResponse(200, await server.getJwks(), publicFor(server.config.signingKeyCacheSeconds)),
+        )
+      case 'metadata':
+        return respond(jsonResponse(200, metadata, publicFor(3600)))
+    }
+  }
+
+  return {
+    server,
+    paths,
+    bodyLimitBytes,
+    route: (method, path) => {
+      const entry = table.get(path)
+      if (!entry) return null
+      const allowed = entry.methods.includes(method.toUpperCase())
+      return {
+        name: entry.name,
+        readsBody: allowed && entry.methods === POST,
+        interactive:
+          allowed && (entry.name === 'authorize' || entry.name === 'approve' || entry.name === 'deny'),
+      }
+    },
+    handle: async (route, request, signedIn) => {
+      const methods = table.get(request.path)?.methods ?? []
+      if (!methods.includes(request.method.toUpperCase())) {
+        return respond(httpRefusal(405, `Use ${methods.join(' or ')}.`, { allow: methods.join(', ') }))
+      }
+      try {
+        return await answer(route.name, request, signedIn)
+      } catch (error) {
+        return respond(errorResponse(error))
+      }
+    },
+    payloadTooLarge: () => httpRefusal(413, `The request body exceeds ${bodyLimitBytes} bytes.`),
+    protect: async (authorization, requirement = {}, known) => {
+      try {
+        const principal = known ?? (await server.authenticateBearer({ authorization }))
+        if (requirement.allScopes) requireAllScopes(principal, requirement.allScopes)
+        if (requirement.anyScope) requireAnyScope(principal, requirement.anyScope)
+        if (requirement.clients) requireClient(principal, requirement.clients)
+        return { principal }
+      } catch (error) {
+        return { response: errorResponse(error) }
+      }
+    },
+    validateAuthorizationQuery: (query) =>
+      server.validateAuthorizationRequest(parseUrlEncoded(query, 'query')),
+    errorResponse,
+  }
+}
+
+function respond(response: HttpResponse): InteractionOutcome {
+  return { kind: 'respond', response }
+}
+
+function withJsonType(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return { ...headers, 'content-type': 'application/json; charset=utf-8' }
+}
+
+/** Public documents clients may cache a while: metadata, and keys no longer than the key cache. */
+function publicFor(seconds: number): Record<string, string> {
+  return { 'cache-control': `public, max-age=${seconds}` }
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new ConfigurationError([`${name}: must be a positive whole number`])
+  }
+  return value
+}
