@@ -54,3 +54,8 @@ export function httpRefusal(
     { ...NO_STORE, ...headers },
   )
 }
+
+/** A redirect that must not be cached: the authorization response carries a one-time code. */
+export function redirectResponse(location: string): HttpResponse {
+  return { status: 302, headers: { ...NO_STORE, location }, body: null }
+}

@@ -4,7 +4,7 @@ import { type UserReference, userIdOf } from '../use-cases/internal/user-id.js'
 import type { AuthorizationRequest } from '../use-cases/validate-authorization-request.js'
 import { issueConsentTicket, openConsentTicket, type TicketHolder } from './consent-ticket.js'
 import { parseUrlEncoded, type RawParameters } from './form-encoding.js'
-import { type HttpResponse, NO_STORE } from './http-message.js'
+import { type HttpResponse, redirectResponse } from './http-message.js'
 import type { OAuthPaths } from './oauth-paths.js'
 
 /** The signed-in user of an interactive request, as the app's hook reports it. */
@@ -31,6 +31,11 @@ export interface ConsentPrompt {
 /** What an interactive route asks the adapter to do. */
 export type InteractionOutcome =
   | { readonly kind: 'respond'; readonly response: HttpResponse }
+  /**
+   * An error that may not go back to the client (unknown client or redirect URI, a bad consent
+   * form: RFC 6749 §4.1.2.1): the app shows it, or sends `response` as it is.
+   */
+  | { readonly kind: 'error'; readonly response: HttpResponse }
   /** Nobody is signed in: the app's login, and back to this same URL afterwards. */
   | { readonly kind: 'login' }
   /** Ask the user: the app renders its consent screen. */
@@ -64,7 +69,7 @@ export async function startAuthorization(
     (await server.hasConsent({ user, clientId: request.client.id, scopes: request.scopes }))
   if (remembered) {
     const approval = await server.approveAuthorizationRequest(request, user)
-    return { kind: 'respond', response: redirect(approval.redirectUrl) }
+    return { kind: 'respond', response: redirectResponse(approval.redirectUrl) }
   }
   if (promptNone) throw redirected(request, 'consent_required', 'The user has not consented to this request.')
   const ticket = await issueConsentTicket(server.context, query, holderOf(signedIn), ticketTtlSeconds)
@@ -89,7 +94,7 @@ export async function answerConsent(
   const query = await openConsentTicket(server.context, ticket, holderOf(signedIn))
   const request = await server.validateAuthorizationRequest(parseUrlEncoded(query, 'query'))
   if (answer === 'deny') {
-    return redirect((await server.denyAuthorizationRequest(request, signedIn.user)).redirectUrl)
+    return redirectResponse((await server.denyAuthorizationRequest(request, signedIn.user)).redirectUrl)
   }
   const remember = typeof form.remember === 'string' && REMEMBER_VALUES.has(form.remember.toLowerCase())
   const scope = typeof form.scope === 'string' ? form.scope : undefined
@@ -97,15 +102,11 @@ export async function answerConsent(
     remember,
     ...(scope === undefined ? {} : { scopes: scope.split(' ').filter(Boolean) }),
   })
-  return redirect(approval.redirectUrl)
+  return redirectResponse(approval.redirectUrl)
 }
 
 function holderOf(signedIn: InteractionUser): TicketHolder {
   return { userId: userIdOf(signedIn.user), session: signedIn.session ?? '' }
-}
-
-function redirect(location: string): HttpResponse {
-  return { status: 302, headers: { ...NO_STORE, location }, body: null }
 }
 
 function redirected(

@@ -47,6 +47,13 @@ function responseOf(outcome: InteractionOutcome): HttpResponse {
   return outcome.response
 }
 
+/** An error for the app to show: never a redirect. */
+function shownErrorOf(outcome: InteractionOutcome): HttpResponse {
+  if (outcome.kind !== 'error') throw new Error(`expected an error to show, got ${outcome.kind}`)
+  expect(outcome.response.headers.location).toBeUndefined()
+  return outcome.response
+}
+
 function promptOf(outcome: InteractionOutcome): ConsentPrompt {
   if (outcome.kind !== 'consent') throw new Error(`expected a consent prompt, got ${outcome.kind}`)
   return outcome.prompt
@@ -80,16 +87,19 @@ describe('createOAuthHttp: routes', () => {
     const { http } = setUp({ issuer: 'https://id.example.com/tenant', routePrefix: 'auth' })
     expect(http.route('POST', '/tenant/auth/token')).toEqual({
       name: 'token',
+      methods: ['POST'],
       readsBody: true,
       interactive: false,
     })
     expect(http.route('GET', '/tenant/auth/token')).toEqual({
       name: 'token',
+      methods: ['POST'],
       readsBody: false,
       interactive: false,
     })
     expect(http.route('GET', '/tenant/auth/authorize')).toEqual({
       name: 'authorize',
+      methods: ['GET', 'HEAD'],
       readsBody: false,
       interactive: true,
     })
@@ -116,6 +126,7 @@ describe('createOAuthHttp: routes', () => {
     expect(http.bodyLimitBytes).toBe(16 * 1024)
     const response = http.payloadTooLarge()
     expect(response.status).toBe(413)
+    expect(response.headers.connection).toBe('close')
     expect(response.body).toContain('16384 bytes')
     expect(() => createOAuthHttp(server, { bodyLimitBytes: 0 })).toThrow(ConfigurationError)
     expect(() => createOAuthHttp(server, { consentTicketTtlSeconds: 1.5 })).toThrow(ConfigurationError)
@@ -162,7 +173,7 @@ describe('GET /authorize', () => {
   it('errors before the client and redirect URI are trusted are shown; later ones are redirected', async () => {
     const { server, http } = setUp()
     const client = await createTestClient(server)
-    const shown = responseOf(
+    const shown = shownErrorOf(
       await send(
         http,
         request(
@@ -182,7 +193,7 @@ describe('GET /authorize', () => {
       ),
     )
     expect(location(redirected).searchParams.get('error')).toBe('invalid_scope')
-    const broken = responseOf(await send(http, request('GET', '/oauth/authorize?client_id=%zz'), ALICE))
+    const broken = shownErrorOf(await send(http, request('GET', '/oauth/authorize?client_id=%zz'), ALICE))
     expect(broken.status).toBe(400)
   })
 
@@ -229,7 +240,9 @@ describe('POST /authorize/approve and /deny', () => {
       await send(context.http, request('GET', `/oauth/authorize?${await authorizeQuery(client)}`), ALICE),
     )
     const answer = (path: string, fields: Record<string, string>, signedIn: InteractionUser | null = ALICE) =>
-      send(context.http, request('POST', path, form(fields)), signedIn).then(responseOf)
+      send(context.http, request('POST', path, form(fields)), signedIn).then((outcome) =>
+        outcome.kind === 'error' ? shownErrorOf(outcome) : responseOf(outcome),
+      )
     return { ...context, client, prompt, answer }
   }
 
@@ -313,6 +326,20 @@ describe('POST /authorize/approve and /deny', () => {
     const { server, client, prompt, answer } = await prompted()
     await server.revokeClient(client.id)
     expect((await answer(prompt.approvePath, { ticket: prompt.ticket })).status).toBe(400)
+  })
+})
+
+describe('approve (for apps with their own authorize route)', () => {
+  it('validates a raw query, approves, and answers the redirect with the code, uncacheable', async () => {
+    const { server, http } = setUp()
+    const client = await createTestClient(server)
+    const validated = await http.validateAuthorizationQuery(await authorizeQuery(client))
+    const response = await http.approve(validated, 'alice', { remember: true })
+    expect(response.headers).toMatchObject({ 'cache-control': 'no-store', pragma: 'no-cache' })
+    expect(location(response).searchParams.get('code')).toEqual(expect.any(String))
+    expect(await server.hasConsent({ user: 'alice', clientId: client.id, scopes: validated.scopes })).toBe(
+      true,
+    )
   })
 })
 
@@ -417,6 +444,7 @@ describe('protect', () => {
     const missing = await http.protect(undefined)
     expect(missing.response).toMatchObject({ status: 401, body: null })
     expect(missing.response?.headers['www-authenticate']).toBe('Bearer realm="oauth"')
+    expect(missing.response?.headers).not.toHaveProperty('content-type')
     const bad = await http.protect('Bearer nope')
     expect(bad.response?.headers['www-authenticate']).toContain('error="invalid_token"')
   })

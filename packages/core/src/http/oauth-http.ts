@@ -1,10 +1,19 @@
 import type { Principal } from '../domain/principal.js'
 import { ConfigurationError } from '../errors/configuration-error.js'
 import type { AuthorizationServer } from '../server/create-authorization-server.js'
+import type { ConsentContext } from '../use-cases/approve-authorization-request.js'
+import type { UserReference } from '../use-cases/internal/user-id.js'
 import { requireAllScopes, requireAnyScope, requireClient } from '../use-cases/require-scopes.js'
 import type { AuthorizationRequest } from '../use-cases/validate-authorization-request.js'
 import { parseFormBody, parseUrlEncoded } from './form-encoding.js'
-import { type HttpRequest, type HttpResponse, httpRefusal, jsonResponse, NO_STORE } from './http-message.js'
+import {
+  type HttpRequest,
+  type HttpResponse,
+  httpRefusal,
+  jsonResponse,
+  NO_STORE,
+  redirectResponse,
+} from './http-message.js'
 import {
   answerConsent,
   type InteractionOutcome,
@@ -35,6 +44,8 @@ export type OAuthRouteName =
 /** One of the server's routes, matched by path. */
 export interface OAuthRoute {
   readonly name: OAuthRouteName
+  /** The methods the route answers; any other gets 405. */
+  readonly methods: readonly string[]
   /** Read the body (within `bodyLimitBytes`) before calling `handle`: the method takes one. */
   readonly readsBody: boolean
   /** Ask the app who is signed in before calling `handle`. */
@@ -83,6 +94,13 @@ export interface OAuthHttp {
   ): Promise<ProtectionResult>
   /** For apps with their own authorize route: validates a raw query string, as `GET /authorize` does. */
   validateAuthorizationQuery(query: string): Promise<AuthorizationRequest>
+  /**
+   * For apps with their own authorize route: approves a validated request for `user` and answers
+   * with the redirect to the client, as the approve route does.
+   *
+   * @throws OAuthError `invalid_scope`, `invalid_request` (client revoked since)
+   */
+  approve(request: AuthorizationRequest, user: UserReference, consent?: ConsentContext): Promise<HttpResponse>
   /** Renders anything thrown (an `OAuthError` or not) as the response to send. */
   errorResponse(error: unknown): HttpResponse
 }
@@ -102,10 +120,15 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
   const paths = oauthPaths(server.config)
   const errorResponse = (error: unknown): HttpResponse => {
     const rendered = server.renderError(error)
+    if (rendered.body === null) {
+      // A redirect or a bare challenge: nothing to describe the type of.
+      const { 'content-type': _none, ...headers } = rendered.headers
+      return { status: rendered.status, headers, body: null }
+    }
     return {
       status: rendered.status,
-      headers: rendered.body === null ? rendered.headers : withJsonType(rendered.headers),
-      body: rendered.body === null ? null : JSON.stringify(rendered.body),
+      headers: withJsonType(rendered.headers),
+      body: JSON.stringify(rendered.body),
     }
   }
   const table = new Map<string, { readonly name: OAuthRouteName; readonly methods: readonly string[] }>([
@@ -160,23 +183,29 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
       const allowed = entry.methods.includes(method.toUpperCase())
       return {
         name: entry.name,
+        methods: entry.methods,
         readsBody: allowed && entry.methods === POST,
         interactive:
           allowed && (entry.name === 'authorize' || entry.name === 'approve' || entry.name === 'deny'),
       }
     },
     handle: async (route, request, signedIn) => {
-      const methods = table.get(request.path)?.methods ?? []
+      const { methods } = route
       if (!methods.includes(request.method.toUpperCase())) {
         return respond(httpRefusal(405, `Use ${methods.join(' or ')}.`, { allow: methods.join(', ') }))
       }
       try {
         return await answer(route.name, request, signedIn)
       } catch (error) {
-        return respond(errorResponse(error))
+        const response = errorResponse(error)
+        // On a browser route, an error that may not go back to the client is the app's to show.
+        const shown = route.interactive && response.status >= 400
+        return shown ? { kind: 'error', response } : respond(response)
       }
     },
-    payloadTooLarge: () => httpRefusal(413, `The request body exceeds ${bodyLimitBytes} bytes.`),
+    // The rest of the body is still on the wire: closing is the only way to be rid of it unread.
+    payloadTooLarge: () =>
+      httpRefusal(413, `The request body exceeds ${bodyLimitBytes} bytes.`, { connection: 'close' }),
     protect: async (authorization, requirement = {}, known) => {
       try {
         const principal = known ?? (await server.authenticateBearer({ authorization }))
@@ -188,6 +217,8 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
         return { response: errorResponse(error) }
       }
     },
+    approve: async (request, user, consent) =>
+      redirectResponse((await server.approveAuthorizationRequest(request, user, consent)).redirectUrl),
     validateAuthorizationQuery: (query) =>
       server.validateAuthorizationRequest(parseUrlEncoded(query, 'query')),
     errorResponse,
