@@ -1,6 +1,13 @@
 import { ConfigurationError, type OAuthEvent } from '@sp-oauth/core'
 import { buildClientRecord, buildConsentRecord } from '@sp-oauth/core/testing'
-import { createSqlStorage, LOOKUP_INDEXES } from '@sp-oauth/sql'
+import {
+  createSqlStorage,
+  LOOKUP_INDEXES,
+  PRUNE_INDEXES,
+  resolveTableNames,
+  type SqlDialect,
+  spOAuthMigrations,
+} from '@sp-oauth/sql'
 import { type Kysely, sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { createMysqlStorage } from './create-mysql-storage.js'
@@ -68,7 +75,9 @@ describe('migrate', () => {
     const history = await sql<{
       name: string
     }>`select name from ${sql.table(`${tablePrefix}migration`)}`.execute(db)
-    expect(history.rows.map((row) => row.name)).toEqual(['0001_initial_schema'])
+    expect(history.rows.map((row) => row.name).sort()).toEqual(
+      Object.keys(spOAuthMigrations(resolveTableNames({ tablePrefix }), mysqlSqlDialect)).sort(),
+    )
   })
 
   it('two table prefixes coexist in one database, each with its own tables and migration history', async () => {
@@ -83,38 +92,94 @@ describe('migrate', () => {
     expect(await tablesOf(first.db, second.tablePrefix)).toContain(`${second.tablePrefix}migration`)
   })
 
-  it('creates an index for every lookup the repositories make (the leading columns of a real index)', async () => {
+  it('creates an index for every lookup the repositories make and every pruneExpired query (the leading columns of a real index)', async () => {
     const { tablePrefix, db } = await migratedStorage()
-    const { rows } = await sql<{
-      table: string
-      name: string
-      position: number
-      column: string
-      unique: number
-    }>`
-      select table_name as ${sql.id('table')}, index_name as name, seq_in_index as position,
-        column_name as ${sql.id('column')}, 1 - non_unique as ${sql.id('unique')}
-      from information_schema.statistics
-      where table_schema = database() and table_name like ${`${tablePrefix}%`}
-      order by table_name, index_name, seq_in_index`.execute(db)
-    const indexes = new Map<string, { table: string; columns: string[]; unique: boolean }>()
-    for (const row of rows) {
-      const key = `${row.table}.${row.name}`
-      const index = indexes.get(key) ?? { table: row.table, columns: [], unique: Number(row.unique) === 1 }
-      index.columns.push(row.column)
-      indexes.set(key, index)
+    expect(missingIndexes(await indexesIn(db, tablePrefix), tablePrefix)).toEqual([])
+  })
+
+  it('0002_prune_indexes: down drops the pruning indexes, up brings them back, each idempotent, also without CREATE INDEX IF NOT EXISTS (MySQL 8)', async () => {
+    const { tablePrefix, db } = await migratedStorage()
+    const names = resolveTableNames({ tablePrefix })
+    const pruneIndexNames = PRUNE_INDEXES.map((index) => `${tablePrefix}${index.index}`)
+    const left = async () =>
+      (await indexesIn(db, tablePrefix))
+        .map((index) => index.name)
+        .filter((name) => pruneIndexNames.includes(name))
+    // MariaDB's schema types, but as on MySQL 8: the migration asks the catalog instead.
+    const asMysql8: SqlDialect = {
+      ...mysqlSqlDialect,
+      schemaTypes: async (migrationDb) => ({
+        ...(await mysqlSqlDialect.schemaTypes(migrationDb)),
+        indexIfNotExists: false,
+      }),
     }
-    for (const lookup of LOOKUP_INDEXES) {
-      const served = [...indexes.values()].some(
-        (index) =>
-          index.table === `${tablePrefix}${lookup.table}` &&
-          lookup.columns.every((column, i) => index.columns[i] === column) &&
-          (!lookup.unique || index.unique),
-      )
-      expect(served, `${lookup.lookup}: index on ${lookup.table} (${lookup.columns.join(', ')})`).toBe(true)
+    for (const dialect of [mysqlSqlDialect, asMysql8]) {
+      const migration = spOAuthMigrations(names, dialect)['0002_prune_indexes']!
+      await migration.down?.(db)
+      await migration.down?.(db)
+      // The outbox's comes from the first migration and stays.
+      expect(await left()).toEqual([`${tablePrefix}event_outbox_undelivered`])
+      await migration.up(db)
+      await migration.up(db)
+      expect(missingIndexes(await indexesIn(db, tablePrefix), tablePrefix)).toEqual([])
     }
   })
 })
+
+/** One index of the catalog. */
+interface CatalogIndex {
+  readonly table: string
+  readonly name: string
+  readonly columns: string[]
+  readonly unique: boolean
+}
+
+async function indexesIn(db: Kysely<unknown>, tablePrefix: string): Promise<CatalogIndex[]> {
+  const { rows } = await sql<{
+    table: string
+    name: string
+    position: number
+    column: string
+    unique: number
+  }>`
+    select table_name as ${sql.id('table')}, index_name as name, seq_in_index as position,
+      column_name as ${sql.id('column')}, 1 - non_unique as ${sql.id('unique')}
+    from information_schema.statistics
+    where table_schema = database() and table_name like ${`${tablePrefix}%`}
+    order by table_name, index_name, seq_in_index`.execute(db)
+  const indexes = new Map<string, CatalogIndex>()
+  for (const row of rows) {
+    const key = `${row.table}.${row.name}`
+    const index = indexes.get(key) ?? {
+      table: row.table,
+      name: row.name,
+      columns: [],
+      unique: Number(row.unique) === 1,
+    }
+    index.columns.push(row.column)
+    indexes.set(key, index)
+  }
+  return [...indexes.values()]
+}
+
+/** Each entry of LOOKUP_INDEXES and PRUNE_INDEXES no index of `indexes` serves (a prune index by its name). */
+function missingIndexes(indexes: readonly CatalogIndex[], tablePrefix: string): string[] {
+  const serves = (index: CatalogIndex, entry: { table: string; columns: readonly string[] }) =>
+    index.table === `${tablePrefix}${entry.table}` &&
+    entry.columns.every((column, i) => index.columns[i] === column)
+  return [
+    ...LOOKUP_INDEXES.filter(
+      (entry) => !indexes.some((index) => serves(index, entry) && (!entry.unique || index.unique)),
+    ).map((entry) => `${entry.lookup}: index on ${entry.table} (${entry.columns.join(', ')})`),
+    ...PRUNE_INDEXES.filter(
+      (entry) =>
+        !indexes.some((index) => serves(index, entry) && index.name === `${tablePrefix}${entry.index}`),
+    ).map(
+      (entry) =>
+        `pruneExpired, ${entry.prune}: ${entry.index} on ${entry.table} (${entry.columns.join(', ')})`,
+    ),
+  ]
+}
 
 describe('createMysqlStorage', () => {
   it('refuses a table prefix that is not a plain lower-case identifier', () => {

@@ -1,4 +1,4 @@
-import type { EventOutboxReader, Repositories, Storage, UnitOfWork } from '@sp-oauth/core'
+import type { AtomicIssuance, EventOutboxReader, Repositories, Storage, UnitOfWork } from '@sp-oauth/core'
 import {
   createSqlStorage,
   type PruneExpiredOptions,
@@ -34,6 +34,12 @@ export interface MysqlStorageOptions {
 export interface MysqlStorage extends Storage {
   readonly repositories: Repositories
   readonly unitOfWork: UnitOfWork
+  /**
+   * Code exchange and refresh rotation in one call each of a stored procedure that
+   * {@link MysqlStorage.migrate} creates (so the user needs `EXECUTE`), instead of a transaction
+   * of several round trips. Its events go to the outbox with `outbox: true`.
+   */
+  readonly atomicIssuance: AtomicIssuance
   /**
    * With `outbox: true`: the outbox's reader, for `createOutboxRelay` / `relayOutboxEvents` of
    * `@sp-oauth/core`. Each batch runs in a transaction of its own at `READ COMMITTED` with
@@ -85,6 +91,7 @@ function mysqlStorage(storage: SqlStorage, close: () => Promise<void>): MysqlSto
   return {
     repositories: storage.repositories,
     unitOfWork: storage.unitOfWork,
+    atomicIssuance: storage.atomicIssuance,
     ...(storage.outboxReader ? { outboxReader: storage.outboxReader } : {}),
     migrate: () => storage.migrate(),
     pruneExpired: (options) => storage.pruneExpired(options),

@@ -9,6 +9,7 @@ import { sql } from 'kysely'
 const COLLATIONS = { mariadb: 'utf8mb4_nopad_bin', mysql: 'utf8mb4_0900_bin' } as const
 
 function typesFor(flavour: keyof typeof COLLATIONS): SqlSchemaTypes {
+  const collation = COLLATIONS[flavour]
   return {
     key: sql`varchar(255)`,
     text: 'text',
@@ -19,9 +20,10 @@ function typesFor(flavour: keyof typeof COLLATIONS): SqlSchemaTypes {
     boolean: 'boolean',
     identity: 'bigint',
     identityColumn: (column) => column.autoIncrement().primaryKey(),
-    tableOptions: sql`engine = InnoDB default character set = utf8mb4 collate = ${sql.raw(COLLATIONS[flavour])}`,
+    tableOptions: sql`engine = InnoDB default character set = utf8mb4 collate = ${sql.raw(collation)}`,
     // MariaDB has `CREATE INDEX IF NOT EXISTS`; MySQL 8 does not.
     indexIfNotExists: flavour === 'mariadb',
+    collation,
   }
 }
 
@@ -31,7 +33,8 @@ const RETRYABLE_ERRNOS = new Set([1213, 1020])
 /**
  * What MySQL 8 and MariaDB 10.11+ (through mysql2) need of the shared SQL: no `UPDATE … RETURNING`
  * (the conditional update's affected rows decide, then the row is re-read with `FOR UPDATE`),
- * `ON DUPLICATE KEY UPDATE` upserts, units of work at `SERIALIZABLE` (their reads take shared
+ * `ON DUPLICATE KEY UPDATE` upserts, code exchanges and rotations as calls of stored procedures (no
+ * data-modifying `WITH`), units of work at `SERIALIZABLE` (their reads take shared
  * locks, so two units that read then write one row deadlock and the loser runs again, seeing the
  * winner's change), JSON as `longtext`, `DATETIME(3)`, and binary no-pad collations.
  */
@@ -39,6 +42,7 @@ export const mysqlSqlDialect: SqlDialect = {
   name: 'mysql',
   supportsUpdateReturning: false,
   upsert: 'on-duplicate-key',
+  atomicIssuance: 'stored-procedure',
   isolationLevel: 'serializable',
   schemaTypes: async (db: MigrationDb) => {
     const { rows } = await sql<{ version: string }>`select version() as version`.execute(db)

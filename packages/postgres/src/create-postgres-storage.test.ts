@@ -1,11 +1,18 @@
 import { PGlite } from '@electric-sql/pglite'
 import { ConfigurationError, type OAuthEvent } from '@sp-oauth/core'
 import { buildAccessTokenRecord, buildClientRecord, buildConsentRecord } from '@sp-oauth/core/testing'
-import { createSqlStorage, LOOKUP_INDEXES, resolveTableNames } from '@sp-oauth/sql'
-import { type Kysely, sql } from 'kysely'
+import {
+  createSqlStorage,
+  LOOKUP_INDEXES,
+  PRUNE_INDEXES,
+  resolveTableNames,
+  spOAuthMigrations,
+} from '@sp-oauth/sql'
+import { Kysely, sql } from 'kysely'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { createPostgresStorage } from './create-postgres-storage.js'
+import { PGliteDialect } from './pglite-dialect.js'
 import { postgresSqlDialect } from './postgres-sql-dialect.js'
 import {
   deferred,
@@ -61,7 +68,9 @@ describe('migrate', () => {
     const history = await sql<{
       name: string
     }>`select name from ${sql.table(`${schema}.${tablePrefix}migration`)}`.execute(db)
-    expect(history.rows.map((row) => row.name)).toEqual(['0001_initial_schema'])
+    expect(history.rows.map((row) => row.name).sort()).toEqual(
+      Object.keys(spOAuthMigrations(resolveTableNames({ tablePrefix, schema }), postgresSqlDialect)).sort(),
+    )
   })
 
   it('creates a schema that does not exist yet', async () => {
@@ -93,27 +102,79 @@ describe('migrate', () => {
     )
   })
 
-  it('creates an index for every lookup the repositories make (the leading columns of a real index)', async () => {
+  it('creates an index for every lookup the repositories make and every pruneExpired query (the leading columns of a real index)', async () => {
     const { tablePrefix, schema, db } = await migratedStorage()
-    const indexes = await sql<{ table: string; columns: string[]; unique: boolean }>`
-      select t.relname as table, i.indisunique as unique,
-        array(select a.attname::text from unnest(i.indkey) with ordinality as k(attnum, n)
-              join pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum order by k.n) as columns
-      from pg_index i
-      join pg_class t on t.oid = i.indrelid
-      join pg_namespace s on s.oid = t.relnamespace
-      where s.nspname = ${schema}`.execute(db)
-    for (const lookup of LOOKUP_INDEXES) {
-      const served = indexes.rows.some(
-        (index) =>
-          index.table === `${tablePrefix}${lookup.table}` &&
-          lookup.columns.every((column, i) => index.columns[i] === column) &&
-          (!lookup.unique || index.unique),
-      )
-      expect(served, `${lookup.lookup}: index on ${lookup.table} (${lookup.columns.join(', ')})`).toBe(true)
+    expect(missingIndexes(await indexesIn(db, schema), tablePrefix)).toEqual([])
+  })
+
+  it('creates the same indexes on PGlite', async () => {
+    const db = new Kysely<unknown>({ dialect: new PGliteDialect(new PGlite()) })
+    try {
+      await createPostgresStorage({ db }).migrate()
+      expect(missingIndexes(await indexesIn(db, 'public'), 'sp_oauth_')).toEqual([])
+    } finally {
+      await db.destroy()
     }
+  }, 60_000)
+
+  it('0002_prune_indexes: down drops the pruning indexes, up brings them back, each idempotent', async () => {
+    const { tablePrefix, schema, db } = await migratedStorage()
+    const migration = spOAuthMigrations(resolveTableNames({ tablePrefix, schema }), postgresSqlDialect)[
+      '0002_prune_indexes'
+    ]!
+    await migration.down?.(db)
+    await migration.down?.(db)
+    const pruneIndexNames = PRUNE_INDEXES.map((index) => `${tablePrefix}${index.index}`)
+    const names = async () => (await indexesIn(db, schema)).map((index) => index.name)
+    // The outbox's comes from the first migration and stays.
+    expect((await names()).filter((name) => pruneIndexNames.includes(name))).toEqual([
+      `${tablePrefix}event_outbox_undelivered`,
+    ])
+    await migration.up(db)
+    await migration.up(db)
+    expect(missingIndexes(await indexesIn(db, schema), tablePrefix)).toEqual([])
   })
 })
+
+/** One index of the catalog. */
+interface CatalogIndex {
+  readonly table: string
+  readonly name: string
+  readonly columns: string[]
+  readonly unique: boolean
+}
+
+async function indexesIn(db: Kysely<unknown>, schema: string): Promise<CatalogIndex[]> {
+  const { rows } = await sql<CatalogIndex>`
+    select t.relname as table, c.relname as name, i.indisunique as unique,
+      array(select a.attname::text from unnest(i.indkey) with ordinality as k(attnum, n)
+            join pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum order by k.n) as columns
+    from pg_index i
+    join pg_class t on t.oid = i.indrelid
+    join pg_class c on c.oid = i.indexrelid
+    join pg_namespace s on s.oid = t.relnamespace
+    where s.nspname = ${schema}`.execute(db)
+  return rows
+}
+
+/** Each entry of LOOKUP_INDEXES and PRUNE_INDEXES no index of `indexes` serves (a prune index by its name). */
+function missingIndexes(indexes: readonly CatalogIndex[], tablePrefix: string): string[] {
+  const serves = (index: CatalogIndex, entry: { table: string; columns: readonly string[] }) =>
+    index.table === `${tablePrefix}${entry.table}` &&
+    entry.columns.every((column, i) => index.columns[i] === column)
+  return [
+    ...LOOKUP_INDEXES.filter(
+      (entry) => !indexes.some((index) => serves(index, entry) && (!entry.unique || index.unique)),
+    ).map((entry) => `${entry.lookup}: index on ${entry.table} (${entry.columns.join(', ')})`),
+    ...PRUNE_INDEXES.filter(
+      (entry) =>
+        !indexes.some((index) => serves(index, entry) && index.name === `${tablePrefix}${entry.index}`),
+    ).map(
+      (entry) =>
+        `pruneExpired, ${entry.prune}: ${entry.index} on ${entry.table} (${entry.columns.join(', ')})`,
+    ),
+  ]
+}
 
 describe('createPostgresStorage', () => {
   it('refuses a table prefix or schema that is not a plain lower-case identifier, naming both', () => {

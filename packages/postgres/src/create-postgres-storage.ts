@@ -1,4 +1,4 @@
-import type { EventOutboxReader, Repositories, Storage, UnitOfWork } from '@sp-oauth/core'
+import type { AtomicIssuance, EventOutboxReader, Repositories, Storage, UnitOfWork } from '@sp-oauth/core'
 import {
   createSqlStorage,
   type PruneExpiredOptions,
@@ -34,6 +34,11 @@ export interface PostgresStorageOptions extends SqlStorageOptions {
 export interface PostgresStorage extends Storage {
   readonly repositories: Repositories
   readonly unitOfWork: UnitOfWork
+  /**
+   * Code exchange and refresh rotation in one statement each (data-modifying `WITH` clauses), so
+   * the core sends no transaction for them. Its events go to the outbox with `outbox: true`.
+   */
+  readonly atomicIssuance: AtomicIssuance
   /**
    * With `outbox: true`: the outbox's reader, for `createOutboxRelay` / `relayOutboxEvents` of
    * `@sp-oauth/core`. Each batch runs in a transaction of its own at `READ COMMITTED` with
@@ -89,6 +94,7 @@ function postgresStorage(storage: SqlStorage, close: () => Promise<void>): Postg
   return {
     repositories: storage.repositories,
     unitOfWork: storage.unitOfWork,
+    atomicIssuance: storage.atomicIssuance,
     ...(storage.outboxReader ? { outboxReader: storage.outboxReader } : {}),
     migrate: () => storage.migrate(),
     pruneExpired: (options) => storage.pruneExpired(options),

@@ -13,6 +13,7 @@ const POSTGRES_TYPES: SqlSchemaTypes = {
   identityColumn: (column) => column.generatedAlwaysAsIdentity().primaryKey(),
   tableOptions: null,
   indexIfNotExists: true,
+  collation: null,
 }
 
 /** SQLSTATEs after which a transaction can run again: serialization_failure, deadlock_detected. */
@@ -20,7 +21,8 @@ const RETRYABLE_SQLSTATES = new Set(['40001', '40P01'])
 
 /**
  * What PostgreSQL (node-postgres or PGlite) needs of the shared SQL: `UPDATE … RETURNING`,
- * `ON CONFLICT` upserts, units of work at `REPEATABLE READ` (a unit whose row changed under it
+ * `ON CONFLICT` upserts, code exchanges and rotations as one statement of data-modifying `WITH`
+ * clauses, units of work at `REPEATABLE READ` (a unit whose row changed under it
  * fails with a serialization failure and runs again, so it sees the winner's change), JSON in `json`
  * columns, and `timestamptz(3)`.
  */
@@ -28,6 +30,7 @@ export const postgresSqlDialect: SqlDialect = {
   name: 'postgres',
   supportsUpdateReturning: true,
   upsert: 'on-conflict',
+  atomicIssuance: 'data-modifying-cte',
   isolationLevel: 'repeatable read',
   schemaTypes: async () => POSTGRES_TYPES,
   encodeJson: (value: unknown) => JSON.stringify(value),

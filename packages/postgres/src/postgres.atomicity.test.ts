@@ -1,5 +1,7 @@
 // Atomicity through the real core: a failure injected at each statement of a code exchange and of
-// a refresh rotation leaves a clean server_error and either the whole change or none of it.
+// a refresh rotation leaves a clean server_error and either the whole change or none of it, both
+// through the storage's one-statement `atomicIssuance` and through its unit of work. And the round
+// trips those operations cost, counted by the same statement hook.
 import { PGlite } from '@electric-sql/pglite'
 import type { AuthorizationServer } from '@sp-oauth/core'
 import type { SpOAuthDatabase } from '@sp-oauth/sql'
@@ -7,12 +9,15 @@ import {
   codeExchangeAtomicity,
   coreOn,
   createGuaranteeClient,
+  expectOneWritingStatement,
   FaultInjectingDialect,
   type GuaranteeClient,
   refreshRotationAtomicity,
+  roundTripsPerOperation,
   StatementFaults,
   sharedClock,
   tablesOf,
+  withoutAtomicIssuance,
 } from '@sp-oauth/storage-test-support/core-guarantees'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
@@ -25,6 +30,8 @@ const database = usePostgresTestSchema()
 
 interface Subject {
   readonly server: AuthorizationServer
+  /** On the same storage without `atomicIssuance`: code exchanges and rotations in a unit of work. */
+  readonly unitOfWorkServer: AuthorizationServer
   readonly client: GuaranteeClient
   readonly tables: Kysely<SpOAuthDatabase>
   readonly faults: StatementFaults
@@ -46,9 +53,12 @@ const backends: readonly { readonly name: string; readonly open: () => Promise<S
       })
       const storage = createPostgresStorage({ db: faulty }, location)
       await storage.migrate()
-      const server = coreOn(storage, sharedClock())
+      const clock = sharedClock()
+      const server = coreOn(storage, clock)
+      const unitOfWorkServer = coreOn(withoutAtomicIssuance(storage), clock)
       const client = await createGuaranteeClient(server)
-      return { server, client, tables: tablesOf(db, location), faults, close: () => faulty.destroy() }
+      const tables = tablesOf(db, location)
+      return { server, unitOfWorkServer, client, tables, faults, close: () => faulty.destroy() }
     },
   },
   {
@@ -61,9 +71,12 @@ const backends: readonly { readonly name: string; readonly open: () => Promise<S
       const location = { tablePrefix: 'sp_oauth_' }
       const storage = createPostgresStorage({ db: faulty }, location)
       await storage.migrate()
-      const server = coreOn(storage, sharedClock())
+      const clock = sharedClock()
+      const server = coreOn(storage, clock)
+      const unitOfWorkServer = coreOn(withoutAtomicIssuance(storage), clock)
       const client = await createGuaranteeClient(server)
-      return { server, client, tables: tablesOf(faulty, location), faults, close: () => faulty.destroy() }
+      const tables = tablesOf(faulty, location)
+      return { server, unitOfWorkServer, client, tables, faults, close: () => faulty.destroy() }
     },
   },
 ]
@@ -80,17 +93,35 @@ for (const backend of backends) {
       await subject?.close()
     })
 
-    it('a code exchange failing at any statement renders server_error, commits nothing, and the code still redeems', async () => {
+    it('a code exchange writes in one statement; failing at any statement renders server_error, commits nothing, and the code still redeems', async () => {
       const { server, client, tables, faults } = subject
-      const statements = await codeExchangeAtomicity(server, client, tables, faults)
+      expectOneWritingStatement(await codeExchangeAtomicity(server, client, tables, faults))
+    }, 60_000)
+
+    it('a refresh rotation writes in one statement; failing at any statement renders server_error, commits nothing, and the old token still rotates', async () => {
+      const { server, client, tables, faults } = subject
+      expectOneWritingStatement(await refreshRotationAtomicity(server, client, tables, faults))
+    }, 60_000)
+
+    it('without atomicIssuance, a code exchange failing at any statement of its unit of work renders server_error, commits nothing, and the code still redeems', async () => {
+      const { unitOfWorkServer, client, tables, faults } = subject
+      const statements = await codeExchangeAtomicity(unitOfWorkServer, client, tables, faults)
       expect(statements.some((statement) => /^(begin|start transaction)/i.test(statement))).toBe(true)
       expect(statements.some((statement) => /^commit/i.test(statement))).toBe(true)
     }, 60_000)
 
-    it('a refresh rotation failing at any statement renders server_error, commits nothing, and the old token still rotates', async () => {
-      const { server, client, tables, faults } = subject
-      const statements = await refreshRotationAtomicity(server, client, tables, faults)
+    it('without atomicIssuance, a refresh rotation failing at any statement of its unit of work renders server_error, commits nothing, and the old token still rotates', async () => {
+      const { unitOfWorkServer, client, tables, faults } = subject
+      const statements = await refreshRotationAtomicity(unitOfWorkServer, client, tables, faults)
       expect(statements.some((statement) => /^commit/i.test(statement))).toBe(true)
     }, 60_000)
+
+    it('round trips: a code exchange and a refresh cost at most 4 statements each, a bearer check 1', async () => {
+      const { server, client, faults } = subject
+      const trips = await roundTripsPerOperation(server, client, faults)
+      expect(trips.codeExchange).toBeLessThanOrEqual(4)
+      expect(trips.refresh).toBeLessThanOrEqual(4)
+      expect(trips.bearer).toBe(1)
+    })
   })
 }

@@ -1,5 +1,6 @@
-import type { EventOutboxReader, Repositories, Storage } from '@sp-oauth/core'
+import type { AtomicIssuance, EventOutboxReader, Repositories, Storage } from '@sp-oauth/core'
 import type { Kysely } from 'kysely'
+import { createSqlAtomicIssuance } from './atomic-issuance/create-sql-atomic-issuance.js'
 import type { SpOAuthDatabase } from './database.js'
 import { migrateToLatest } from './migrations/migrate-to-latest.js'
 import { createSqlEventOutboxReader } from './outbox/sql-event-outbox-reader.js'
@@ -26,6 +27,12 @@ export interface SqlStorageConfig extends SqlStorageOptions {
 /** The core's `Storage` on Kysely, plus its schema's upkeep. */
 export interface SqlStorage extends Storage {
   readonly repositories: Repositories
+  /**
+   * Code exchange and refresh rotation in one round trip each (one statement on PostgreSQL, one
+   * stored procedure call on MySQL), retried like the repositories' calls; its events go to the
+   * outbox with `outbox: true`. Needs the migrations run.
+   */
+  readonly atomicIssuance: AtomicIssuance
   /** The physical names of the tables. */
   readonly tables: TableNames
   /**
@@ -48,6 +55,7 @@ export interface SqlStorage extends Storage {
  * concatenated into SQL: values are Kysely parameters, and names come from the checked options.
  * `storage.repositories` runs each call as its own statement (or short transaction), repeated
  * after a serialization failure or deadlock; `storage.unitOfWork` runs work in one transaction;
+ * `storage.atomicIssuance` writes a code exchange or rotation in one round trip;
  * `storage.outboxReader` (with `outbox: true`) relays the outbox in transactions of its own.
  *
  * @param db the application's Kysely instance, of any database type; it is not destroyed here.
@@ -66,6 +74,7 @@ export function createSqlStorage<DB>(
   return {
     repositories,
     unitOfWork: createSqlUnitOfWork(named, dialect, { outbox, retry }),
+    atomicIssuance: createSqlAtomicIssuance(named, dialect, tables, { eventsGoToOutbox: outbox, retry }),
     ...(outbox ? { outboxReader: createSqlEventOutboxReader(named, dialect) } : {}),
     tables,
     migrate: () => migrateToLatest(db, dialect, tables),

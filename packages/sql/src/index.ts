@@ -21,6 +21,8 @@ export type {
 export type { LookupIndex } from './migrations/lookup-indexes.js'
 export { LOOKUP_INDEXES } from './migrations/lookup-indexes.js'
 export { migrateToLatest, spOAuthMigrations } from './migrations/migrate-to-latest.js'
+export type { PruneIndex } from './migrations/prune-indexes.js'
+export { PRUNE_INDEXES } from './migrations/prune-indexes.js'
 export { createSqlEventOutboxReader } from './outbox/sql-event-outbox-reader.js'
 export type { PruneExpiredOptions, PruneExpiredResult } from './prune-expired.js'
 export { DEFAULT_PRUNE_OPTIONS, pruneExpired } from './prune-expired.js'

@@ -38,6 +38,14 @@ export const DEFAULT_PRUNE_OPTIONS = Object.freeze({
 const DAY_MS = 24 * 60 * 60 * 1000
 
 /**
+ * A token is old when either instant is before the threshold. Each is its own pass, a range scan of
+ * that column's index (`PRUNE_INDEXES`): one `expires_at < ? OR revoked_at < ?` would read the
+ * whole table, or merge two indexes, which MySQL does not do reliably. A row with both goes in the
+ * first pass, so the totals are those of the `OR`.
+ */
+const PRUNED_BY = ['expires_at', 'revoked_at'] as const
+
+/**
  * Deletes what no request can use any more, in batches of `batchSize` rows (each batch: select
  * the keys with `LIMIT`, then `DELETE … WHERE key IN (…)`, so MySQL and PostgreSQL run the same
  * statements and no statement locks much): authorization codes expired over
@@ -100,49 +108,14 @@ export async function pruneExpired(
 
   // Refresh tokens first: then an access token's family check sees the same live tokens.
   const refreshBefore = before(settings.refreshTokenRetentionDays)
-  const refreshTokens = await inBatches(batchSize, async () => {
-    const rows = await db
-      .selectFrom('refresh_tokens as old')
-      .select('old.id')
-      .where((eb) =>
-        eb.or([eb('old.expires_at', '<', refreshBefore), eb('old.revoked_at', '<', refreshBefore)]),
-      )
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('refresh_tokens as live')
-              .select('live.id')
-              .whereRef('live.family_id', '=', 'old.family_id')
-              .where('live.revoked_at', 'is', null)
-              .where('live.expires_at', '>', now),
-          ),
-        ),
-      )
-      .limit(batchSize)
-      .execute()
-    if (rows.length === 0) return 0
-    const result = await db
-      .deleteFrom('refresh_tokens')
-      .where(
-        'id',
-        'in',
-        rows.map((row) => row.id),
-      )
-      .executeTakeFirst()
-    return Number(result.numDeletedRows)
-  })
-
-  const accessBefore = before(settings.accessTokenRetentionDays)
-  const accessTokens = await inBatches(batchSize, async () => {
-    const rows = await db
-      .selectFrom('access_tokens as old')
-      .select('old.id')
-      .where((eb) =>
-        eb.or([eb('old.expires_at', '<', accessBefore), eb('old.revoked_at', '<', accessBefore)]),
-      )
-      .where(({ or, eb, not, exists, selectFrom }) =>
-        or([
-          eb('old.family_id', 'is', null),
+  let refreshTokens = 0
+  for (const column of PRUNED_BY) {
+    refreshTokens += await inBatches(batchSize, async () => {
+      const rows = await db
+        .selectFrom('refresh_tokens as old')
+        .select('old.id')
+        .where(`old.${column}`, '<', refreshBefore)
+        .where(({ not, exists, selectFrom }) =>
           not(
             exists(
               selectFrom('refresh_tokens as live')
@@ -152,21 +125,58 @@ export async function pruneExpired(
                 .where('live.expires_at', '>', now),
             ),
           ),
-        ]),
-      )
-      .limit(batchSize)
-      .execute()
-    if (rows.length === 0) return 0
-    const result = await db
-      .deleteFrom('access_tokens')
-      .where(
-        'id',
-        'in',
-        rows.map((row) => row.id),
-      )
-      .executeTakeFirst()
-    return Number(result.numDeletedRows)
-  })
+        )
+        .limit(batchSize)
+        .execute()
+      if (rows.length === 0) return 0
+      const result = await db
+        .deleteFrom('refresh_tokens')
+        .where(
+          'id',
+          'in',
+          rows.map((row) => row.id),
+        )
+        .executeTakeFirst()
+      return Number(result.numDeletedRows)
+    })
+  }
+
+  const accessBefore = before(settings.accessTokenRetentionDays)
+  let accessTokens = 0
+  for (const column of PRUNED_BY) {
+    accessTokens += await inBatches(batchSize, async () => {
+      const rows = await db
+        .selectFrom('access_tokens as old')
+        .select('old.id')
+        .where(`old.${column}`, '<', accessBefore)
+        .where(({ or, eb, not, exists, selectFrom }) =>
+          or([
+            eb('old.family_id', 'is', null),
+            not(
+              exists(
+                selectFrom('refresh_tokens as live')
+                  .select('live.id')
+                  .whereRef('live.family_id', '=', 'old.family_id')
+                  .where('live.revoked_at', 'is', null)
+                  .where('live.expires_at', '>', now),
+              ),
+            ),
+          ]),
+        )
+        .limit(batchSize)
+        .execute()
+      if (rows.length === 0) return 0
+      const result = await db
+        .deleteFrom('access_tokens')
+        .where(
+          'id',
+          'in',
+          rows.map((row) => row.id),
+        )
+        .executeTakeFirst()
+      return Number(result.numDeletedRows)
+    })
+  }
 
   const eventsBefore = before(settings.deliveredEventRetentionDays)
   const eventOutbox = await inBatches(batchSize, async () => {

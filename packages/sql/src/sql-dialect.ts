@@ -25,6 +25,12 @@ export interface SqlSchemaTypes {
   readonly tableOptions: Expression<unknown> | null
   /** Whether `CREATE INDEX IF NOT EXISTS` exists (PostgreSQL, MariaDB; not MySQL 8). */
   readonly indexIfNotExists: boolean
+  /**
+   * The collation {@link tableOptions} gives every string column (MySQL), which a stored
+   * routine's string parameters must repeat so they compare with those columns as the columns
+   * compare with each other; `null` when tables set none (PostgreSQL).
+   */
+  readonly collation: string | null
 }
 
 /**
@@ -42,6 +48,13 @@ export interface SqlDialect {
   readonly supportsUpdateReturning: boolean
   /** How an upsert is spelled: `INSERT … ON CONFLICT … DO UPDATE` or `INSERT … ON DUPLICATE KEY UPDATE`. */
   readonly upsert: 'on-conflict' | 'on-duplicate-key'
+  /**
+   * How a code exchange or refresh rotation is written in one round trip (`AtomicIssuance`): one
+   * statement whose data-modifying `WITH` clauses write only when the conditional `UPDATE` won
+   * (PostgreSQL), or a call of a stored procedure the migrations create (MySQL, which has no
+   * data-modifying `WITH`).
+   */
+  readonly atomicIssuance: 'data-modifying-cte' | 'stored-procedure'
   /** The isolation level of units of work. */
   readonly isolationLevel: IsolationLevel
   /** The column types and table options, decided at migration time (e.g. by the server's flavour). */

@@ -437,6 +437,63 @@ export async function refreshRotationAtomicity(
   return statements
 }
 
+/**
+ * The same storage without `atomicIssuance`, so the core writes code exchanges and rotations in a
+ * unit of work: for testing that path on a storage that offers the one-step path.
+ */
+export function withoutAtomicIssuance(storage: Storage): Storage {
+  return { repositories: storage.repositories, unitOfWork: storage.unitOfWork }
+}
+
+const TRANSACTION_CONTROL =
+  /^\s*(begin|start transaction|set transaction|commit|rollback|savepoint|release)\b/i
+const READ = /^\s*select\b/i
+
+/**
+ * The statements of one operation wrote in one step: no transaction control, and besides the
+ * reads exactly one statement (a data-modifying `WITH`, or a procedure `CALL`).
+ */
+export function expectOneWritingStatement(statements: readonly string[]): void {
+  expect(statements.filter((statement) => TRANSACTION_CONTROL.test(statement))).toEqual([])
+  expect(statements.filter((statement) => !READ.test(statement))).toHaveLength(1)
+}
+
+/** Statements each operation sends, counted alone (BEGIN, COMMIT and the like included). */
+export interface RoundTrips {
+  readonly codeExchange: number
+  readonly refresh: number
+  readonly bearer: number
+}
+
+/**
+ * Counts the statements of one code exchange, one refresh and one bearer check, after a first
+ * exchange has loaded what the core caches. `faults` must see every statement of `server`'s
+ * storage and nothing else must use that storage meanwhile.
+ */
+export async function roundTripsPerOperation(
+  server: AuthorizationServer,
+  client: GuaranteeClient,
+  faults: StatementFaults,
+): Promise<RoundTrips> {
+  const counted = async <T>(operation: () => Promise<T>): Promise<{ result: T; statements: number }> => {
+    faults.arm(null)
+    const result = await operation()
+    return { result, statements: faults.seen }
+  }
+  await server.issueTokenFromRequest({ body: codeBody(client, await authorizeCode(server, client)) })
+  const body = codeBody(client, await authorizeCode(server, client))
+  const exchange = await counted(() => server.issueTokenFromRequest({ body }))
+  const refreshToken = exchange.result.refresh_token
+  if (refreshToken === undefined) throw new Error('expected a refresh token')
+  const refresh = await counted(() =>
+    server.issueTokenFromRequest({ body: refreshBody(client, refreshToken) }),
+  )
+  const authorization = `Bearer ${refresh.result.access_token}`
+  const bearer = await counted(() => server.authenticateBearer({ authorization }))
+  faults.disarm()
+  return { codeExchange: exchange.statements, refresh: refresh.statements, bearer: bearer.statements }
+}
+
 /** Awkward but valid user ids: each must come back from the bearer check exactly as given. */
 export const AWKWARD_USER_IDS: readonly string[] = [
   'u'.repeat(255),

@@ -1,12 +1,16 @@
 import { type Kysely, type Migration, Migrator } from 'kysely'
 import type { SqlDialect } from '../sql-dialect.js'
 import type { TableNames } from '../table-names.js'
+import { atomicIssuanceProcedures } from './atomic-issuance-procedures.js'
 import { initialSchema } from './initial-schema.js'
+import { pruneIndexes } from './prune-indexes.js'
 
 /** Every migration, by name; names sort in the order they run. */
 export function spOAuthMigrations(names: TableNames, dialect: SqlDialect): Record<string, Migration> {
   return {
     '0001_initial_schema': initialSchema(names, dialect),
+    '0002_prune_indexes': pruneIndexes(names, dialect),
+    '0003_atomic_issuance': atomicIssuanceProcedures(names, dialect),
   }
 }
 

@@ -1,5 +1,5 @@
 import type { AccessTokenFormat, AccessTokenRecord, AccessTokenRepository, GrantType } from '@sp-oauth/core'
-import type { Kysely, Selectable } from 'kysely'
+import type { Insertable, Kysely, Selectable } from 'kysely'
 import type { AccessTokenTable, SpOAuthDatabase } from '../database.js'
 import type { SqlDialect } from '../sql-dialect.js'
 import { count, type RepositoryScope, updateOne } from './repository-scope.js'
@@ -16,24 +16,7 @@ export function createAccessTokenRepository(scope: RepositoryScope): AccessToken
     db.selectFrom('access_tokens').selectAll().where('id', '=', tokenId)
   return {
     insert: async (token) => {
-      await scope.db
-        .insertInto('access_tokens')
-        .values({
-          id: token.id,
-          token_hash: token.tokenHash,
-          hash_key_id: token.hashKeyId,
-          format: token.format,
-          client_id: token.clientId,
-          user_id: token.userId,
-          grant_type: token.grantType,
-          scopes: dialect.encodeJson(token.scopes),
-          claims: dialect.encodeJson(token.claims),
-          family_id: token.familyId,
-          created_at: token.createdAt,
-          expires_at: token.expiresAt,
-          revoked_at: token.revokedAt,
-        })
-        .execute()
+      await scope.db.insertInto('access_tokens').values(toAccessTokenRow(dialect, token)).execute()
     },
     findByHash: async (tokenHash) => {
       const row = await scope.db
@@ -79,6 +62,28 @@ export function createAccessTokenRepository(scope: RepositoryScope): AccessToken
         .executeTakeFirst()
       return count(result.numUpdatedRows)
     },
+  }
+}
+
+/** The row that stores `token`: every column, as `insert` and atomic issuance write it. */
+export function toAccessTokenRow(
+  dialect: SqlDialect,
+  token: AccessTokenRecord,
+): Insertable<AccessTokenTable> {
+  return {
+    id: token.id,
+    token_hash: token.tokenHash,
+    hash_key_id: token.hashKeyId,
+    format: token.format,
+    client_id: token.clientId,
+    user_id: token.userId,
+    grant_type: token.grantType,
+    scopes: dialect.encodeJson(token.scopes),
+    claims: dialect.encodeJson(token.claims),
+    family_id: token.familyId,
+    created_at: token.createdAt,
+    expires_at: token.expiresAt,
+    revoked_at: token.revokedAt,
   }
 }
 

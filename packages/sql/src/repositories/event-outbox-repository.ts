@@ -1,4 +1,7 @@
-import { type EventOutboxRepository, eventAggregateId } from '@sp-oauth/core'
+import { type EventOutboxRepository, eventAggregateId, type OAuthEvent } from '@sp-oauth/core'
+import type { Insertable } from 'kysely'
+import type { EventOutboxTable } from '../database.js'
+import type { SqlDialect } from '../sql-dialect.js'
 import type { RepositoryScope } from './repository-scope.js'
 
 /**
@@ -14,17 +17,23 @@ export function createEventOutboxRepository(scope: RepositoryScope): EventOutbox
       if (events.length === 0) return
       await scope.db
         .insertInto('event_outbox')
-        .values(
-          events.map((event) => ({
-            event_id: event.id,
-            type: event.type,
-            aggregate_id: eventAggregateId(event),
-            payload: dialect.encodeJson(event),
-            occurred_at: event.occurredAt,
-            delivered_at: null,
-          })),
-        )
+        .values(events.map((event) => toOutboxRow(dialect, event)))
         .execute()
     },
+  }
+}
+
+/**
+ * The outbox row of `event` (its `id` is the database's), as `append` and atomic issuance write
+ * it, so a relay cannot tell which of them wrote an event.
+ */
+export function toOutboxRow(dialect: SqlDialect, event: OAuthEvent): Insertable<EventOutboxTable> {
+  return {
+    event_id: event.id,
+    type: event.type,
+    aggregate_id: eventAggregateId(event),
+    payload: dialect.encodeJson(event),
+    occurred_at: event.occurredAt,
+    delivered_at: null,
   }
 }

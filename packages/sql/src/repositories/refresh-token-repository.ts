@@ -1,5 +1,5 @@
 import type { RefreshTokenRecord, RefreshTokenRepository } from '@sp-oauth/core'
-import type { Kysely, Selectable } from 'kysely'
+import type { Insertable, Kysely, Selectable } from 'kysely'
 import type { RefreshTokenTable, SpOAuthDatabase } from '../database.js'
 import type { SqlDialect } from '../sql-dialect.js'
 import { count, type RepositoryScope, updateOne } from './repository-scope.js'
@@ -19,26 +19,7 @@ export function createRefreshTokenRepository(scope: RepositoryScope): RefreshTok
     db.selectFrom('refresh_tokens').selectAll().where('id', '=', tokenId)
   return {
     insert: async (token) => {
-      await scope.db
-        .insertInto('refresh_tokens')
-        .values({
-          id: token.id,
-          token_hash: token.tokenHash,
-          hash_key_id: token.hashKeyId,
-          family_id: token.familyId,
-          parent_id: token.parentId,
-          client_id: token.clientId,
-          user_id: token.userId,
-          scopes: dialect.encodeJson(token.scopes),
-          claims: dialect.encodeJson(token.claims),
-          access_token_id: token.accessTokenId,
-          family_created_at: token.familyCreatedAt,
-          created_at: token.createdAt,
-          expires_at: token.expiresAt,
-          rotated_at: token.rotatedAt,
-          revoked_at: token.revokedAt,
-        })
-        .execute()
+      await scope.db.insertInto('refresh_tokens').values(toRefreshTokenRow(dialect, token)).execute()
     },
     findByHash: async (tokenHash) => {
       const row = await byHash(tokenHash)(scope.db).executeTakeFirst()
@@ -101,6 +82,30 @@ export function createRefreshTokenRepository(scope: RepositoryScope): RefreshTok
         .executeTakeFirst()
       return count(result.numUpdatedRows)
     },
+  }
+}
+
+/** The row that stores `token`: every column, as `insert` and atomic issuance write it. */
+export function toRefreshTokenRow(
+  dialect: SqlDialect,
+  token: RefreshTokenRecord,
+): Insertable<RefreshTokenTable> {
+  return {
+    id: token.id,
+    token_hash: token.tokenHash,
+    hash_key_id: token.hashKeyId,
+    family_id: token.familyId,
+    parent_id: token.parentId,
+    client_id: token.clientId,
+    user_id: token.userId,
+    scopes: dialect.encodeJson(token.scopes),
+    claims: dialect.encodeJson(token.claims),
+    access_token_id: token.accessTokenId,
+    family_created_at: token.familyCreatedAt,
+    created_at: token.createdAt,
+    expires_at: token.expiresAt,
+    rotated_at: token.rotatedAt,
+    revoked_at: token.revokedAt,
   }
 }
 

@@ -37,6 +37,7 @@ export const testDialect: SqlDialect = {
   name: 'test',
   supportsUpdateReturning: true,
   upsert: 'on-conflict',
+  atomicIssuance: 'data-modifying-cte',
   isolationLevel: 'repeatable read',
   schemaTypes: async () => {
     throw new Error('no schema in unit tests')

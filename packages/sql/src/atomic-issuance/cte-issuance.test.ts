@@ -1,0 +1,145 @@
+import type { OAuthEvent } from '@sp-oauth/core'
+import { buildAccessTokenRecord, buildRefreshTokenRecord } from '@sp-oauth/core/testing'
+import { describe, expect, it } from 'vitest'
+import { createSqlStorage, type SqlStorageConfig } from '../create-sql-storage.js'
+import { SerializationFailure, testDialect } from '../test-support/test-dialect.js'
+import { type Answer, answeringKysely } from './answering-kysely.js'
+
+// The PostgreSQL statement as Kysely builds it; PostgreSQL and PGlite run it in their packages'
+// contract, race and atomicity tests.
+
+const NOW = new Date('2030-01-01T00:00:00.001Z')
+const WON: Answer = () => [{ won: '1' }]
+
+function storage(config: SqlStorageConfig = {}, answer: Answer = WON) {
+  const { db, queries } = answeringKysely('postgres', answer)
+  const retry = { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 }
+  const { atomicIssuance } = createSqlStorage(db, testDialect, { tablePrefix: 'app_', retry, ...config })
+  return { atomicIssuance, queries }
+}
+
+function issued(overrides: { readonly userId?: string } = {}) {
+  const accessToken = buildAccessTokenRecord({ clientId: 'client-1', ...overrides })
+  const refreshToken = buildRefreshTokenRecord({
+    clientId: 'client-1',
+    accessTokenId: accessToken.id,
+    ...overrides,
+  })
+  const events: OAuthEvent[] = [
+    {
+      type: 'OAuthRefreshTokenRotated',
+      id: 'event-1',
+      occurredAt: NOW,
+      clientId: 'client-1',
+      familyId: refreshToken.familyId,
+      previousTokenId: 'previous',
+      refreshTokenId: refreshToken.id,
+    },
+    {
+      type: 'OAuthTokenIssued',
+      id: 'event-2',
+      occurredAt: NOW,
+      clientId: 'client-1',
+      userId: overrides.userId ?? null,
+      grantType: 'refresh_token',
+      scopes: ['a'],
+      accessTokenId: accessToken.id,
+      refreshTokenId: refreshToken.id,
+      familyId: refreshToken.familyId,
+    },
+  ]
+  return { accessToken, refreshToken, events }
+}
+
+describe('atomicIssuance on PostgreSQL (data-modifying WITH)', () => {
+  it('a code exchange is one statement: every insert selects from the update of the code while unconsumed', async () => {
+    const { atomicIssuance, queries } = storage({ outbox: true })
+    expect(await atomicIssuance.redeemCode({ codeHash: 'hash-1', now: NOW, ...issued() })).toBe(true)
+    expect(queries).toHaveLength(1)
+    const [statement] = queries
+    expect(statement?.sql).toMatch(
+      /^with "won" as \(update "app_authorization_codes" set "consumed_at" = \$1 where "code_hash" = \$2 and "consumed_at" is null returning 1 as "one"\), /,
+    )
+    expect(statement?.sql).toMatch(
+      /"stored_access" as \(insert into "app_access_tokens" \([^)]+\) select .* from "won"\)/,
+    )
+    expect(statement?.sql).toMatch(
+      /"stored_refresh" as \(insert into "app_refresh_tokens" \([^)]+\) select .* from "won"\)/,
+    )
+    expect(statement?.sql).toMatch(
+      /"stored_events" as \(insert into "app_event_outbox" .* from "won", \(values /,
+    )
+    expect(statement?.sql).toMatch(/select count\(\*\) as "won" from "won"$/)
+    expect(statement?.parameters.slice(0, 2)).toEqual([NOW, 'hash-1'])
+  })
+
+  it('a rotation competes for the refresh token while neither rotated nor revoked', async () => {
+    const { atomicIssuance, queries } = storage()
+    const rotation = { tokenHash: 'hash-1', now: NOW, ...issued() }
+    expect(await atomicIssuance.rotateRefreshToken(rotation)).toBe(true)
+    expect(queries[0]?.sql).toMatch(
+      /^with "won" as \(update "app_refresh_tokens" set "rotated_at" = \$1 where "token_hash" = \$2 and "rotated_at" is null and "revoked_at" is null returning 1 as "one"\)/,
+    )
+  })
+
+  it('resolves false when the update returned no row', async () => {
+    const { atomicIssuance } = storage({}, () => [{ won: '0' }])
+    expect(await atomicIssuance.redeemCode({ codeHash: 'hash-1', now: NOW, ...issued() })).toBe(false)
+  })
+
+  it('writes no refresh token without one, and no events without an outbox', async () => {
+    const { atomicIssuance, queries } = storage({ outbox: false })
+    expect(atomicIssuance.eventsGoToOutbox).toBe(false)
+    await atomicIssuance.redeemCode({ codeHash: 'hash-1', now: NOW, ...issued(), refreshToken: null })
+    expect(queries[0]?.sql).toContain('"app_access_tokens"')
+    expect(queries[0]?.sql).not.toContain('"app_refresh_tokens"')
+    expect(queries[0]?.sql).not.toContain('"app_event_outbox"')
+  })
+
+  it('stores the events in their order, with the columns and encoding of the outbox repository', async () => {
+    const { atomicIssuance, queries } = storage({ outbox: true })
+    expect(atomicIssuance.eventsGoToOutbox).toBe(true)
+    const records = issued()
+    await atomicIssuance.rotateRefreshToken({ tokenHash: 'hash-1', now: NOW, ...records })
+    const statement = queries[0]
+    expect(statement?.sql).toMatch(/order by "event"\."position"\) select/)
+    const parameters = statement?.parameters ?? []
+    const outbox = parameters.slice(parameters.length - 12)
+    expect(outbox).toEqual(
+      records.events.flatMap((event, position) => [
+        position,
+        event.id,
+        event.type,
+        'client:client-1',
+        JSON.stringify(event),
+        event.occurredAt,
+      ]),
+    )
+  })
+
+  it('maps the table names (prefix and schema), never the names of its WITH clauses', async () => {
+    const { atomicIssuance, queries } = storage({ schema: 'auth' })
+    await atomicIssuance.redeemCode({ codeHash: 'hash-1', now: NOW, ...issued() })
+    expect(queries[0]?.sql).toContain('update "auth"."app_authorization_codes"')
+    expect(queries[0]?.sql).toContain('insert into "auth"."app_access_tokens"')
+    expect(queries[0]?.sql).toContain('from "won"')
+    expect(queries[0]?.sql).not.toContain('"auth"."won"')
+  })
+
+  it('nothing a caller passes is part of the SQL text: every value is a parameter', async () => {
+    const hostile = `x'); drop table clients; -- "y" \\ ${crypto.randomUUID()}`
+    const { atomicIssuance, queries } = storage({ outbox: true })
+    await atomicIssuance.redeemCode({ codeHash: hostile, now: NOW, ...issued({ userId: hostile }) })
+    expect(queries[0]?.sql).not.toContain('drop table')
+    expect(queries[0]?.parameters.filter((parameter) => parameter === hostile)).toHaveLength(3)
+  })
+
+  it('runs the statement again after a serialization failure (it changed nothing)', async () => {
+    let calls = 0
+    const { atomicIssuance } = storage({}, () =>
+      ++calls === 1 ? new SerializationFailure('could not serialize access') : [{ won: 1 }],
+    )
+    expect(await atomicIssuance.redeemCode({ codeHash: 'hash-1', now: NOW, ...issued() })).toBe(true)
+    expect(calls).toBe(2)
+  })
+})

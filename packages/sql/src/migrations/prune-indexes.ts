@@ -1,0 +1,124 @@
+import { type Kysely, type Migration, sql } from 'kysely'
+import type { SqlDialect } from '../sql-dialect.js'
+import { TableNamePlugin } from '../table-name-plugin.js'
+import type { TableName, TableNames } from '../table-names.js'
+
+/** One candidate query of `pruneExpired()`, and the index whose range scan selects its rows. */
+export interface PruneIndex {
+  /** Which rows the query selects, in `pruneExpired()`'s words. */
+  readonly prune: string
+  readonly table: TableName
+  /** The index's leading columns, in order: the column of the range condition first. */
+  readonly columns: readonly string[]
+  /** The index's name without the table prefix (the prefix is added as for every index). */
+  readonly index: string
+}
+
+/**
+ * Every candidate query of `pruneExpired()`, with the index a range scan of which selects its
+ * rows: each query's condition is one `column < threshold`. The outbox's is served by an index of
+ * the first migration; the others are created by `0002_prune_indexes`. Tests check each one exists
+ * in a migrated database and that PostgreSQL and MariaDB plan each query through it.
+ */
+export const PRUNE_INDEXES: readonly PruneIndex[] = [
+  {
+    prune: 'authorization codes expired before the retention',
+    table: 'authorization_codes',
+    columns: ['expires_at'],
+    index: 'authorization_codes_expires_at',
+  },
+  {
+    prune: 'access tokens expired before the retention',
+    table: 'access_tokens',
+    columns: ['expires_at'],
+    index: 'access_tokens_expires_at',
+  },
+  {
+    prune: 'access tokens revoked before the retention',
+    table: 'access_tokens',
+    columns: ['revoked_at'],
+    index: 'access_tokens_revoked_at',
+  },
+  {
+    prune: 'refresh tokens expired before the retention',
+    table: 'refresh_tokens',
+    columns: ['expires_at'],
+    index: 'refresh_tokens_expires_at',
+  },
+  {
+    prune: 'refresh tokens revoked before the retention',
+    table: 'refresh_tokens',
+    columns: ['revoked_at'],
+    index: 'refresh_tokens_revoked_at',
+  },
+  {
+    prune: 'outbox events delivered before the retention',
+    table: 'event_outbox',
+    columns: ['delivered_at'],
+    index: 'event_outbox_undelivered',
+  },
+]
+
+/** The indexes this migration creates (the outbox's comes from the first migration). */
+const CREATED: readonly { readonly index: string; readonly table: TableName; readonly column: string }[] = [
+  { index: 'authorization_codes_expires_at', table: 'authorization_codes', column: 'expires_at' },
+  { index: 'access_tokens_expires_at', table: 'access_tokens', column: 'expires_at' },
+  { index: 'access_tokens_revoked_at', table: 'access_tokens', column: 'revoked_at' },
+  { index: 'refresh_tokens_expires_at', table: 'refresh_tokens', column: 'expires_at' },
+  { index: 'refresh_tokens_revoked_at', table: 'refresh_tokens', column: 'revoked_at' },
+]
+
+/**
+ * The migration `0002_prune_indexes`: an index on `expires_at` and one on `revoked_at` of each
+ * token table, and one on the codes' `expires_at` (listed in {@link PRUNE_INDEXES}), so each batch
+ * of `pruneExpired()` finds its rows by a range scan instead of reading the table. Each index is
+ * created only if missing, so a rerun after a failure that could not roll the DDL back (MySQL)
+ * picks up where it stopped; on MySQL 8, which has no `CREATE INDEX IF NOT EXISTS`, the catalog is
+ * asked first. `down` drops them the same way.
+ */
+export function pruneIndexes(names: TableNames, dialect: SqlDialect): Migration {
+  return {
+    up: async (migrationDb) => {
+      const types = await dialect.schemaTypes(migrationDb)
+      const { schema } = migrationDb.withPlugin(new TableNamePlugin(names))
+      for (const { index, table, column } of CREATED) {
+        const name = names.index(index)
+        if (types.indexIfNotExists) {
+          await schema.createIndex(name).ifNotExists().on(table).column(column).execute()
+        } else if (!(await mysqlIndexExists(migrationDb, names.tables[table], name))) {
+          await schema.createIndex(name).on(table).column(column).execute()
+        }
+      }
+    },
+    down: async (migrationDb) => {
+      const types = await dialect.schemaTypes(migrationDb)
+      const { schema } = migrationDb
+      for (const { index, table } of [...CREATED].reverse()) {
+        const name = names.index(index)
+        if (dialect.name === 'mysql') {
+          // MySQL names the table in DROP INDEX; MySQL 8 has no DROP INDEX IF EXISTS either.
+          if (types.indexIfNotExists) {
+            await schema.dropIndex(name).ifExists().on(names.tables[table]).execute()
+          } else if (await mysqlIndexExists(migrationDb, names.tables[table], name)) {
+            await schema.dropIndex(name).on(names.tables[table]).execute()
+          }
+        } else {
+          // PostgreSQL: an index lives in its table's schema.
+          await (names.schema === null ? schema : schema.withSchema(names.schema))
+            .dropIndex(name)
+            .ifExists()
+            .execute()
+        }
+      }
+    },
+  }
+}
+
+/** Whether the current MySQL database has an index `index` on `table` (physical names). */
+async function mysqlIndexExists(db: Kysely<unknown>, table: string, index: string): Promise<boolean> {
+  const { rows } = await sql<{ found: number }>`
+    select 1 as found from information_schema.statistics
+    where table_schema = database() and table_name = ${table} and index_name = ${index}
+    limit 1`.execute(db)
+  return rows.length > 0
+}
