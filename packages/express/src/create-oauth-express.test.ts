@@ -410,7 +410,8 @@ describe('the interactive routes', () => {
   it('shows errors that may not be redirected through renderError', async () => {
     const { origin } = await start({
       options: {
-        renderError: (_req, res, response) => {
+        renderError: (_req, res, problem, response) => {
+          expect(problem).toMatchObject({ status: 400, error: 'invalid_request' })
           seen.shown.push(response)
           res.status(response.status).type('html').send('<p>error page</p>')
         },

@@ -14,6 +14,7 @@ import {
   type OAuthHttp,
   type OAuthHttpOptions,
   type ResourceRequirement,
+  type ShownProblem,
 } from '@sp-oauth/core/http'
 import { httpRequestOf, readRequestBody, splitRequestTarget, TOO_LARGE } from '@sp-oauth/node-http'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
@@ -36,18 +37,25 @@ export interface OAuthExpressOptions extends OAuthHttpOptions {
    */
   getUser(req: Request): InteractionUser | null | Promise<InteractionUser | null>
   /**
-   * Nobody is signed in at `GET /authorize`: send the user to log in, then back to `returnTo`,
-   * the authorize request's path and query exactly as received.
+   * Nobody is signed in at `GET /authorize` (or `prompt=login` asks to sign in again): send the
+   * user to log in, then back to `returnTo`, the authorize request's path and query (without
+   * `login` in `prompt`).
    */
   login(req: Request, res: Response, returnTo: string): void | Promise<void>
   /** Show the consent screen: two forms posting `prompt.ticket` to `approvePath` and `denyPath`. */
   renderConsent(req: Request, res: Response, prompt: ConsentPrompt): void | Promise<void>
   /**
    * Show an error of an interactive route that may not go back to the client (an unknown client
-   * or redirect URI, an expired consent form: RFC 6749 §4.1.2.1). `response` is what would be sent
-   * otherwise: status and a JSON `{ error, error_description }` body. Default: send it as is.
+   * or redirect URI, an expired consent form: RFC 6749 §4.1.2.1): `problem` has the status, error
+   * code and description for your page; `response` is what would be sent otherwise (a JSON body).
+   * Default: send `response` as it is.
    */
-  renderError?(req: Request, res: Response, response: HttpResponse): void | Promise<void>
+  renderError?(
+    req: Request,
+    res: Response,
+    problem: ShownProblem,
+    response: HttpResponse,
+  ): void | Promise<void>
 }
 
 /** The OAuth routes and guards for one authorization server, as Express middleware. */
@@ -120,14 +128,19 @@ export function createOAuthExpress(server: AuthorizationServer, options: OAuthEx
     const outcome = await http.handle(route, httpRequestOf(req, target, body), signedIn)
     switch (outcome.kind) {
       case 'login':
-        return options.login(req, res, req.originalUrl)
+        return options.login(req, res, outcome.returnTo)
       case 'consent':
         return options.renderConsent(req, res, outcome.prompt)
       case 'respond':
         return writeHttpResponse(res, outcome.response)
       case 'error':
-        if (options.renderError) return options.renderError(req, res, outcome.response)
+        if (options.renderError) return options.renderError(req, res, outcome.problem, outcome.response)
         return writeHttpResponse(res, outcome.response)
+      default:
+        // A newer core may answer with a kind this adapter does not know: fail loudly, never hang.
+        throw new Error(
+          `@sp-oauth/core/http answered an unknown outcome: ${(outcome as { kind: string }).kind}`,
+        )
     }
   }
 

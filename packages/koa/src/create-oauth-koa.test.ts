@@ -461,7 +461,8 @@ describe('the interactive routes', () => {
   it('shows errors that may not be redirected through renderError', async () => {
     const { origin } = await start({
       options: {
-        renderError: (ctx, response) => {
+        renderError: (ctx, problem, response) => {
+          expect(problem).toMatchObject({ status: 400, error: 'invalid_request' })
           seen.shown.push(response)
           ctx.status = response.status
           ctx.type = 'html'

@@ -14,6 +14,7 @@ import {
   type OAuthHttp,
   type OAuthHttpOptions,
   type ResourceRequirement,
+  type ShownProblem,
 } from '@sp-oauth/core/http'
 import { httpRequestOf, readRequestBody, splitRequestTarget, TOO_LARGE } from '@sp-oauth/node-http'
 import type { Context, Middleware, Next } from 'koa'
@@ -37,18 +38,20 @@ export interface OAuthKoaOptions extends OAuthHttpOptions {
    */
   getUser(ctx: Context): InteractionUser | null | Promise<InteractionUser | null>
   /**
-   * Nobody is signed in at `GET /authorize`: send the user to log in, then back to `returnTo`,
-   * the authorize request's path and query exactly as received.
+   * Nobody is signed in at `GET /authorize` (or `prompt=login` asks to sign in again): send the
+   * user to log in, then back to `returnTo`, the authorize request's path and query (without
+   * `login` in `prompt`).
    */
   login(ctx: Context, returnTo: string): void | Promise<void>
   /** Show the consent screen: two forms posting `prompt.ticket` to `approvePath` and `denyPath`. */
   renderConsent(ctx: Context, prompt: ConsentPrompt): void | Promise<void>
   /**
    * Show an error of an interactive route that may not go back to the client (an unknown client
-   * or redirect URI, an expired consent form: RFC 6749 §4.1.2.1). `response` is what would be sent
-   * otherwise: status and a JSON `{ error, error_description }` body. Default: send it as is.
+   * or redirect URI, an expired consent form: RFC 6749 §4.1.2.1): `problem` has the status, error
+   * code and description for your page; `response` is what would be sent otherwise (a JSON body).
+   * Default: send `response` as it is.
    */
-  renderError?(ctx: Context, response: HttpResponse): void | Promise<void>
+  renderError?(ctx: Context, problem: ShownProblem, response: HttpResponse): void | Promise<void>
 }
 
 /** The OAuth routes and guards for one authorization server, as Koa middleware. */
@@ -123,14 +126,19 @@ export function createOAuthKoa(server: AuthorizationServer, options: OAuthKoaOpt
     const outcome = await http.handle(route, httpRequestOf(ctx.req, target, body), signedIn)
     switch (outcome.kind) {
       case 'login':
-        return options.login(ctx, ctx.originalUrl)
+        return options.login(ctx, outcome.returnTo)
       case 'consent':
         return options.renderConsent(ctx, outcome.prompt)
       case 'respond':
         return writeHttpResponse(ctx, outcome.response)
       case 'error':
-        if (options.renderError) return options.renderError(ctx, outcome.response)
+        if (options.renderError) return options.renderError(ctx, outcome.problem, outcome.response)
         return writeHttpResponse(ctx, outcome.response)
+      default:
+        // A newer core may answer with a kind this adapter does not know: fail loudly, never hang.
+        throw new Error(
+          `@sp-oauth/core/http answered an unknown outcome: ${(outcome as { kind: string }).kind}`,
+        )
     }
   }
 

@@ -1,15 +1,27 @@
 import type { IncomingMessage } from 'node:http'
 import type { HttpRequest } from '@sp-oauth/core/http'
 
-/** The request target as received, split at the first `?`: nothing decoded. */
+/** A request target's raw path and query string. */
 export interface RequestTarget {
   readonly path: string
   readonly query: string
 }
 
+/** `http://host:port` at the start of an absolute-form target (RFC 9112 §3.2.2). */
+const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*/i
+
+/**
+ * The request target as received, split at the first `?`: nothing decoded. An absolute-form
+ * target (`POST http://host/oauth/token`, as proxies send) counts as its path and query.
+ */
 export function splitRequestTarget(url: string): RequestTarget {
-  const mark = url.indexOf('?')
-  return mark === -1 ? { path: url, query: '' } : { path: url.slice(0, mark), query: url.slice(mark + 1) }
+  const authority = ABSOLUTE_FORM.exec(url)
+  const rest = authority ? url.slice(authority[0].length) : url
+  const target = authority && !rest.startsWith('/') ? `/${rest}` : rest
+  const mark = target.indexOf('?')
+  return mark === -1
+    ? { path: target, query: '' }
+    : { path: target.slice(0, mark), query: target.slice(mark + 1) }
 }
 
 /**

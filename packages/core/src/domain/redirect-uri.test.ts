@@ -90,6 +90,30 @@ describe('matchRedirectUri', () => {
     )
   })
 
+  it.each([
+    ['http://127.0.0.1/callback', 'http://127.0.0.1:51234/callback'],
+    ['http://127.0.0.1:8080/callback', 'http://127.0.0.1:51234/callback'],
+    ['http://127.0.0.1:8080/callback', 'http://127.0.0.1/callback'],
+    ['http://[::1]/cb?app=cli', 'http://[::1]:65535/cb?app=cli'],
+    ['http://127.0.0.1', 'http://127.0.0.1:9000'],
+  ])('a loopback IP URI %s matches %s: any port (RFC 8252 §7.3)', (registered, requested) => {
+    expect(matchRedirectUri(requested, [registered])).toBe(true)
+  })
+
+  it.each([
+    ['a different path', 'http://127.0.0.1/callback', 'http://127.0.0.1:5000/callback2'],
+    ['a different query', 'http://127.0.0.1/cb?a=1', 'http://127.0.0.1:5000/cb?a=2'],
+    ['https', 'http://127.0.0.1/cb', 'https://127.0.0.1:5000/cb'],
+    ['the other loopback address', 'http://127.0.0.1/cb', 'http://[::1]:5000/cb'],
+    ['localhost (a name, not an IP)', 'http://localhost/cb', 'http://localhost:5000/cb'],
+    ['a port out of range', 'http://127.0.0.1/cb', 'http://127.0.0.1:65536/cb'],
+    ['a port with a leading zero', 'http://127.0.0.1/cb', 'http://127.0.0.1:0080/cb'],
+    ['a host that only starts like loopback', 'http://127.0.0.1/cb', 'http://127.0.0.1.evil.example:5000/cb'],
+    ['credentials before the host', 'http://127.0.0.1/cb', 'http://127.0.0.1:5000@evil.example/cb'],
+  ])('a loopback port variant with %s does not match', (_, registered, requested) => {
+    expect(matchRedirectUri(requested, [registered])).toBe(false)
+  })
+
   it('nothing matches when no redirect URI is registered', () => {
     expect(matchRedirectUri('https://client.example.com/callback', [])).toBe(false)
   })

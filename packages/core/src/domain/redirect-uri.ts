@@ -30,10 +30,25 @@ function isLoopback(hostname: string): boolean {
   return hostname === '127.0.0.1' || hostname === '[::1]' || hostname === 'localhost'
 }
 
+/** `http://127.0.0.1` or `http://[::1]` with a port, then a path or query or nothing. */
+const LOOPBACK_WITH_PORT = /^(http:\/\/(?:127\.0\.0\.1|\[::1\]))(?::([1-9]\d{0,4}))?(?=[/?]|$)/
+
 /**
  * A requested redirect URI matches only a registered one, character for character: no prefix,
- * port, case or query variants (RFC 9700 §4.1.3).
+ * case, query or port variants (RFC 9700 §4.1.3), with one exception: a native app's loopback IP
+ * URI (`http://127.0.0.1` or `http://[::1]`) may name any port, since the app listens on whatever
+ * port is free at the time (RFC 8252 §7.3). Everything else of such a URI still matches exactly.
  */
 export function matchRedirectUri(requested: string, registered: readonly string[]): boolean {
-  return registered.includes(requested)
+  if (registered.includes(requested)) return true
+  const portless = withoutLoopbackPort(requested)
+  return portless !== null && registered.some((uri) => withoutLoopbackPort(uri) === portless)
+}
+
+/** A loopback IP URI with its port taken out; `null` for any other URI or an impossible port. */
+function withoutLoopbackPort(uri: string): string | null {
+  const match = LOOPBACK_WITH_PORT.exec(uri)
+  if (!match) return null
+  if (match[2] !== undefined && Number(match[2]) > 65535) return null
+  return match[1] + uri.slice(match[0].length)
 }

@@ -62,12 +62,14 @@ describe('OAuthError', () => {
     expect(OAuthError.serverError({ cause }).cause).toBe(cause)
   })
 
-  it('challenges with Bearer by default for invalid_token and insufficient_scope only', () => {
-    for (const [code, factory] of FACTORIES) {
-      const expected = code === 'invalid_token' || code === 'insufficient_scope' ? 'Bearer' : null
-      expect(factory().challenge, code).toBe(expected)
+  it('challenges by default with Basic for invalid_client, Bearer for invalid_token and insufficient_scope, none otherwise', () => {
+    const defaults: Record<string, string> = {
+      invalid_client: 'Basic',
+      invalid_token: 'Bearer',
+      insufficient_scope: 'Bearer',
     }
-    expect(OAuthError.invalidClient({ challenge: 'Basic' }).challenge).toBe('Basic')
+    for (const [code, factory] of FACTORIES) expect(factory().challenge, code).toBe(defaults[code] ?? null)
+    expect(OAuthError.invalidToken({ challenge: 'Basic' }).challenge).toBe('Basic')
   })
 
   it('carries no redirect unless given one', () => {

@@ -17,13 +17,24 @@ export interface OAuthErrorOptions {
   /**
    * The `WWW-Authenticate` scheme to challenge with: `Basic` when client credentials came through
    * HTTP Basic (RFC 6749 §5.2), `Bearer` for a protected resource (RFC 6750 §3). Defaults to
-   * `Bearer` for `invalid_token` and `insufficient_scope`.
+   * `Basic` for `invalid_client` and `Bearer` for `invalid_token` and `insufficient_scope`.
    */
   readonly challenge?: 'Basic' | 'Bearer'
   /** RFC 6750 §3: no token was sent at all, so the challenge carries no error code. */
   readonly missingBearer?: boolean
   /** RFC 6750 §3: the scope an `insufficient_scope` answer names. */
   readonly scope?: string
+}
+
+/**
+ * The scheme a 401 or 403 challenges with when the thrower names none. A 401 must carry a
+ * challenge (RFC 9110 §15.5.2): for `invalid_client` that is Basic, the scheme the token endpoint
+ * accepts, whichever way the client authenticated (RFC 6749 §5.2).
+ */
+const DEFAULT_CHALLENGE: Partial<Record<OAuthErrorCode, 'Basic' | 'Bearer'>> = {
+  invalid_client: 'Basic',
+  invalid_token: 'Bearer',
+  insufficient_scope: 'Bearer',
 }
 
 /**
@@ -46,8 +57,7 @@ export class OAuthError extends SpOAuthError {
     this.status = OAUTH_ERROR_STATUS[code]
     this.description = options.description
     this.redirect = options.redirect
-    this.challenge =
-      options.challenge ?? (code === 'invalid_token' || code === 'insufficient_scope' ? 'Bearer' : null)
+    this.challenge = options.challenge ?? DEFAULT_CHALLENGE[code] ?? null
     this.missingBearer = options.missingBearer ?? false
     this.scope = options.scope
   }

@@ -81,10 +81,10 @@ describe('renderError', () => {
     expect(response.headers['www-authenticate']).toBe('Basic realm="oauth", charset="UTF-8"')
   })
 
-  it('sends no challenge for invalid_client when the client authenticated in the body', () => {
+  it('challenges every invalid_client with Basic, since a 401 must carry a challenge (RFC 9110 §15.5.2)', () => {
     const response = renderError(OAuthError.invalidClient({ description: 'No.' }))
     expect(response.status).toBe(401)
-    expect(response.headers['www-authenticate']).toBeUndefined()
+    expect(response.headers['www-authenticate']).toBe('Basic realm="oauth", charset="UTF-8"')
   })
 
   it('answers insufficient_scope with 403 and a Bearer challenge naming the error and the scope (RFC 6750 §3)', () => {

@@ -28,6 +28,15 @@ export interface ConsentPrompt {
   readonly denyPath: string
 }
 
+/** An error to show the user, for an app that renders its own error page. */
+export interface ShownProblem {
+  readonly status: number
+  /** The OAuth error code, e.g. `invalid_request`. */
+  readonly error: string
+  /** Safe text for the user or developer; never a secret. */
+  readonly description: string | null
+}
+
 /** What an interactive route asks the adapter to do. */
 export type InteractionOutcome =
   | { readonly kind: 'respond'; readonly response: HttpResponse }
@@ -35,9 +44,13 @@ export type InteractionOutcome =
    * An error that may not go back to the client (unknown client or redirect URI, a bad consent
    * form: RFC 6749 §4.1.2.1): the app shows it, or sends `response` as it is.
    */
-  | { readonly kind: 'error'; readonly response: HttpResponse }
-  /** Nobody is signed in: the app's login, and back to this same URL afterwards. */
-  | { readonly kind: 'login' }
+  | { readonly kind: 'error'; readonly response: HttpResponse; readonly problem: ShownProblem }
+  /**
+   * Nobody is signed in, or `prompt=login` asks to sign in again: the app's login, and back to
+   * `returnTo` afterwards (the authorize URL's path and query, without `login` in `prompt`, so the
+   * user is not sent round again).
+   */
+  | { readonly kind: 'login'; readonly returnTo: string }
   /** Ask the user: the app renders its consent screen. */
   | { readonly kind: 'consent'; readonly prompt: ConsentPrompt }
 
@@ -57,11 +70,15 @@ export async function startAuthorization(
   signedIn: InteractionUser | null,
   ticketTtlSeconds: number,
 ): Promise<InteractionOutcome> {
-  const request = await server.validateAuthorizationRequest(parseUrlEncoded(query, 'query'))
+  const parameters = parseUrlEncoded(query, 'query')
+  const request = await server.validateAuthorizationRequest(parameters)
   const promptNone = request.prompt.includes('none')
-  if (signedIn === null) {
+  if (promptNone && request.prompt.length > 1) {
+    throw redirected(request, 'invalid_request', 'prompt=none may not be combined with other values.')
+  }
+  if (signedIn === null || request.prompt.includes('login')) {
     if (promptNone) throw redirected(request, 'login_required', 'No user is signed in.')
-    return { kind: 'login' }
+    return { kind: 'login', returnTo: returnTo(paths, query, parameters, request) }
   }
   const { user } = signedIn
   const remembered =
@@ -105,13 +122,30 @@ export async function answerConsent(
   return redirectResponse(approval.redirectUrl)
 }
 
+/** Where login sends the user back: the same request, minus `login` in `prompt`. */
+function returnTo(
+  paths: OAuthPaths,
+  query: string,
+  parameters: RawParameters,
+  request: AuthorizationRequest,
+): string {
+  if (!request.prompt.includes('login')) return `${paths.authorize}?${query}`
+  const again = new URLSearchParams()
+  for (const [name, value] of Object.entries(parameters)) {
+    if (name !== 'prompt') again.append(name, String(value))
+  }
+  const rest = request.prompt.filter((value) => value !== 'login')
+  if (rest.length > 0) again.append('prompt', rest.join(' '))
+  return `${paths.authorize}?${again.toString()}`
+}
+
 function holderOf(signedIn: InteractionUser): TicketHolder {
   return { userId: userIdOf(signedIn.user), session: signedIn.session ?? '' }
 }
 
 function redirected(
   request: AuthorizationRequest,
-  code: 'login_required' | 'consent_required',
+  code: 'login_required' | 'consent_required' | 'invalid_request',
   description: string,
 ): OAuthError {
   return new OAuthError(code, {

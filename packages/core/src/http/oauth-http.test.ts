@@ -51,6 +51,13 @@ function responseOf(outcome: InteractionOutcome): HttpResponse {
 function shownErrorOf(outcome: InteractionOutcome): HttpResponse {
   if (outcome.kind !== 'error') throw new Error(`expected an error to show, got ${outcome.kind}`)
   expect(outcome.response.headers.location).toBeUndefined()
+  // The same error, ready for an app's own page.
+  const body = JSON.parse(outcome.response.body!)
+  expect(outcome.problem).toEqual({
+    status: outcome.response.status,
+    error: body.error,
+    description: body.error_description ?? null,
+  })
   return outcome.response
 }
 
@@ -137,8 +144,10 @@ describe('GET /authorize', () => {
   it('sends a signed-out user to log in; with prompt=none redirects login_required instead', async () => {
     const { server, http } = setUp()
     const client = await createTestClient(server)
-    expect(await send(http, request('GET', `/oauth/authorize?${await authorizeQuery(client)}`))).toEqual({
+    const query = await authorizeQuery(client)
+    expect(await send(http, request('GET', `/oauth/authorize?${query}`))).toEqual({
       kind: 'login',
+      returnTo: `/oauth/authorize?${query}`,
     })
     const none = responseOf(
       await send(
@@ -151,6 +160,36 @@ describe('GET /authorize', () => {
       state: 'st-1',
       iss: server.config.issuer,
     })
+  })
+
+  it('prompt=login sends even a signed-in user to log in, back to the request without login in prompt', async () => {
+    const { server, http } = setUp()
+    const client = await createTestClient(server)
+    const outcome = await send(
+      http,
+      request('GET', `/oauth/authorize?${await authorizeQuery(client, { prompt: 'login consent' })}`),
+      ALICE,
+    )
+    if (outcome.kind !== 'login') throw new Error(`expected login, got ${outcome.kind}`)
+    const back = new URL(outcome.returnTo, 'http://x')
+    expect(back.pathname).toBe('/oauth/authorize')
+    expect(back.searchParams.get('prompt')).toBe('consent')
+    expect(back.searchParams.get('client_id')).toBe(client.id)
+    // Coming back without `login`, the signed-in user is asked for consent.
+    expect((await send(http, request('GET', outcome.returnTo), ALICE)).kind).toBe('consent')
+  })
+
+  it('prompt=none with another value is invalid_request, redirected', async () => {
+    const { server, http } = setUp()
+    const client = await createTestClient(server)
+    const response = responseOf(
+      await send(
+        http,
+        request('GET', `/oauth/authorize?${await authorizeQuery(client, { prompt: 'none consent' })}`),
+        ALICE,
+      ),
+    )
+    expect(location(response).searchParams.get('error')).toBe('invalid_request')
   })
 
   it('asks a signed-in user for consent with the validated request and the form paths', async () => {

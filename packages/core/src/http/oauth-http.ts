@@ -18,6 +18,7 @@ import {
   answerConsent,
   type InteractionOutcome,
   type InteractionUser,
+  type ShownProblem,
   startAuthorization,
 } from './interaction.js'
 import { type OAuthPaths, oauthPaths } from './oauth-paths.js'
@@ -199,8 +200,14 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
       } catch (error) {
         const response = errorResponse(error)
         // On a browser route, an error that may not go back to the client is the app's to show.
-        const shown = route.interactive && response.status >= 400
-        return shown ? { kind: 'error', response } : respond(response)
+        if (!route.interactive || response.status < 400) return respond(response)
+        const body = server.renderError(error).body ?? {}
+        const problem: ShownProblem = {
+          status: response.status,
+          error: String(body.error),
+          description: typeof body.error_description === 'string' ? body.error_description : null,
+        }
+        return { kind: 'error', response, problem }
       }
     },
     // The rest of the body is still on the wire: closing is the only way to be rid of it unread.

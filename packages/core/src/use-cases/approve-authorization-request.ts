@@ -1,5 +1,6 @@
 import type { AuthorizationCodeRecord } from '../domain/authorization-code.js'
 import { base64UrlEncode } from '../domain/pkce.js'
+import { matchRedirectUri } from '../domain/redirect-uri.js'
 import { isScopeSubset, normalizeScopes } from '../domain/scope.js'
 import { OAuthError } from '../errors/oauth-error.js'
 import { authorizationResponseUrl } from './internal/authorization-response-url.js'
@@ -55,7 +56,7 @@ export async function approveAuthorizationRequest(
     })
   }
   const client = await context.storage.repositories.clients.findById(request.client.id)
-  if (!client || client.revokedAt || !client.redirectUris.includes(request.redirectUri)) {
+  if (!client || client.revokedAt || !matchRedirectUri(request.redirectUri, client.redirectUris)) {
     throw OAuthError.invalidRequest({ description: 'The client is unknown or has been revoked.' })
   }
   const now = context.clock.now()

@@ -31,6 +31,17 @@ describe('introspectTokenFromRequest (the introspection endpoint, RFC 7662 §2)'
     }
   })
 
+  it('refuses a public client: its id is no secret, so it would let anyone read any token', async () => {
+    const { server } = createTestServer()
+    const client = await createTestClient(server)
+    const mobile = await createTestClient(server, { confidential: false })
+    const tokens = await obtainTokens(server, client)
+    const error = await oauthErrorOf(
+      server.introspectTokenFromRequest({ body: { client_id: mobile.id, token: tokens.access_token } }),
+    )
+    expect(error).toMatchObject({ code: 'invalid_client', status: 401, challenge: 'Basic' })
+  })
+
   it('shows a refresh token only to the client it was issued to', async () => {
     const { server } = createTestServer()
     const client = await createTestClient(server)

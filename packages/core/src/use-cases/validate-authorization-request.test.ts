@@ -518,3 +518,36 @@ describe('validateAuthorizationRequest', () => {
     expect(events).toEqual([])
   })
 })
+
+describe('a native app on a loopback IP redirect URI (RFC 8252 §7.3)', () => {
+  it('authorizes, approves and exchanges on whatever port it listens on, that same URI throughout', async () => {
+    const { server } = createTestServer()
+    const cli = await createTestClient(server, {
+      confidential: false,
+      redirectUris: ['http://127.0.0.1/callback'],
+    })
+    const { verifier, challenge } = await createPkce()
+    const redirectUri = 'http://127.0.0.1:49152/callback'
+    const request = await server.validateAuthorizationRequest(
+      requestOf(cli, { redirect_uri: redirectUri, code_challenge: challenge }),
+    )
+    expect(request.redirectUri).toBe(redirectUri)
+    const approval = await server.approveAuthorizationRequest(request, 'user-1')
+    expect(approval.redirectUrl.startsWith(`${redirectUri}?code=`)).toBe(true)
+    const body = {
+      grant_type: 'authorization_code',
+      client_id: cli.id,
+      code: approval.code,
+      code_verifier: verifier,
+    }
+    const wrongPort = await oauthRejection(
+      server.issueTokenFromRequest({ body: { ...body, redirect_uri: 'http://127.0.0.1:49153/callback' } }),
+    )
+    expect(wrongPort.code).toBe('invalid_grant')
+    await expect(
+      server.issueTokenFromRequest({ body: { ...body, redirect_uri: redirectUri } }),
+    ).resolves.toMatchObject({
+      token_type: 'Bearer',
+    })
+  })
+})

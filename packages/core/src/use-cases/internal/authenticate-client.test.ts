@@ -87,7 +87,7 @@ describe('authenticateClient', () => {
       expect(authenticated.method).toBe('client_secret_post')
     })
 
-    it('a wrong secret in the body is invalid_client 401 without a Basic challenge', async () => {
+    it('a wrong secret in the body is invalid_client 401, with the Basic challenge every 401 carries', async () => {
       const { server } = createTestServer()
       const client = await createTestClient(server)
       const error = await oauthErrorOf(
@@ -96,7 +96,7 @@ describe('authenticateClient', () => {
       expect(error.code).toBe('invalid_client')
       const response = server.renderError(error)
       expect(response.status).toBe(401)
-      expect(response.headers['www-authenticate']).toBeUndefined()
+      expect(response.headers['www-authenticate']).toBe('Basic realm="oauth", charset="UTF-8"')
     })
   })
 

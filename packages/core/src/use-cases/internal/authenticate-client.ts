@@ -45,7 +45,6 @@ export async function authenticateClient(
     })
   }
   const claimed = readCredentials(parameters, request.authorization)
-  const challenge = claimed.method === 'client_secret_basic' ? { challenge: 'Basic' as const } : {}
   const fail = async (reason: ClientAuthenticationFailedEvent['reason']): Promise<never> => {
     await commit(context, async (_repositories, events) => {
       events.record({
@@ -54,7 +53,7 @@ export async function authenticateClient(
         reason,
       })
     })
-    throw OAuthError.invalidClient({ description: 'Client authentication failed.', ...challenge })
+    throw OAuthError.invalidClient({ description: 'Client authentication failed.' })
   }
 
   const client = isClientId(claimed.clientId)
@@ -110,8 +109,7 @@ function readCredentials(
  */
 function parseBasic(authorization: string): ClaimedCredentials {
   const match = /^Basic +([A-Za-z0-9+/]+=*) *$/i.exec(authorization)
-  const invalid = (): OAuthError =>
-    OAuthError.invalidClient({ description: 'Malformed Basic credentials.', challenge: 'Basic' })
+  const invalid = (): OAuthError => OAuthError.invalidClient({ description: 'Malformed Basic credentials.' })
   if (!match) throw invalid()
   let decoded: string
   try {

@@ -1,0 +1,163 @@
+// The data directory: the embedded PostgreSQL database, the keys generated on the first start
+// (readable by their owner only) and the ids of the demo clients.
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { QuickstartError } from './settings.mjs'
+
+/**
+ * Creates the directory if needed (owner-only) and checks that it can be written.
+ *
+ * @param {string} dir
+ * @throws {QuickstartError} when it cannot be created or written
+ */
+export function prepareDataDir(dir) {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    const probe = join(dir, `.write-test-${process.pid}`)
+    writeFileSync(probe, '')
+    rmSync(probe)
+  } catch (error) {
+    const code = /** @type {NodeJS.ErrnoException} */ (error).code ?? 'error'
+    throw new QuickstartError(
+      `the data directory ${dir} cannot be written (${code}): set SP_OAUTH_DATA_DIR to a directory ` +
+        'this user can create and write.',
+    )
+  }
+}
+
+/**
+ * Takes the data directory for this process: PGlite is one process's database, and two processes
+ * writing the same files would corrupt it. A lock left by a process that no longer runs is taken
+ * over.
+ *
+ * @param {string} dir
+ * @returns {() => void} releases the lock
+ * @throws {QuickstartError} when a running process holds it
+ */
+export function lockDataDir(dir) {
+  const file = join(dir, 'quickstart.pid')
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' })
+      let held = true
+      return () => {
+        if (held) rmSync(file, { force: true })
+        held = false
+      }
+    } catch (error) {
+      if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'EEXIST') {
+        throw new QuickstartError(`Cannot write ${file}: ${describe(error)}.`)
+      }
+    }
+    const holder = Number.parseInt(readFileSync(file, 'utf8'), 10)
+    if (Number.isSafeInteger(holder) && holder > 0 && isRunning(holder)) {
+      throw new QuickstartError(
+        `the data directory ${dir} is in use by another quickstart (process ${holder}): stop it, ` +
+          `or set SP_OAUTH_DATA_DIR to another directory (if no quickstart runs, delete ${file}).`,
+      )
+    }
+    rmSync(file, { force: true })
+  }
+  throw new QuickstartError(`Cannot lock the data directory ${dir}: another process keeps taking it.`)
+}
+
+/** @param {number} pid */
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return /** @type {NodeJS.ErrnoException} */ (error).code === 'EPERM'
+  }
+}
+
+/**
+ * The secret kept in `file`, made on first use: 32 random bytes as 64 hex characters, written
+ * readable and writable by the owner only (mode 0600), so a restart finds the same key.
+ *
+ * @param {string} file
+ * @param {string} what what the key is for, for the error message
+ * @returns {{ key: string, created: boolean }}
+ * @throws {QuickstartError} when the file holds a key that is too short or cannot be read or written
+ */
+export function loadOrCreateKey(file, what) {
+  const key = randomBytes(32).toString('hex')
+  try {
+    writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' })
+    return { key, created: true }
+  } catch (error) {
+    if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'EEXIST') {
+      throw new QuickstartError(`Cannot write the ${what} to ${file}: ${describe(error)}.`)
+    }
+  }
+  let existing
+  try {
+    existing = readFileSync(file, 'utf8').trim()
+  } catch (error) {
+    throw new QuickstartError(`Cannot read the ${what} in ${file}: ${describe(error)}.`)
+  }
+  if (existing.length < 32) {
+    throw new QuickstartError(
+      `${file} holds a ${what} of ${existing.length} characters; it needs at least 32. Delete the ` +
+        'file to have a new one generated (what was hashed or signed with the old one stops working).',
+    )
+  }
+  return { key: existing, created: false }
+}
+
+/**
+ * The key a file holds, as a hash key named `id`, when the file exists and holds one: a key
+ * generated before SP_OAUTH_HASH_KEY was set keeps verifying what it hashed.
+ *
+ * @param {string} file
+ * @param {string} id
+ * @returns {{ id: string, secret: string }[]}
+ */
+export function readKeyIfPresent(file, id) {
+  try {
+    const key = readFileSync(file, 'utf8').trim()
+    return key.length >= 32 ? [{ id, secret: key }] : []
+  } catch {
+    return []
+  }
+}
+
+/**
+ * Reads a JSON file, or `null` when there is none.
+ *
+ * @param {string} file
+ * @returns {unknown}
+ * @throws {QuickstartError} when it exists but is not JSON
+ */
+export function readJsonFile(file) {
+  let text
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    if (/** @type {NodeJS.ErrnoException} */ (error).code === 'ENOENT') return null
+    throw new QuickstartError(`Cannot read ${file}: ${describe(error)}.`)
+  }
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new QuickstartError(`${file} is not valid JSON: fix or delete it (new demo clients are then made).`)
+  }
+}
+
+/**
+ * Replaces a JSON file in one step (write, then rename), so a crash leaves the old or the new one.
+ *
+ * @param {string} file
+ * @param {unknown} value
+ */
+export function writeJsonFile(file, value) {
+  const temporary = `${file}.${process.pid}.tmp`
+  writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`)
+  renameSync(temporary, file)
+}
+
+/** @param {unknown} error */
+function describe(error) {
+  return /** @type {NodeJS.ErrnoException} */ (error).code ?? String(error)
+}

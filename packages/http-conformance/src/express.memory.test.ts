@@ -1,0 +1,5 @@
+import { expressHarness } from './harness/express-harness.js'
+import { describeHttpConformance } from './suite/http-conformance-suite.js'
+import { memoryStorage } from './support/storage-under-test.js'
+
+describeHttpConformance(expressHarness, memoryStorage())

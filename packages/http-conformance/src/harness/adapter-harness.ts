@@ -1,0 +1,149 @@
+import type { IncomingHttpHeaders, RequestListener } from 'node:http'
+import type { AuthorizationServer } from '@sp-oauth/core'
+
+/** The scopes the test app's protected routes ask for. */
+export const INVOICES_READ = 'invoices.read'
+export const INVOICES_WRITE = 'invoices.write'
+
+/** The test app's own routes, the same on every harness. */
+export const TEST_ROUTES = {
+  /** The seed's resource: a bearer token with `invoices.read` (requireToken + requireAllScopes). */
+  invoices: '/partner/invoices',
+  /** requireToken + requireAnyScope(`invoices.read`, `invoices.write`). */
+  anyScope: '/partner/any-scope',
+  /** requireToken + requireClient(the trusted client). */
+  trustedClient: '/partner/trusted-client',
+  /** Where the login hook sends the browser, with `return_to`. */
+  login: '/login',
+} as const
+
+/** How a test names the signed-in user: a header or a cookie, plus the session cookie. */
+export const TEST_USER_HEADER = 'x-test-user'
+export const TEST_USER_COOKIE = 'x-test-user'
+export const TEST_SESSION_COOKIE = 'test-session'
+
+/** What the test app needs besides the server. */
+export interface TestAppOptions {
+  /** The one client `TEST_ROUTES.trustedClient` admits. */
+  readonly trustedClientId: string
+  /** Passed to the adapter (`bodyLimitBytes`), so the suite checks it is honoured. */
+  readonly bodyLimitBytes: number
+  /** Passed to the adapter (`consentTicketTtlSeconds`). */
+  readonly consentTicketTtlSeconds: number
+}
+
+/**
+ * One HTTP adapter under test: it builds the suite's test app on `server` and hands back a Node
+ * request listener, which the suite serves on a real socket (127.0.0.1, a free port).
+ *
+ * The test app, whatever the framework, must:
+ * - mount the adapter's OAuth routes;
+ * - report the signed-in user with {@link testUserOf} from the request headers;
+ * - on login, answer `302` to `/login?return_to=<returnTo, percent-encoded>`;
+ * - on consent, answer `200` with {@link consentBody} as JSON;
+ * - leave error rendering to the adapter's default;
+ * - serve {@link TEST_ROUTES}, answering the principal as {@link principalBody} JSON;
+ * - answer anything else `404`.
+ */
+export interface AdapterHarness {
+  readonly name: string
+  createListener(
+    server: AuthorizationServer,
+    options: TestAppOptions,
+  ): RequestListener | Promise<RequestListener>
+}
+
+/** The user the test set on the request, as the adapters' `getUser` hook reports it. */
+export interface TestUser {
+  readonly user: string
+  readonly session?: string
+}
+
+/** Reads the test user from the `x-test-user` header (or cookie) and the session cookie. */
+export function testUserOf(headers: IncomingHttpHeaders): TestUser | null {
+  const cookies = parseCookies(headers.cookie)
+  const header = headers[TEST_USER_HEADER]
+  const user = (typeof header === 'string' ? header : undefined) ?? cookies.get(TEST_USER_COOKIE)
+  if (user === undefined || user === '') return null
+  const session = cookies.get(TEST_SESSION_COOKIE)
+  return session === undefined ? { user } : { user, session }
+}
+
+function parseCookies(header: string | undefined): Map<string, string> {
+  const cookies = new Map<string, string>()
+  for (const part of (header ?? '').split(';')) {
+    const split = part.indexOf('=')
+    if (split === -1) continue
+    cookies.set(part.slice(0, split).trim(), decodeURIComponent(part.slice(split + 1).trim()))
+  }
+  return cookies
+}
+
+/** Where the login hook redirects. */
+export function loginLocation(returnTo: string): string {
+  return `${TEST_ROUTES.login}?return_to=${encodeURIComponent(returnTo)}`
+}
+
+/** What a consent prompt looks like to the test app (the shape of `ConsentPrompt`). */
+export interface ConsentPromptLike {
+  readonly request: {
+    readonly client: { readonly id: string; readonly name: string }
+    readonly scopes: readonly string[]
+  }
+  readonly ticket: string
+  readonly approvePath: string
+  readonly denyPath: string
+}
+
+/** The JSON the test app's consent screen answers. */
+export interface ConsentBody {
+  readonly consent: true
+  readonly ticket: string
+  readonly client_id: string
+  readonly client_name: string
+  readonly scopes: readonly string[]
+  readonly approve_path: string
+  readonly deny_path: string
+}
+
+export function consentBody(prompt: ConsentPromptLike): ConsentBody {
+  return {
+    consent: true,
+    ticket: prompt.ticket,
+    client_id: prompt.request.client.id,
+    client_name: prompt.request.client.name,
+    scopes: prompt.request.scopes,
+    approve_path: prompt.approvePath,
+    deny_path: prompt.denyPath,
+  }
+}
+
+/** What a principal looks like to the test app (the shape of `Principal`). */
+export interface PrincipalLike {
+  readonly clientId: string
+  readonly userId: string | null
+  readonly grantType: string
+  readonly scopes: readonly string[]
+  can(scope: string): boolean
+}
+
+/** The JSON the protected routes answer. */
+export interface PrincipalBody {
+  readonly clientId: string
+  readonly userId: string | null
+  readonly grantType: string
+  readonly scopes: readonly string[]
+  readonly canReadInvoices: boolean
+}
+
+export function principalBody(principal: PrincipalLike): PrincipalBody {
+  return {
+    clientId: principal.clientId,
+    userId: principal.userId,
+    grantType: principal.grantType,
+    scopes: principal.scopes,
+    canReadInvoices: principal.can(INVOICES_READ),
+  }
+}
+
+export const NOT_FOUND_BODY = { error: 'not_found' } as const

@@ -1,0 +1,5 @@
+import { koaHarness } from './harness/koa-harness.js'
+import { describeHttpConformance } from './suite/http-conformance-suite.js'
+import { memoryStorage } from './support/storage-under-test.js'
+
+describeHttpConformance(koaHarness, memoryStorage())

@@ -1,0 +1,5 @@
+import { koaHarness } from './harness/koa-harness.js'
+import { describeHttpConformance } from './suite/http-conformance-suite.js'
+import { postgresStorage } from './support/storage-under-test.js'
+
+describeHttpConformance(koaHarness, postgresStorage())
