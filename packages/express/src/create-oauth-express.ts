@@ -1,10 +1,9 @@
-import {
-  type AuthorizationRequest,
-  type AuthorizationServer,
-  ConfigurationError,
-  type ConsentContext,
-  type Principal,
-  type UserReference,
+import type {
+  AuthorizationRequest,
+  AuthorizationServer,
+  ConsentContext,
+  Principal,
+  UserReference,
 } from '@sp-oauth/core'
 import {
   type ConsentPrompt,
@@ -13,11 +12,18 @@ import {
   type InteractionUser,
   type OAuthHttp,
   type OAuthHttpOptions,
-  type ResourceRequirement,
   type ShownProblem,
 } from '@sp-oauth/core/http'
-import { httpRequestOf, readRequestBody, splitRequestTarget, TOO_LARGE } from '@sp-oauth/node-http'
-import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import {
+  createNodeGuards,
+  createNodeOAuthHandler,
+  type NodeExchange,
+  type NodeMiddleware,
+  type NodeOAuthHooks,
+  requireHooks,
+  splitRequestTarget,
+} from '@sp-oauth/node-http'
+import type { Request, RequestHandler, Response } from 'express'
 import { writeHttpResponse } from './write-http-response.js'
 
 declare global {
@@ -113,56 +119,10 @@ export interface OAuthExpress {
 export function createOAuthExpress(server: AuthorizationServer, options: OAuthExpressOptions): OAuthExpress {
   requireHooks(options)
   const http = createOAuthHttp(server, options)
-
-  async function serve(req: Request, res: Response, next: NextFunction): Promise<void> {
-    const target = splitRequestTarget(req.originalUrl)
-    const route = http.route(req.method, target.path)
-    if (route === null) return next()
-    let body: Uint8Array | null = null
-    if (route.readsBody) {
-      const read = await readRequestBody(req, http.bodyLimitBytes)
-      if (read === TOO_LARGE) return writeHttpResponse(res, http.payloadTooLarge())
-      body = read
-    }
-    const signedIn = route.interactive ? await options.getUser(req) : null
-    const outcome = await http.handle(route, httpRequestOf(req, target, body), signedIn)
-    switch (outcome.kind) {
-      case 'login':
-        return options.login(req, res, outcome.returnTo)
-      case 'consent':
-        return options.renderConsent(req, res, outcome.prompt)
-      case 'respond':
-        return writeHttpResponse(res, outcome.response)
-      case 'error':
-        if (options.renderError) return options.renderError(req, res, outcome.problem, outcome.response)
-        return writeHttpResponse(res, outcome.response)
-      default:
-        // A newer core may answer with a kind this adapter does not know: fail loudly, never hang.
-        throw new Error(
-          `@sp-oauth/core/http answered an unknown outcome: ${(outcome as { kind: string }).kind}`,
-        )
-    }
-  }
-
-  const guard = (requirement: ResourceRequirement): RequestHandler => {
-    return (req, res, next) => {
-      http.protect(req.headers.authorization, requirement, req.oauth).then((result) => {
-        if (result.response) return writeHttpResponse(res, result.response)
-        req.oauth = result.principal
-        next()
-      }, next)
-    }
-  }
-
   return {
     http,
-    router: (req, res, next) => {
-      serve(req, res, next).catch(next)
-    },
-    requireToken: () => guard({}),
-    requireAllScopes: (...scopes) => guard({ allScopes: atLeastOne(scopes, 'requireAllScopes') }),
-    requireAnyScope: (...scopes) => guard({ anyScope: atLeastOne(scopes, 'requireAnyScope') }),
-    requireClient: (...clientIds) => guard({ clients: atLeastOne(clientIds, 'requireClient') }),
+    router: toRequestHandler(createNodeOAuthHandler(http, hooksOf(options), exchange)),
+    ...createNodeGuards(http, exchange, toRequestHandler),
     validateAuthorizationRequest: (req) =>
       http.validateAuthorizationQuery(splitRequestTarget(req.originalUrl).query),
     approveAndRedirect: async (res, request, user, consent) => {
@@ -172,17 +132,39 @@ export function createOAuthExpress(server: AuthorizationServer, options: OAuthEx
   }
 }
 
-function atLeastOne(values: readonly string[], guard: string): readonly string[] {
-  if (values.length === 0) throw new ConfigurationError([`${guard}: name at least one`])
-  return values
+/** What the shared flow passes around for one Express request. */
+interface Exchange {
+  readonly req: Request
+  readonly res: Response
 }
 
-function requireHooks(options: OAuthExpressOptions): void {
-  const problems = (['getUser', 'login', 'renderConsent'] as const)
-    .filter((hook) => typeof options[hook] !== 'function')
-    .map((hook) => `${hook}: must be a function`)
-  if (options.renderError !== undefined && typeof options.renderError !== 'function') {
-    problems.push('renderError: must be a function when given')
+/** The app's hooks as the shared flow calls them, with the request and response as one pair. */
+function hooksOf(options: OAuthExpressOptions): NodeOAuthHooks<Exchange> {
+  return {
+    getUser: ({ req }) => options.getUser(req),
+    login: ({ req, res }, returnTo) => options.login(req, res, returnTo),
+    renderConsent: ({ req, res }, prompt) => options.renderConsent(req, res, prompt),
+    renderError:
+      options.renderError &&
+      (({ req, res }, problem, response) => options.renderError?.(req, res, problem, response)),
   }
-  if (problems.length > 0) throw new ConfigurationError(problems)
+}
+
+const exchange: NodeExchange<Exchange> = {
+  request: ({ req }) => req,
+  originalUrl: ({ req }) => req.originalUrl,
+  write: ({ res }, response) => writeHttpResponse(res, response),
+  principal: ({ req }) => req.oauth,
+  setPrincipal: ({ req }, principal) => {
+    req.oauth = principal
+  },
+}
+
+/** Express middleware running `step`: `next()` when it lets the request on, `next(error)` when it fails. */
+function toRequestHandler(step: NodeMiddleware<Exchange>): RequestHandler {
+  return (req, res, next) => {
+    step({ req, res }).then((outcome) => {
+      if (outcome === 'next') next()
+    }, next)
+  }
 }

@@ -1,10 +1,9 @@
-import {
-  type AuthorizationRequest,
-  type AuthorizationServer,
-  ConfigurationError,
-  type ConsentContext,
-  type Principal,
-  type UserReference,
+import type {
+  AuthorizationRequest,
+  AuthorizationServer,
+  ConsentContext,
+  Principal,
+  UserReference,
 } from '@sp-oauth/core'
 import {
   type ConsentPrompt,
@@ -13,11 +12,17 @@ import {
   type InteractionUser,
   type OAuthHttp,
   type OAuthHttpOptions,
-  type ResourceRequirement,
   type ShownProblem,
 } from '@sp-oauth/core/http'
-import { httpRequestOf, readRequestBody, splitRequestTarget, TOO_LARGE } from '@sp-oauth/node-http'
-import type { Context, Middleware, Next } from 'koa'
+import {
+  createNodeGuards,
+  createNodeOAuthHandler,
+  type NodeExchange,
+  type NodeMiddleware,
+  requireHooks,
+  splitRequestTarget,
+} from '@sp-oauth/node-http'
+import type { Context, Middleware } from 'koa'
 import { writeHttpResponse } from './write-http-response.js'
 
 /** What the bearer guards put on `ctx.state`; for apps that type their own state (`new Koa<State>()`). */
@@ -108,56 +113,11 @@ export interface OAuthKoa {
 export function createOAuthKoa(server: AuthorizationServer, options: OAuthKoaOptions): OAuthKoa {
   requireHooks(options)
   const http = createOAuthHttp(server, options)
-
-  const middleware: Middleware = async (ctx, next) => {
-    const target = splitRequestTarget(ctx.originalUrl)
-    const route = http.route(ctx.method, target.path)
-    if (route === null) {
-      await next()
-      return
-    }
-    let body: Uint8Array | null = null
-    if (route.readsBody) {
-      const read = await readRequestBody(ctx.req, http.bodyLimitBytes)
-      if (read === TOO_LARGE) return writeHttpResponse(ctx, http.payloadTooLarge())
-      body = read
-    }
-    const signedIn = route.interactive ? await options.getUser(ctx) : null
-    const outcome = await http.handle(route, httpRequestOf(ctx.req, target, body), signedIn)
-    switch (outcome.kind) {
-      case 'login':
-        return options.login(ctx, outcome.returnTo)
-      case 'consent':
-        return options.renderConsent(ctx, outcome.prompt)
-      case 'respond':
-        return writeHttpResponse(ctx, outcome.response)
-      case 'error':
-        if (options.renderError) return options.renderError(ctx, outcome.problem, outcome.response)
-        return writeHttpResponse(ctx, outcome.response)
-      default:
-        // A newer core may answer with a kind this adapter does not know: fail loudly, never hang.
-        throw new Error(
-          `@sp-oauth/core/http answered an unknown outcome: ${(outcome as { kind: string }).kind}`,
-        )
-    }
-  }
-
-  const guard = (requirement: ResourceRequirement): Middleware => {
-    return async (ctx, next: Next) => {
-      const result = await http.protect(ctx.req.headers.authorization, requirement, ctx.state.oauth)
-      if (result.response) return writeHttpResponse(ctx, result.response)
-      ctx.state.oauth = result.principal
-      await next()
-    }
-  }
-
   return {
     http,
-    middleware,
-    requireToken: () => guard({}),
-    requireAllScopes: (...scopes) => guard({ allScopes: atLeastOne(scopes, 'requireAllScopes') }),
-    requireAnyScope: (...scopes) => guard({ anyScope: atLeastOne(scopes, 'requireAnyScope') }),
-    requireClient: (...clientIds) => guard({ clients: atLeastOne(clientIds, 'requireClient') }),
+    // Koa hands the hooks `ctx` as it is: the options are the shared flow's hooks.
+    middleware: toMiddleware(createNodeOAuthHandler(http, options, exchange)),
+    ...createNodeGuards(http, exchange, toMiddleware),
     validateAuthorizationRequest: (ctx) =>
       http.validateAuthorizationQuery(splitRequestTarget(ctx.originalUrl).query),
     approveAndRedirect: async (ctx, request, user, consent) => {
@@ -167,17 +127,19 @@ export function createOAuthKoa(server: AuthorizationServer, options: OAuthKoaOpt
   }
 }
 
-function atLeastOne(values: readonly string[], guard: string): readonly string[] {
-  if (values.length === 0) throw new ConfigurationError([`${guard}: name at least one`])
-  return values
+const exchange: NodeExchange<Context> = {
+  request: (ctx) => ctx.req,
+  originalUrl: (ctx) => ctx.originalUrl,
+  write: writeHttpResponse,
+  principal: (ctx) => ctx.state.oauth,
+  setPrincipal: (ctx, principal) => {
+    ctx.state.oauth = principal
+  },
 }
 
-function requireHooks(options: OAuthKoaOptions): void {
-  const problems = (['getUser', 'login', 'renderConsent'] as const)
-    .filter((hook) => typeof options[hook] !== 'function')
-    .map((hook) => `${hook}: must be a function`)
-  if (options.renderError !== undefined && typeof options.renderError !== 'function') {
-    problems.push('renderError: must be a function when given')
+/** Koa middleware running `step`, then awaiting `next()` when it lets the request on. */
+function toMiddleware(step: NodeMiddleware<Context>): Middleware {
+  return async (ctx, next) => {
+    if ((await step(ctx)) === 'next') await next()
   }
-  if (problems.length > 0) throw new ConfigurationError(problems)
 }
