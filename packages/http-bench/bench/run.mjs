@@ -1,7 +1,7 @@
 // `pnpm bench` in packages/http-bench: requests per second through each HTTP adapter beside a bare
 // route of the same framework doing only the request's crypto, measured alternately in the same
 // run, with 16 connections from autocannon in this process and the server in a child process.
-// BENCH_QUICK=1 runs a short smoke version.
+// BENCH_QUICK=1 runs a short smoke version; BENCH_FRAMEWORK=express|koa one framework.
 import { fork } from 'node:child_process'
 import os from 'node:os'
 import { performance } from 'node:perf_hooks'
@@ -13,7 +13,8 @@ const ROUNDS = QUICK ? 1 : 3
 const SECONDS = QUICK ? 1 : 3
 /** One-time credentials prepared per segment; the segment lasts until all are used. */
 const ONE_TIME_BATCH = QUICK ? 2_000 : 6_000
-const FRAMEWORKS = ['express', 'koa']
+/** `BENCH_FRAMEWORK=koa` (or `express`) runs one framework only. */
+const FRAMEWORKS = process.env.BENCH_FRAMEWORK ? [process.env.BENCH_FRAMEWORK] : ['express', 'koa']
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 
 /** The requests of each scenario, ours and bare; `oneTime` names credentials used up per request. */

@@ -30,16 +30,13 @@ export function copyData<T>(value: T): T {
     for (let i = 0; i < value.length; i++) copy[i] = copyData(value[i])
     return copy as T
   }
-  // Plain loops, not entries/fromEntries: this runs on every read and write of the hot paths.
-  const copy: Record<string, unknown> = {}
-  for (const key of Object.keys(value)) {
-    const item = copyData((value as Record<string, unknown>)[key])
-    // A claim named `__proto__` must stay a plain property, not replace the prototype.
-    if (key === '__proto__') {
-      Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true })
-    } else {
-      copy[key] = item
-    }
+  // A spread copies the own properties in one step, a claim named `__proto__` included as a plain
+  // own property (so assigning it below replaces that property, never the prototype); only the
+  // nested objects, arrays and dates then need copies of their own.
+  const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) }
+  for (const key in copy) {
+    const item = copy[key]
+    if (typeof item === 'object' && item !== null) copy[key] = copyData(item)
   }
   return copy as T
 }
