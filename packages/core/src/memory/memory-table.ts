@@ -25,12 +25,22 @@ export class DuplicateKeyError extends Error {
 export class MemoryTable<V> implements TableView<V> {
   private readonly rows = new Map<string, V>()
   private readonly indexes = new Map<string, Map<string, string>>()
+  /** Each unique index with its key function and map, listed once: writes walk it on every row. */
+  readonly uniqueIndexes: readonly {
+    readonly name: string
+    readonly keyOf: (row: V) => string | null
+    readonly map: Map<string, string>
+  }[]
 
   readonly shape: TableShape<V>
 
   constructor(shape: TableShape<V>) {
     this.shape = shape
-    for (const name of Object.keys(shape.unique)) this.indexes.set(name, new Map())
+    this.uniqueIndexes = Object.entries(shape.unique).map(([name, keyOf]) => {
+      const map = new Map<string, string>()
+      this.indexes.set(name, map)
+      return { name, keyOf, map }
+    })
   }
 
   get(key: string): V | null {
@@ -49,10 +59,9 @@ export class MemoryTable<V> implements TableView<V> {
   insert(row: V): void {
     const key = this.shape.key(row)
     if (this.rows.has(key)) throw new DuplicateKeyError(`Duplicate key ${key}`)
-    for (const [name, keyOf] of Object.entries(this.shape.unique)) {
+    for (const { name, keyOf, map } of this.uniqueIndexes) {
       const value = keyOf(row)
-      if (value !== null && this.indexes.get(name)!.has(value))
-        throw new DuplicateKeyError(`Duplicate ${name}`)
+      if (value !== null && map.has(value)) throw new DuplicateKeyError(`Duplicate ${name}`)
     }
     this.put(row)
   }
@@ -61,9 +70,9 @@ export class MemoryTable<V> implements TableView<V> {
     const key = this.shape.key(row)
     this.delete(key)
     this.rows.set(key, row)
-    for (const [name, keyOf] of Object.entries(this.shape.unique)) {
+    for (const { keyOf, map } of this.uniqueIndexes) {
       const value = keyOf(row)
-      if (value !== null) this.indexes.get(name)!.set(value, key)
+      if (value !== null) map.set(value, key)
     }
   }
 
@@ -71,9 +80,9 @@ export class MemoryTable<V> implements TableView<V> {
     const existing = this.rows.get(key)
     if (existing === undefined) return false
     this.rows.delete(key)
-    for (const [name, keyOf] of Object.entries(this.shape.unique)) {
+    for (const { keyOf, map } of this.uniqueIndexes) {
       const value = keyOf(existing)
-      if (value !== null) this.indexes.get(name)!.delete(value)
+      if (value !== null) map.delete(value)
     }
     return true
   }
@@ -117,7 +126,7 @@ export class StagedTable<V> implements TableView<V> {
   insert(row: V): void {
     const key = this.base.shape.key(row)
     if (this.get(key) !== null) throw new DuplicateKeyError(`Duplicate key ${key}`)
-    for (const [name, keyOf] of Object.entries(this.base.shape.unique)) {
+    for (const { name, keyOf } of this.base.uniqueIndexes) {
       const value = keyOf(row)
       if (value !== null && this.findUnique(name, value) !== null)
         throw new DuplicateKeyError(`Duplicate ${name}`)
