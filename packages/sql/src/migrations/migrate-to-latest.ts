@@ -35,6 +35,28 @@ export async function migrateToLatest<DB>(
     migrationLockTableName: names.migrationLockTable,
     ...(names.schema === null ? {} : { migrationTableSchema: names.schema }),
   })
-  const { error } = await migrator.migrateToLatest()
-  if (error !== undefined) throw error
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await migrator.migrateToLatest()
+    if (outcome.error === undefined) return
+    if (!settingUpRaceLost(outcome, attempt)) throw outcome.error
+  }
+}
+
+/** How many times a set-up that lost a race with a concurrent `DROP` is tried in all. */
+const SET_UP_ATTEMPTS = 3
+
+/**
+ * Whether a run failed while Kysely set up its own tables, because a schema or table vanished
+ * under it: to check whether its tables exist, Kysely lists every table of the database, and
+ * another client dropping a schema at that moment makes the listing fail (PostgreSQL
+ * `invalid_schema_name` 3F000 or `undefined_table` 42P01). No migration ran then (`results` is
+ * absent), so running again is safe; a failure of a migration itself never matches.
+ */
+export function settingUpRaceLost(
+  outcome: { readonly error?: unknown; readonly results?: readonly unknown[] | undefined },
+  attempt: number,
+): boolean {
+  if (attempt >= SET_UP_ATTEMPTS || outcome.results !== undefined) return false
+  const code = (outcome.error as { code?: unknown } | null)?.code
+  return code === '3F000' || code === '42P01'
 }
