@@ -32,11 +32,17 @@ async function migratedStorage(options: { readonly outbox?: boolean } = {}) {
   return { storage, tablePrefix, schema, db }
 }
 
+/**
+ * The tables of `schema` whose names start with `prefix`. Asked of this schema alone: listing every
+ * table of the database would race with other test files dropping their schemas.
+ */
 async function tablesOf(db: Kysely<unknown>, schema: string, prefix: string): Promise<string[]> {
-  const tables = await db.introspection.getTables()
-  return tables
-    .filter((table) => table.schema === schema && table.name.startsWith(prefix))
-    .map((table) => table.name)
+  const { rows } = await sql<{ name: string }>`
+    select table_name as name from information_schema.tables
+    where table_schema = ${schema} and table_type = 'BASE TABLE'`.execute(db)
+  return rows
+    .map((row) => row.name)
+    .filter((name) => name.startsWith(prefix))
     .sort()
 }
 
