@@ -1,9 +1,9 @@
 import type { AtomicIssuance, EventOutboxReader, Repositories, Storage, UnitOfWork } from '@sp-oauth/core'
 import {
+  closableSqlStorage,
   createSqlStorage,
   type PruneExpiredOptions,
   type PruneExpiredResult,
-  type SqlStorage,
 } from '@sp-oauth/sql'
 import { Kysely, MysqlDialect, type MysqlPool } from 'kysely'
 import { mysqlSqlDialect } from './mysql-sql-dialect.js'
@@ -81,20 +81,8 @@ export function createMysqlStorage<DB>(
   options: MysqlStorageOptions = {},
 ): MysqlStorage {
   if ('db' in connection) {
-    return mysqlStorage(createSqlStorage(connection.db, mysqlSqlDialect, options), async () => {})
+    return closableSqlStorage(createSqlStorage(connection.db, mysqlSqlDialect, options), async () => {})
   }
   const db = new Kysely<unknown>({ dialect: new MysqlDialect({ pool: connection.pool }) })
-  return mysqlStorage(createSqlStorage(db, mysqlSqlDialect, options), () => db.destroy())
-}
-
-function mysqlStorage(storage: SqlStorage, close: () => Promise<void>): MysqlStorage {
-  return {
-    repositories: storage.repositories,
-    unitOfWork: storage.unitOfWork,
-    atomicIssuance: storage.atomicIssuance,
-    ...(storage.outboxReader ? { outboxReader: storage.outboxReader } : {}),
-    migrate: () => storage.migrate(),
-    pruneExpired: (options) => storage.pruneExpired(options),
-    close,
-  }
+  return closableSqlStorage(createSqlStorage(db, mysqlSqlDialect, options), () => db.destroy())
 }

@@ -1,9 +1,9 @@
 import type { AtomicIssuance, EventOutboxReader, Repositories, Storage, UnitOfWork } from '@sp-oauth/core'
 import {
+  closableSqlStorage,
   createSqlStorage,
   type PruneExpiredOptions,
   type PruneExpiredResult,
-  type SqlStorage,
   type SqlStorageOptions,
 } from '@sp-oauth/sql'
 import { Kysely, PostgresDialect, type PostgresPool } from 'kysely'
@@ -84,22 +84,10 @@ export function createPostgresStorage<DB>(
   options: PostgresStorageOptions = {},
 ): PostgresStorage {
   if ('db' in connection) {
-    return postgresStorage(createSqlStorage(connection.db, postgresSqlDialect, options), async () => {})
+    return closableSqlStorage(createSqlStorage(connection.db, postgresSqlDialect, options), async () => {})
   }
   const db = kyselyFor(connection)
-  return postgresStorage(createSqlStorage(db, postgresSqlDialect, options), () => db.destroy())
-}
-
-function postgresStorage(storage: SqlStorage, close: () => Promise<void>): PostgresStorage {
-  return {
-    repositories: storage.repositories,
-    unitOfWork: storage.unitOfWork,
-    atomicIssuance: storage.atomicIssuance,
-    ...(storage.outboxReader ? { outboxReader: storage.outboxReader } : {}),
-    migrate: () => storage.migrate(),
-    pruneExpired: (options) => storage.pruneExpired(options),
-    close,
-  }
+  return closableSqlStorage(createSqlStorage(db, postgresSqlDialect, options), () => db.destroy())
 }
 
 function kyselyFor(

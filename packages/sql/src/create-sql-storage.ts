@@ -81,3 +81,22 @@ export function createSqlStorage<DB>(
     pruneExpired: (options) => pruneExpired(named, options),
   }
 }
+
+/** What a database package hands its users: the storage without its table names, and `close`. */
+export type ClosableSqlStorage = Omit<SqlStorage, 'tables'> & { close(): Promise<void> }
+
+/**
+ * The storage a database package returns: `storage` minus `tables`, plus `close` (ending what the
+ * package itself opened, or nothing for a Kysely instance the user passed).
+ */
+export function closableSqlStorage(storage: SqlStorage, close: () => Promise<void>): ClosableSqlStorage {
+  return {
+    repositories: storage.repositories,
+    unitOfWork: storage.unitOfWork,
+    atomicIssuance: storage.atomicIssuance,
+    ...(storage.outboxReader ? { outboxReader: storage.outboxReader } : {}),
+    migrate: () => storage.migrate(),
+    pruneExpired: (options) => storage.pruneExpired(options),
+    close,
+  }
+}

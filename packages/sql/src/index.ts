@@ -2,8 +2,8 @@
 // @sp-oauth/postgres and @sp-oauth/mysql share. Do not depend on it directly: its API follows
 // theirs and may change in any release.
 
-export type { SqlStorage, SqlStorageConfig } from './create-sql-storage.js'
-export { createSqlStorage } from './create-sql-storage.js'
+export type { ClosableSqlStorage, SqlStorage, SqlStorageConfig } from './create-sql-storage.js'
+export { closableSqlStorage, createSqlStorage } from './create-sql-storage.js'
 export type {
   AccessTokenTable,
   AuthorizationCodeTable,

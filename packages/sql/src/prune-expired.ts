@@ -87,127 +87,115 @@ export async function pruneExpired(
   const { batchSize } = settings
 
   const codesBefore = before(settings.authorizationCodeRetentionDays)
-  const authorizationCodes = await inBatches(batchSize, async () => {
-    const rows = await db
-      .selectFrom('authorization_codes')
-      .select('code_hash')
-      .where('expires_at', '<', codesBefore)
-      .limit(batchSize)
-      .execute()
-    if (rows.length === 0) return 0
-    const result = await db
-      .deleteFrom('authorization_codes')
-      .where(
-        'code_hash',
-        'in',
-        rows.map((row) => row.code_hash),
-      )
-      .executeTakeFirst()
-    return Number(result.numDeletedRows)
-  })
+  const authorizationCodes = await inBatches(
+    batchSize,
+    async () =>
+      (
+        await db
+          .selectFrom('authorization_codes')
+          .select('code_hash')
+          .where('expires_at', '<', codesBefore)
+          .limit(batchSize)
+          .execute()
+      ).map((row) => row.code_hash),
+    (keys) => db.deleteFrom('authorization_codes').where('code_hash', 'in', keys).executeTakeFirst(),
+  )
 
   // Refresh tokens first: then an access token's family check sees the same live tokens.
   const refreshBefore = before(settings.refreshTokenRetentionDays)
   let refreshTokens = 0
   for (const column of PRUNED_BY) {
-    refreshTokens += await inBatches(batchSize, async () => {
-      const rows = await db
-        .selectFrom('refresh_tokens as old')
-        .select('old.id')
-        .where(`old.${column}`, '<', refreshBefore)
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('refresh_tokens as live')
-                .select('live.id')
-                .whereRef('live.family_id', '=', 'old.family_id')
-                .where('live.revoked_at', 'is', null)
-                .where('live.expires_at', '>', now),
-            ),
-          ),
-        )
-        .limit(batchSize)
-        .execute()
-      if (rows.length === 0) return 0
-      const result = await db
-        .deleteFrom('refresh_tokens')
-        .where(
-          'id',
-          'in',
-          rows.map((row) => row.id),
-        )
-        .executeTakeFirst()
-      return Number(result.numDeletedRows)
-    })
+    refreshTokens += await inBatches(
+      batchSize,
+      async () =>
+        (
+          await db
+            .selectFrom('refresh_tokens as old')
+            .select('old.id')
+            .where(`old.${column}`, '<', refreshBefore)
+            .where(({ not, exists, selectFrom }) =>
+              not(
+                exists(
+                  selectFrom('refresh_tokens as live')
+                    .select('live.id')
+                    .whereRef('live.family_id', '=', 'old.family_id')
+                    .where('live.revoked_at', 'is', null)
+                    .where('live.expires_at', '>', now),
+                ),
+              ),
+            )
+            .limit(batchSize)
+            .execute()
+        ).map((row) => row.id),
+      (keys) => db.deleteFrom('refresh_tokens').where('id', 'in', keys).executeTakeFirst(),
+    )
   }
 
   const accessBefore = before(settings.accessTokenRetentionDays)
   let accessTokens = 0
   for (const column of PRUNED_BY) {
-    accessTokens += await inBatches(batchSize, async () => {
-      const rows = await db
-        .selectFrom('access_tokens as old')
-        .select('old.id')
-        .where(`old.${column}`, '<', accessBefore)
-        .where(({ or, eb, not, exists, selectFrom }) =>
-          or([
-            eb('old.family_id', 'is', null),
-            not(
-              exists(
-                selectFrom('refresh_tokens as live')
-                  .select('live.id')
-                  .whereRef('live.family_id', '=', 'old.family_id')
-                  .where('live.revoked_at', 'is', null)
-                  .where('live.expires_at', '>', now),
-              ),
-            ),
-          ]),
-        )
-        .limit(batchSize)
-        .execute()
-      if (rows.length === 0) return 0
-      const result = await db
-        .deleteFrom('access_tokens')
-        .where(
-          'id',
-          'in',
-          rows.map((row) => row.id),
-        )
-        .executeTakeFirst()
-      return Number(result.numDeletedRows)
-    })
+    accessTokens += await inBatches(
+      batchSize,
+      async () =>
+        (
+          await db
+            .selectFrom('access_tokens as old')
+            .select('old.id')
+            .where(`old.${column}`, '<', accessBefore)
+            .where(({ or, eb, not, exists, selectFrom }) =>
+              or([
+                eb('old.family_id', 'is', null),
+                not(
+                  exists(
+                    selectFrom('refresh_tokens as live')
+                      .select('live.id')
+                      .whereRef('live.family_id', '=', 'old.family_id')
+                      .where('live.revoked_at', 'is', null)
+                      .where('live.expires_at', '>', now),
+                  ),
+                ),
+              ]),
+            )
+            .limit(batchSize)
+            .execute()
+        ).map((row) => row.id),
+      (keys) => db.deleteFrom('access_tokens').where('id', 'in', keys).executeTakeFirst(),
+    )
   }
 
   const eventsBefore = before(settings.deliveredEventRetentionDays)
-  const eventOutbox = await inBatches(batchSize, async () => {
-    const rows = await db
-      .selectFrom('event_outbox')
-      .select('id')
-      .where('delivered_at', 'is not', null)
-      .where('delivered_at', '<', eventsBefore)
-      .limit(batchSize)
-      .execute()
-    if (rows.length === 0) return 0
-    const result = await db
-      .deleteFrom('event_outbox')
-      .where(
-        'id',
-        'in',
-        rows.map((row) => row.id),
-      )
-      .executeTakeFirst()
-    return Number(result.numDeletedRows)
-  })
+  const eventOutbox = await inBatches(
+    batchSize,
+    async () =>
+      (
+        await db
+          .selectFrom('event_outbox')
+          .select('id')
+          .where('delivered_at', 'is not', null)
+          .where('delivered_at', '<', eventsBefore)
+          .limit(batchSize)
+          .execute()
+      ).map((row) => row.id),
+    (keys) => db.deleteFrom('event_outbox').where('id', 'in', keys).executeTakeFirst(),
+  )
 
   return { authorizationCodes, accessTokens, refreshTokens, eventOutbox }
 }
 
-/** Runs `batch` until it deletes fewer than `batchSize` rows; the total deleted. */
-async function inBatches(batchSize: number, batch: () => Promise<number>): Promise<number> {
+/**
+ * Selects up to `batchSize` keys and deletes those rows, again and again until a batch finds fewer
+ * than `batchSize`; the total deleted.
+ */
+async function inBatches<K>(
+  batchSize: number,
+  selectKeys: () => Promise<K[]>,
+  deleteKeys: (keys: K[]) => Promise<{ readonly numDeletedRows: bigint }>,
+): Promise<number> {
   let total = 0
   for (;;) {
-    const deleted = await batch()
-    total += deleted
-    if (deleted < batchSize) return total
+    const keys = await selectKeys()
+    if (keys.length === 0) return total
+    total += Number((await deleteKeys(keys)).numDeletedRows)
+    if (keys.length < batchSize) return total
   }
 }

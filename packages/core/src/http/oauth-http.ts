@@ -1,5 +1,6 @@
 import type { Principal } from '../domain/principal.js'
 import { ConfigurationError } from '../errors/configuration-error.js'
+import type { OAuthHttpResponse } from '../errors/render-error.js'
 import type { AuthorizationServer } from '../server/create-authorization-server.js'
 import type { ConsentContext } from '../use-cases/approve-authorization-request.js'
 import type { UserReference } from '../use-cases/internal/user-id.js'
@@ -119,8 +120,8 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
   const bodyLimitBytes = positiveInteger(options.bodyLimitBytes ?? 16 * 1024, 'bodyLimitBytes')
   const ticketTtl = positiveInteger(options.consentTicketTtlSeconds ?? 600, 'consentTicketTtlSeconds')
   const paths = oauthPaths(server.config)
-  const errorResponse = (error: unknown): HttpResponse => {
-    const rendered = server.renderError(error)
+  const errorResponse = (error: unknown): HttpResponse => toHttpResponse(server.renderError(error))
+  const toHttpResponse = (rendered: OAuthHttpResponse): HttpResponse => {
     if (rendered.body === null) {
       // A redirect or a bare challenge: nothing to describe the type of.
       const { 'content-type': _none, ...headers } = rendered.headers
@@ -198,10 +199,11 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
       try {
         return await answer(route.name, request, signedIn)
       } catch (error) {
-        const response = errorResponse(error)
+        const rendered = server.renderError(error)
+        const response = toHttpResponse(rendered)
         // On a browser route, an error that may not go back to the client is the app's to show.
         if (!route.interactive || response.status < 400) return respond(response)
-        const body = server.renderError(error).body ?? {}
+        const body = rendered.body ?? {}
         const problem: ShownProblem = {
           status: response.status,
           error: String(body.error),

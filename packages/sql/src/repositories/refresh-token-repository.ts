@@ -2,7 +2,7 @@ import type { RefreshTokenRecord, RefreshTokenRepository } from '@sp-oauth/core'
 import type { Insertable, Kysely, Selectable } from 'kysely'
 import type { RefreshTokenTable, SpOAuthDatabase } from '../database.js'
 import type { SqlDialect } from '../sql-dialect.js'
-import { count, type RepositoryScope, updateOne } from './repository-scope.js'
+import { type RepositoryScope, revokeAllWhere, updateOne } from './repository-scope.js'
 import { decodeNullableDate, decodeObject, decodeStrings } from './row-codec.js'
 
 /**
@@ -64,24 +64,8 @@ export function createRefreshTokenRepository(scope: RepositoryScope): RefreshTok
       )
       return row === null ? null : toRefreshTokenRecord(dialect, row)
     },
-    revokeFamily: async (familyId, now) => {
-      const result = await scope.db
-        .updateTable('refresh_tokens')
-        .set({ revoked_at: now })
-        .where('family_id', '=', familyId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst()
-      return count(result.numUpdatedRows)
-    },
-    revokeByClient: async (clientId, now) => {
-      const result = await scope.db
-        .updateTable('refresh_tokens')
-        .set({ revoked_at: now })
-        .where('client_id', '=', clientId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst()
-      return count(result.numUpdatedRows)
-    },
+    revokeFamily: (familyId, now) => revokeAllWhere(scope.db, 'refresh_tokens', 'family_id', familyId, now),
+    revokeByClient: (clientId, now) => revokeAllWhere(scope.db, 'refresh_tokens', 'client_id', clientId, now),
   }
 }
 

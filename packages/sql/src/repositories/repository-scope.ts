@@ -66,3 +66,23 @@ export async function updateOne<R>(
 export function count(value: bigint | undefined): number {
   return Number(value ?? 0n)
 }
+
+/**
+ * Revokes every unrevoked access or refresh token whose `column` is `value` (a family, a client):
+ * one `UPDATE … WHERE revoked_at IS NULL`, so a second call changes nothing. Returns how many.
+ */
+export async function revokeAllWhere(
+  db: Kysely<SpOAuthDatabase>,
+  table: 'access_tokens' | 'refresh_tokens',
+  column: 'family_id' | 'client_id',
+  value: string,
+  now: Date,
+): Promise<number> {
+  const result = await db
+    .updateTable(table)
+    .set({ revoked_at: now })
+    .where(column, '=', value)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst()
+  return count(result.numUpdatedRows)
+}
