@@ -23,6 +23,8 @@ export interface ClientTable {
   allowed_grants: JsonColumn
   allowed_scopes: JsonColumn
   confidential: BooleanColumn
+  /** Added by `0008_client_resource_server`. */
+  resource_server: BooleanColumn
   secret_hash: string | null
   secret_hash_key_id: string | null
   created_at: TimestampColumn

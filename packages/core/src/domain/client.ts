@@ -10,6 +10,11 @@ export interface ClientRecord {
   readonly allowedScopes: readonly string[]
   /** Confidential clients hold a secret; public clients (mobile, SPA, CLI) cannot. */
   readonly confidential: boolean
+  /**
+   * A resource server: may introspect access tokens issued to other clients (RFC 7662 §2.1). Any
+   * client may introspect its own; only these may read another client's.
+   */
+  readonly resourceServer: boolean
   /** HMAC of the secret; `null` for public clients. */
   readonly secretHash: string | null
   /** Which hash key produced `secretHash`, so keys can rotate. */
@@ -27,6 +32,8 @@ export interface Client {
   readonly allowedGrants: readonly GrantType[]
   readonly allowedScopes: readonly string[]
   readonly confidential: boolean
+  /** May introspect access tokens issued to other clients. */
+  readonly resourceServer: boolean
   readonly createdAt: Date
   readonly revokedAt: Date | null
 }
@@ -39,6 +46,7 @@ export function toClient(record: ClientRecord): Client {
     allowedGrants: record.allowedGrants,
     allowedScopes: record.allowedScopes,
     confidential: record.confidential,
+    resourceServer: record.resourceServer,
     createdAt: record.createdAt,
     revokedAt: record.revokedAt,
   }

@@ -76,6 +76,7 @@ export async function createTestClient(
     readonly allowedGrants?: readonly GrantType[]
     readonly allowedScopes?: readonly string[]
     readonly redirectUris?: readonly string[]
+    readonly resourceServer?: boolean
   } = {},
 ): Promise<TestClient> {
   const confidential = options.confidential ?? true
@@ -85,6 +86,7 @@ export async function createTestClient(
     allowedGrants: options.allowedGrants ?? ['authorization_code', 'refresh_token'],
     allowedScopes: options.allowedScopes ?? ['invoices.read', 'invoices.write'],
     confidential,
+    ...(options.resourceServer === undefined ? {} : { resourceServer: options.resourceServer }),
   })
   return { id: client.id, secret: plaintextSecret }
 }

@@ -53,6 +53,7 @@ export async function insertClient(
     allowedGrants: options.allowedGrants ?? ['authorization_code', 'refresh_token'],
     allowedScopes: options.allowedScopes ?? ['invoices.read', 'invoices.write'],
     confidential: options.secret !== null,
+    resourceServer: false,
     secretHash: hashed?.hash ?? null,
     secretHashKeyId: hashed?.keyId ?? null,
     createdAt: now,

@@ -68,6 +68,15 @@ export function clientRepositoryContract(factory: StorageFactory): void {
         expect(await use((r) => r.clients.findById(revokedClient.id))).toEqual(revokedClient)
       })
 
+      test('insert then findById: the resource server flag comes back as stored, true and false', async (use) => {
+        const resourceServer = buildClientRecord({ resourceServer: true })
+        const plain = buildClientRecord({ resourceServer: false })
+        await use((r) => r.clients.insert(resourceServer))
+        await use((r) => r.clients.insert(plain))
+        expect((await use((r) => r.clients.findById(resourceServer.id)))?.resourceServer).toBe(true)
+        expect((await use((r) => r.clients.findById(plain.id)))?.resourceServer).toBe(false)
+      })
+
       test('findById: an unknown id gives null', async (use) => {
         await use((r) => r.clients.insert(buildClientRecord()))
         expect(await use((r) => r.clients.findById(randomUuid()))).toBeNull()

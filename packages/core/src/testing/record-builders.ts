@@ -45,6 +45,7 @@ export function buildClientRecord(overrides: Partial<ClientRecord> = {}): Client
     allowedGrants: ['authorization_code', 'refresh_token'],
     allowedScopes: ['openid', 'profile'],
     confidential: true,
+    resourceServer: false,
     secretHash: randomHash(),
     secretHashKeyId: 'k1',
     createdAt: instantAfter(0),

@@ -44,9 +44,20 @@ describe('createClient', () => {
       allowedGrants: ['authorization_code', 'refresh_token'],
       allowedScopes: ['invoices.read', 'invoices.write'],
       confidential: true,
+      resourceServer: false,
       createdAt: clock.now(),
       revokedAt: null,
     })
+  })
+
+  it("registers a resource server (may introspect other clients' tokens) only as a confidential client", async () => {
+    const { server } = createTestServer()
+    const { client } = await server.createClient({ ...ERP, resourceServer: true })
+    expect(client.resourceServer).toBe(true)
+    const description = await invalidRequest(
+      server.createClient({ ...ERP, confidential: false, resourceServer: true }),
+    )
+    expect(description).toContain('resourceServer: needs a confidential client')
   })
 
   it('gives a confidential client a secret of 64 lowercase hex characters', async () => {
@@ -179,6 +190,7 @@ describe('createClient', () => {
     ['a dangerous redirect URI scheme', { redirectUris: ['data:text/html,hi'] }, 'redirectUris[0]:'],
     ['a redirect URI with a newline', { redirectUris: ['https://c.example.com/cb\n'] }, 'redirectUris[0]:'],
     ['a malformed scope', { allowedScopes: ['a"b'] }, 'allowedScopes:'],
+    ['a resourceServer that is not a boolean', { resourceServer: 'yes' }, 'resourceServer: must be'],
   ] as const)('refuses %s', async (_what, change, fragment) => {
     const { server } = createTestServer()
     const description = await invalidRequest(server.createClient({ ...ERP, ...change } as ClientInput))

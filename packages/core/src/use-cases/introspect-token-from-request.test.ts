@@ -3,16 +3,36 @@ import { createTestClient, createTestServer, obtainTokens } from '../test-suppor
 import { basicAuthorization, oauthErrorOf } from '../test-support/token-helpers.js'
 
 describe('introspectTokenFromRequest (the introspection endpoint, RFC 7662 §2)', () => {
-  it('introspects for an authenticated client', async () => {
+  it("introspects another client's access token for a client registered as a resource server", async () => {
     const { server } = createTestServer()
     const client = await createTestClient(server)
-    const resourceServer = await createTestClient(server)
+    const resourceServer = await createTestClient(server, { resourceServer: true })
     const tokens = await obtainTokens(server, client)
     const response = await server.introspectTokenFromRequest({
       authorization: basicAuthorization(resourceServer.id, resourceServer.secret!),
       body: { token: tokens.access_token, token_type_hint: 'access_token' },
     })
     expect(response).toMatchObject({ active: true, client_id: client.id, scope: 'invoices.read' })
+  })
+
+  it("answers { active: false } for another client's access token to a client that is not a resource server, and active for its own", async () => {
+    const { server } = createTestServer()
+    const client = await createTestClient(server)
+    const partner = await createTestClient(server)
+    const tokens = await obtainTokens(server, client)
+    const body = { token: tokens.access_token, token_type_hint: 'access_token' }
+    expect(
+      await server.introspectTokenFromRequest({
+        authorization: basicAuthorization(partner.id, partner.secret!),
+        body,
+      }),
+    ).toStrictEqual({ active: false })
+    expect(
+      await server.introspectTokenFromRequest({
+        authorization: basicAuthorization(client.id, client.secret!),
+        body,
+      }),
+    ).toMatchObject({ active: true, client_id: client.id })
   })
 
   it('requires client authentication', async () => {

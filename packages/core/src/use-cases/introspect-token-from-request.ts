@@ -7,7 +7,8 @@ import { type IntrospectionResponse, introspectToken } from './introspect-token.
 
 /**
  * The introspection endpoint: authenticates the calling client, which must be confidential, then
- * introspects `token`.
+ * introspects `token` as that client may see it (another client's access token only for a
+ * resource server).
  *
  * @throws OAuthError `invalid_request`, `invalid_client`
  * @see RFC 7662 §2.1
@@ -29,5 +30,6 @@ export async function introspectTokenFromRequest(
     token,
     hint: parameters.get('token_type_hint'),
     callerClientId: client.id,
+    callerIsResourceServer: client.resourceServer,
   })
 }

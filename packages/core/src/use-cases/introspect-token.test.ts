@@ -11,12 +11,16 @@ describe('introspectToken (RFC 7662)', () => {
   it('an active access token shows active, scope, client_id, sub, exp, iat and token_type', async () => {
     const { server, clock } = createTestServer()
     const client = await createTestClient(server)
-    const caller = await createTestClient(server)
+    const caller = await createTestClient(server, { resourceServer: true })
     const issuedAt = Math.floor(clock.now().getTime() / 1000)
     const tokens = await obtainTokens(server, client, { scope: 'invoices.read invoices.write' })
     const principal = await server.authenticateBearer({ authorization: `Bearer ${tokens.access_token}` })
-    // Any authenticated client (a resource server) may introspect an access token.
-    const response = await server.introspectToken({ token: tokens.access_token, callerClientId: caller.id })
+    // A resource server may introspect an access token issued to another client.
+    const response = await server.introspectToken({
+      token: tokens.access_token,
+      callerClientId: caller.id,
+      callerIsResourceServer: true,
+    })
     expect(response).toEqual({
       active: true,
       scope: 'invoices.read invoices.write',
@@ -29,6 +33,23 @@ describe('introspectToken (RFC 7662)', () => {
       iss: ISSUER,
       jti: principal.tokenId,
     })
+  })
+
+  it("another client's access token is { active: false } to a client that is not a resource server, even a live one", async () => {
+    const { server } = createTestServer()
+    const client = await createTestClient(server)
+    const partner = await createTestClient(server)
+    const tokens = await obtainTokens(server, client)
+    const asked = (callerClientId: string, callerIsResourceServer?: boolean) =>
+      server.introspectToken({
+        token: tokens.access_token,
+        callerClientId,
+        ...(callerIsResourceServer === undefined ? {} : { callerIsResourceServer }),
+      })
+    expect(await asked(partner.id)).toStrictEqual({ active: false })
+    expect(await asked(partner.id, false)).toStrictEqual({ active: false })
+    expect(await asked(client.id)).toMatchObject({ active: true, client_id: client.id })
+    expect(await asked(partner.id, true)).toMatchObject({ active: true, client_id: client.id })
   })
 
   it('a client_credentials token names the client as sub and has no username', async () => {

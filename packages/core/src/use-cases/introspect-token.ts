@@ -23,15 +23,23 @@ export type IntrospectionResponse =
 export interface IntrospectTokenInput {
   readonly token: string
   readonly hint?: string | undefined
-  /** The client asking. Refresh tokens are shown only to the client they were issued to. */
+  /** The client asking. It may always introspect the tokens issued to it. */
   readonly callerClientId: string
+  /**
+   * Whether the caller is a resource server (`Client.resourceServer`): then it may also introspect
+   * access tokens issued to other clients. Refresh tokens are never shown to another client.
+   * Default `false`.
+   */
+  readonly callerIsResourceServer?: boolean
 }
 
 const INACTIVE = { active: false } as const
 
 /**
- * Tells whether a token is active and what it grants. Access tokens are shown to any authenticated
- * client (resource servers are clients); refresh tokens only to their own client.
+ * Tells whether a token is active and what it grants. A client may introspect its own tokens; an
+ * access token of another client only a resource server may (a client id is no secret, and a
+ * partner app has no business reading another partner's users and scopes); refresh tokens only
+ * their own client. A token the caller may not see is answered like an unknown one.
  *
  * @see RFC 7662 §2.2
  */
@@ -48,6 +56,7 @@ export async function introspectToken(
       const record = (await findPresentedAccessToken(context, input.token, { lookUp: true }))?.record
       if (!record) continue
       if (!live(record)) return INACTIVE
+      if (record.clientId !== input.callerClientId && input.callerIsResourceServer !== true) return INACTIVE
       return {
         active: true,
         scope: formatScope(record.scopes),

@@ -24,7 +24,7 @@ import {
   secretPost,
   serviceToken,
 } from '../support/oauth-client.js'
-import { ERP_REDIRECT_URI } from '../support/test-environment.js'
+import { ERP_REDIRECT_URI, type TestClient } from '../support/test-environment.js'
 import type { Targets } from './environments.js'
 import { expectNoStore, expectOAuthError, jsonOf } from './expectations.js'
 
@@ -215,6 +215,30 @@ export function describeSeedFlows(targets: () => Targets): void {
       await env.server.revokeToken({ token: tokens.access_token })
       expect(await (await introspect(tokens.access_token)).json()).toEqual({ active: false })
       expect(await (await introspect('spoat_this-token-was-never-issued')).json()).toEqual({ active: false })
+    })
+
+    it("introspection: another client's access token is { active: false } unless the caller is a resource server; its own is shown", async () => {
+      const { env, as } = targets().opaque
+      const tokens = await obtainTokens(env, as)
+      const introspectAs = async (caller: TestClient) =>
+        (
+          await oauth.introspectionRequest(
+            as,
+            clientOf(caller),
+            secretBasic(caller),
+            tokens.access_token,
+            insecure,
+          )
+        ).json()
+      expect(await introspectAs(env.clients.single)).toEqual({ active: false })
+      expect(await introspectAs(env.clients.erp)).toMatchObject({
+        active: true,
+        client_id: env.clients.erp.id,
+      })
+      expect(await introspectAs(env.clients.service)).toMatchObject({
+        active: true,
+        client_id: env.clients.erp.id,
+      })
     })
 
     it('client_credentials: a token without refresh token, whose principal has no user', async () => {

@@ -125,6 +125,7 @@ export async function startEnvironment(
       allowedGrants: ['client_credentials'],
       allowedScopes: allScopes,
       confidential: true,
+      resourceServer: true,
     }),
   }
   const app: TestAppOptions = {

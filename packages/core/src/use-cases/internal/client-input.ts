@@ -13,10 +13,20 @@ export interface ClientInput {
   readonly allowedScopes: readonly string[]
   /** `true` for a server-side client that can keep a secret; `false` for mobile, SPA and CLI clients. */
   readonly confidential: boolean
+  /**
+   * A resource server (an API that checks tokens by introspection) may introspect access tokens
+   * issued to other clients; any other client only its own. Confidential clients only. Default
+   * `false`.
+   * @see RFC 7662 §2.1, §4
+   */
+  readonly resourceServer?: boolean
 }
 
+/** Client metadata as checked: every optional field resolved. */
+export type CheckedClientInput = Required<ClientInput>
+
 /** Checks client metadata and returns it normalized; lists every problem at once. */
-export function checkClientInput(context: ServerContext, input: ClientInput): ClientInput {
+export function checkClientInput(context: ServerContext, input: ClientInput): CheckedClientInput {
   const problems: string[] = []
   const name = typeof input.name === 'string' ? input.name.trim() : ''
   if (name === '' || name.length > 200 || hasControlCharacter(name) || hasLoneSurrogate(name)) {
@@ -50,6 +60,11 @@ export function checkClientInput(context: ServerContext, input: ClientInput): Cl
     }
   }
   if (typeof input.confidential !== 'boolean') problems.push('confidential: must be true or false')
+  const resourceServer = input.resourceServer ?? false
+  if (typeof resourceServer !== 'boolean') problems.push('resourceServer: must be true or false')
+  else if (resourceServer && input.confidential !== true) {
+    problems.push('resourceServer: needs a confidential client (introspection needs client authentication)')
+  }
   if (problems.length > 0) throw OAuthError.invalidRequest({ description: problems.join('; ') })
   return {
     name,
@@ -57,5 +72,6 @@ export function checkClientInput(context: ServerContext, input: ClientInput): Cl
     allowedGrants: [...new Set(grants)],
     allowedScopes: normalizeScopes(scopes),
     confidential: input.confidential,
+    resourceServer,
   }
 }
