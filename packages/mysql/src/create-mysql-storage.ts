@@ -7,6 +7,7 @@ import {
 } from '@sp-oauth/sql'
 import { Kysely, MysqlDialect, type MysqlPool } from 'kysely'
 import { mysqlSqlDialect } from './mysql-sql-dialect.js'
+import { describeMysqlPool, listenForConnectionErrors } from './pool-error-listeners.js'
 
 /**
  * What the storage runs on: your Kysely instance (MySQL dialect, any database type) or a mysql2
@@ -72,6 +73,12 @@ export interface MysqlStorage extends Storage {
  * codes and tokens reach the database. Create the pool with `timezone: 'Z'`, so times are stored in
  * UTC. Run {@link MysqlStorage.migrate} before first use.
  *
+ * A lost connection never ends the process: on a `pool`, every connection the storage checks out
+ * gets an `error` listener, and the pool gets one too when it has none. A request whose database
+ * is unreachable or whose connection was lost rejects with the core's `StorageUnavailableError`
+ * (rendered `503` with `Retry-After`); so does {@link MysqlStorage.migrate}, naming the host, port
+ * and database it could not reach.
+ *
  * @param connection a Kysely instance or a mysql2 pool.
  * @param options table prefix (default `sp_oauth_`), outbox.
  * @throws ConfigurationError when `tablePrefix` is not a plain lower-case identifier.
@@ -81,8 +88,11 @@ export function createMysqlStorage<DB>(
   options: MysqlStorageOptions = {},
 ): MysqlStorage {
   if ('db' in connection) {
-    return closableSqlStorage(createSqlStorage(connection.db, mysqlSqlDialect, options), async () => {})
+    const config = { target: 'the MySQL/MariaDB database', ...options }
+    return closableSqlStorage(createSqlStorage(connection.db, mysqlSqlDialect, config), async () => {})
   }
+  listenForConnectionErrors(connection.pool)
+  const target = describeMysqlPool(connection.pool)
   const db = new Kysely<unknown>({ dialect: new MysqlDialect({ pool: connection.pool }) })
-  return closableSqlStorage(createSqlStorage(db, mysqlSqlDialect, options), () => db.destroy())
+  return closableSqlStorage(createSqlStorage(db, mysqlSqlDialect, { target, ...options }), () => db.destroy())
 }

@@ -1,4 +1,10 @@
-import type { MigrationDb, SqlDialect, SqlSchemaTypes } from '@sp-oauth/sql'
+import {
+  errorCode,
+  type MigrationDb,
+  NETWORK_ERROR_CODES,
+  type SqlDialect,
+  type SqlSchemaTypes,
+} from '@sp-oauth/sql'
 import { sql } from 'kysely'
 
 /**
@@ -31,6 +37,14 @@ function typesFor(flavour: keyof typeof COLLATIONS): SqlSchemaTypes {
 const RETRYABLE_ERRNOS = new Set([1213, 1020])
 
 /**
+ * Server and client error numbers of a lost or refused connection: too many connections (1040),
+ * server shutdown (1053), connection killed (`KILL`, MariaDB 1927), closed for inactivity (MySQL
+ * 4031), and the client's can't connect (2002, 2003), server gone away (2006), lost connection
+ * (2013).
+ */
+const CONNECTION_ERRNOS = new Set([1040, 1053, 1927, 4031, 2002, 2003, 2006, 2013])
+
+/**
  * What MySQL 8 and MariaDB 10.11+ (through mysql2) need of the shared SQL: no `UPDATE … RETURNING`
  * (the conditional update's affected rows decide, then the row is re-read with `FOR UPDATE`),
  * `ON DUPLICATE KEY UPDATE` upserts, code exchanges and rotations as calls of stored procedures (no
@@ -56,6 +70,14 @@ export const mysqlSqlDialect: SqlDialect = {
     typeof error === 'object' &&
     error !== null &&
     RETRYABLE_ERRNOS.has(Number((error as { errno?: unknown }).errno)),
+  // mysql2 marks every error that ends a connection `fatal` (lost, killed, refused, handshake).
+  isConnectionFailure: (error: unknown) => {
+    if (typeof error !== 'object' || error === null) return false
+    if ((error as { fatal?: unknown }).fatal === true) return true
+    if (CONNECTION_ERRNOS.has(Number((error as { errno?: unknown }).errno))) return true
+    const code = errorCode(error)
+    return code !== undefined && (NETWORK_ERROR_CODES.has(code) || code.startsWith('PROTOCOL_'))
+  },
 }
 
 /** A `DATETIME` as text (`2026-01-02 03:04:05.678`, with `dateStrings`), read as UTC. */

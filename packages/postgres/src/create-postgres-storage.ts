@@ -8,6 +8,7 @@ import {
 } from '@sp-oauth/sql'
 import { Kysely, PostgresDialect, type PostgresPool } from 'kysely'
 import { type PGliteClient, PGliteDialect } from './pglite-dialect.js'
+import { describePostgresPool, listenForConnectionErrors } from './pool-error-listeners.js'
 import { postgresSqlDialect } from './postgres-sql-dialect.js'
 
 /**
@@ -75,6 +76,12 @@ export interface PostgresStorage extends Storage {
  * hashes of secrets, codes and tokens reach the database. Run {@link PostgresStorage.migrate}
  * before first use.
  *
+ * A lost connection never ends the process: on a `pool`, every client the storage checks out gets
+ * an `error` listener, and the pool gets one too when it has none. A request whose database is
+ * unreachable or whose connection was lost rejects with the core's `StorageUnavailableError`
+ * (rendered `503` with `Retry-After`); so does {@link PostgresStorage.migrate}, naming the host,
+ * port and database it could not reach.
+ *
  * @param connection a Kysely instance, a `pg` Pool or a PGlite database.
  * @param options table prefix (default `sp_oauth_`), schema, outbox.
  * @throws ConfigurationError when `tablePrefix` or `schema` is not a plain lower-case identifier.
@@ -84,10 +91,16 @@ export function createPostgresStorage<DB>(
   options: PostgresStorageOptions = {},
 ): PostgresStorage {
   if ('db' in connection) {
-    return closableSqlStorage(createSqlStorage(connection.db, postgresSqlDialect, options), async () => {})
+    const config = { target: 'the PostgreSQL database', ...options }
+    return closableSqlStorage(createSqlStorage(connection.db, postgresSqlDialect, config), async () => {})
+  }
+  let target = 'the PGlite database'
+  if ('pool' in connection) {
+    listenForConnectionErrors(connection.pool)
+    target = describePostgresPool(connection.pool)
   }
   const db = kyselyFor(connection)
-  return closableSqlStorage(createSqlStorage(db, postgresSqlDialect, options), () => db.destroy())
+  return closableSqlStorage(createSqlStorage(db, postgresSqlDialect, { target, ...options }), () => db.destroy())
 }
 
 function kyselyFor(

@@ -1,4 +1,4 @@
-import type { SqlDialect, SqlSchemaTypes } from '@sp-oauth/sql'
+import { errorCode, NETWORK_ERROR_CODES, type SqlDialect, type SqlSchemaTypes } from '@sp-oauth/sql'
 import { sql } from 'kysely'
 
 const POSTGRES_TYPES: SqlSchemaTypes = {
@@ -15,6 +15,17 @@ const POSTGRES_TYPES: SqlSchemaTypes = {
   indexIfNotExists: true,
   collation: null,
 }
+
+/**
+ * SQLSTATEs of a lost or refused connection, besides class 08 (connection_exception):
+ * admin_shutdown (`pg_terminate_backend`, a fast shutdown), crash_shutdown, cannot_connect_now
+ * (starting up or in recovery), too_many_connections.
+ */
+const CONNECTION_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300'])
+
+/** What node-postgres and pg-pool say, without a code, when a connection ends or cannot be had. */
+const CONNECTION_MESSAGES =
+  /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect|Query read timeout)/
 
 /** SQLSTATEs after which a transaction can run again: serialization_failure, deadlock_detected. */
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01'])
@@ -42,6 +53,13 @@ export const postgresSqlDialect: SqlDialect = {
     typeof error === 'object' &&
     error !== null &&
     RETRYABLE_SQLSTATES.has(String((error as { code?: unknown }).code)),
+  isConnectionFailure: (error: unknown) => {
+    const code = errorCode(error)
+    if (code !== undefined) {
+      return code.startsWith('08') || CONNECTION_SQLSTATES.has(code) || NETWORK_ERROR_CODES.has(code)
+    }
+    return error instanceof Error && CONNECTION_MESSAGES.test(error.message)
+  },
 }
 
 /** A `timestamptz` in PostgreSQL's text form (`2026-01-02 03:04:05.678+00`), for drivers that leave it as text. */

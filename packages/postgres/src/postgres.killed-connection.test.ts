@@ -1,6 +1,6 @@
 // Atomicity when the database connection dies mid-request, through the real core on a real pg
 // Pool: the backend serving a code exchange or a refresh rotation is terminated right before each
-// of the operation's statements in turn. The caller gets a clean server_error, the tables hold the
+// of the operation's statements in turn. The caller gets a clean 503 server_error, the tables hold the
 // whole change or none of it, and the same request then succeeds exactly once (or, had the change
 // committed, is refused as a replay).
 import { isDeepStrictEqual } from 'node:util'
@@ -11,7 +11,7 @@ import {
   codeBody,
   coreOn,
   createGuaranteeClient,
-  expectServerError,
+  expectStorageUnavailable,
   type GuaranteeClient,
   refreshBody,
   sharedClock,
@@ -293,7 +293,7 @@ async function killBeforeEachStatement(subject: Subject, operation: Operation): 
     const at = `connection killed before statement ${killAt}: ${statements[killAt - 1]}`
     expect(killer.killed, at).toBe(true)
     expect(error, at).not.toBeNull()
-    expectServerError(server, error)
+    expectStorageUnavailable(server, error)
 
     const whole = withChange(before, change)
     const after = await committedState(tables)
@@ -333,7 +333,7 @@ describe('PostgreSQL (pg Pool), a connection killed mid-request', () => {
     await close()
   })
 
-  it('a code exchange killed before any of its statements renders server_error, commits all or nothing, and an unconsumed code then redeems exactly once', async () => {
+  it('a code exchange killed before any of its statements renders 503 server_error, commits all or nothing, and an unconsumed code then redeems exactly once', async () => {
     const { server, client } = subject
     await killBeforeEachStatement(subject, {
       fresh: async () => codeBody(client, await authorizeCode(server, client)),
@@ -341,7 +341,7 @@ describe('PostgreSQL (pg Pool), a connection killed mid-request', () => {
     })
   }, 60_000)
 
-  it('a refresh rotation killed before any of its statements renders server_error, commits all or nothing, and an unrotated token then rotates exactly once', async () => {
+  it('a refresh rotation killed before any of its statements renders 503 server_error, commits all or nothing, and an unrotated token then rotates exactly once', async () => {
     const { server, client } = subject
     await killBeforeEachStatement(subject, {
       fresh: async () => {

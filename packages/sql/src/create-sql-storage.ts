@@ -8,6 +8,7 @@ import { type PruneExpiredOptions, type PruneExpiredResult, pruneExpired } from 
 import { createRepositories } from './repositories/create-repositories.js'
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retrying } from './retry-policy.js'
 import type { SqlDialect } from './sql-dialect.js'
+import { asStorageUnavailable, guardUnavailable } from './storage-unavailable.js'
 import { TableNamePlugin } from './table-name-plugin.js'
 import { resolveTableNames, type SqlStorageOptions, type TableNames } from './table-names.js'
 import { createSqlUnitOfWork } from './unit-of-work.js'
@@ -22,6 +23,11 @@ export interface SqlStorageConfig extends SqlStorageOptions {
   readonly outbox?: boolean
   /** How units of work retry after a serialization failure or deadlock. */
   readonly retry?: Partial<RetryPolicy>
+  /**
+   * Names the database in error messages, e.g. `PostgreSQL at db:5432, database oauth`; never
+   * credentials. Default: `the <dialect> database`.
+   */
+  readonly target?: string
 }
 
 /** The core's `Storage` on Kysely, plus its schema's upkeep. */
@@ -57,6 +63,9 @@ export interface SqlStorage extends Storage {
  * after a serialization failure or deadlock; `storage.unitOfWork` runs work in one transaction;
  * `storage.atomicIssuance` writes a code exchange or rotation in one round trip;
  * `storage.outboxReader` (with `outbox: true`) relays the outbox in transactions of its own.
+ * A connection-level failure (see {@link SqlDialect.isConnectionFailure}) of any of them, and of
+ * `migrate` and `pruneExpired`, rejects with the core's `StorageUnavailableError`, naming the
+ * database, the driver's error as its cause.
  *
  * @param db the application's Kysely instance, of any database type; it is not destroyed here.
  * @throws ConfigurationError when `tablePrefix` or `schema` is not a plain identifier.
@@ -69,17 +78,39 @@ export function createSqlStorage<DB>(
   const tables = resolveTableNames(config)
   const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...config.retry }
   const named = (db as unknown as Kysely<SpOAuthDatabase>).withPlugin(new TableNamePlugin(tables))
-  const repositories = createRepositories({ db: named, dialect }, (call) => retrying(dialect, retry, call))
+  const target = config.target ?? `the ${dialect.name} database`
+  const unavailable = (error: unknown): never => {
+    throw asStorageUnavailable(dialect, target, 'serving a request', error)
+  }
+  const repositories = createRepositories({ db: named, dialect }, (call) =>
+    retrying(dialect, retry, call).catch(unavailable),
+  )
   const outbox = config.outbox ?? false
+  const unitOfWork = createSqlUnitOfWork(named, dialect, { outbox, retry })
   return {
     repositories,
-    unitOfWork: createSqlUnitOfWork(named, dialect, { outbox, retry }),
-    atomicIssuance: createSqlAtomicIssuance(named, dialect, tables, { eventsGoToOutbox: outbox, retry }),
+    unitOfWork: { run: (work) => unitOfWork.run(work).catch(unavailable) },
+    atomicIssuance: guardFunctions(
+      createSqlAtomicIssuance(named, dialect, tables, { eventsGoToOutbox: outbox, retry }),
+      unavailable,
+    ),
     ...(outbox ? { outboxReader: createSqlEventOutboxReader(named, dialect) } : {}),
     tables,
-    migrate: () => migrateToLatest(db, dialect, tables),
-    pruneExpired: (options) => pruneExpired(named, options),
+    migrate: () => guardUnavailable(dialect, target, 'running migrations', () => migrateToLatest(db, dialect, tables)),
+    pruneExpired: (options) =>
+      guardUnavailable(dialect, target, 'pruning expired rows', () => pruneExpired(named, options)),
   }
+}
+
+/** `object` with each of its methods' rejections passed through `onRejected`; other fields as they are. */
+function guardFunctions<T extends object>(object: T, onRejected: (error: unknown) => never): T {
+  const entries = Object.entries(object).map(([key, value]: [string, unknown]) => [
+    key,
+    typeof value === 'function'
+      ? (...args: unknown[]) => (value as (...a: unknown[]) => Promise<unknown>).apply(object, args).catch(onRejected)
+      : value,
+  ])
+  return Object.fromEntries(entries) as T
 }
 
 /** What a database package hands its users: the storage without its table names, and `close`. */

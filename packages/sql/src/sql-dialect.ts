@@ -72,4 +72,10 @@ export interface SqlDialect {
    * again from the start.
    */
   isRetryable(error: unknown): boolean
+  /**
+   * Whether `error` says the database could not be reached or the connection was lost (refused,
+   * reset, terminated by the server or an administrator, timed out): the storage then rejects with
+   * the core's `StorageUnavailableError` (rendered `503` with `Retry-After`), its cause `error`.
+   */
+  isConnectionFailure(error: unknown): boolean
 }

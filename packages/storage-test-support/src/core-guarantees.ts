@@ -8,6 +8,7 @@ import {
   createAuthorizationServer,
   OAuthError,
   type Storage,
+  StorageUnavailableError,
 } from '@sp-oauth/core'
 import { createNodeCrypto } from '@sp-oauth/core/node'
 import { createFakeClock, type FakeClock } from '@sp-oauth/core/testing'
@@ -349,11 +350,27 @@ export async function committedState(tables: Kysely<SpOAuthDatabase>): Promise<{
 /** The response the core renders for a failure: `500 server_error` with the fixed description. */
 export function expectServerError(server: AuthorizationServer, error: unknown): void {
   expect(error).not.toBeInstanceOf(OAuthError)
+  expect(error).not.toBeInstanceOf(StorageUnavailableError)
   const response = server.renderError(error)
   expect(response.status).toBe(500)
   expect(response.body).toEqual({
     error: 'server_error',
     error_description: 'The server could not complete the request.',
+  })
+}
+
+/**
+ * The response the core renders for a lost database connection: a `StorageUnavailableError`
+ * rendered `503 server_error` with `Retry-After` and a fixed description.
+ */
+export function expectStorageUnavailable(server: AuthorizationServer, error: unknown): void {
+  expect(error).toBeInstanceOf(StorageUnavailableError)
+  const response = server.renderError(error)
+  expect(response.status).toBe(503)
+  expect(Number(response.headers['retry-after'])).toBeGreaterThan(0)
+  expect(response.body).toEqual({
+    error: 'server_error',
+    error_description: 'The server is temporarily unable to complete the request; try again later.',
   })
 }
 

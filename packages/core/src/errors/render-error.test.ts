@@ -4,6 +4,7 @@ import { createTestClient, createTestServer, rejectionOf } from '../test-support
 import { OAUTH_ERROR_STATUS, type OAuthErrorCode } from './error-codes.js'
 import { OAuthError } from './oauth-error.js'
 import { renderError } from './render-error.js'
+import { StorageUnavailableError } from './storage-unavailable-error.js'
 
 const FIXED_DESCRIPTION = 'The server could not complete the request.'
 
@@ -14,6 +15,31 @@ describe('renderError', () => {
     expect(response.body).toEqual({ error: 'server_error', error_description: FIXED_DESCRIPTION })
     expect(JSON.stringify(response)).not.toContain('hunter2')
     expect(response.headers['www-authenticate']).toBeUndefined()
+  })
+
+  it('answers a StorageUnavailableError with 503 server_error, Retry-After and a fixed description, never its message or cause', () => {
+    const cause = Object.assign(new Error('connect ECONNREFUSED postgres://admin:hunter2@db'), {
+      code: 'ECONNREFUSED',
+    })
+    const response = renderError(
+      new StorageUnavailableError({ message: 'PostgreSQL at db:5432 could not be reached', cause }),
+    )
+    expect(response.status).toBe(503)
+    expect(response.headers['retry-after']).toBe('5')
+    expect(response.headers['cache-control']).toBe('no-store')
+    expect(response.body).toEqual({
+      error: 'server_error',
+      error_description: 'The server is temporarily unable to complete the request; try again later.',
+    })
+    expect(JSON.stringify(response)).not.toContain('hunter2')
+    expect(JSON.stringify(response)).not.toContain('db:5432')
+    expect(renderError(new StorageUnavailableError({ retryAfterSeconds: 30 })).headers['retry-after']).toBe('30')
+  })
+
+  it('keeps 500 server_error, without Retry-After, for every other unexpected error', () => {
+    const response = renderError(Object.assign(new Error('duplicate key'), { code: '23505' }))
+    expect(response.status).toBe(500)
+    expect(response.headers['retry-after']).toBeUndefined()
   })
 
   it('never sends the message, stack or cause of an unexpected error', () => {

@@ -1,4 +1,5 @@
 import { OAuthError } from './oauth-error.js'
+import { StorageUnavailableError } from './storage-unavailable-error.js'
 
 /** A framework-neutral HTTP response an adapter copies as it is. */
 export interface OAuthHttpResponse {
@@ -18,19 +19,38 @@ export interface RenderErrorOptions {
 
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const
 
+/** The description of every `server_error` the server did not choose to explain. */
+export const SERVER_ERROR_DESCRIPTION = 'The server could not complete the request.'
+
+/** The description of a `503 server_error`: the storage is unavailable, try again later. */
+export const UNAVAILABLE_DESCRIPTION = 'The server is temporarily unable to complete the request; try again later.'
+
 /**
  * Turns anything thrown by a use case into the response to send. An {@link OAuthError} keeps its
- * code and status; anything else becomes `500 server_error` with a fixed text, so no message,
- * stack, SQL or secret ever leaves the server.
+ * code and status; a {@link StorageUnavailableError} (the database is unreachable or lost the
+ * connection) becomes `503 server_error` with `Retry-After`; anything else becomes
+ * `500 server_error`. Both with a fixed text, so no message, stack, SQL or secret ever leaves the
+ * server.
  *
- * @see RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3
+ * @see RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3, RFC 9110 §10.2.3 and §15.6.4
  */
 export function renderError(error: unknown, options: RenderErrorOptions = {}): OAuthHttpResponse {
+  if (error instanceof StorageUnavailableError) {
+    return {
+      status: 503,
+      headers: {
+        ...NO_STORE,
+        'content-type': 'application/json',
+        'retry-after': String(error.retryAfterSeconds),
+      },
+      body: { error: 'server_error', error_description: UNAVAILABLE_DESCRIPTION },
+    }
+  }
   if (!(error instanceof OAuthError)) {
     return {
       status: 500,
       headers: { ...NO_STORE, 'content-type': 'application/json' },
-      body: { error: 'server_error', error_description: 'The server could not complete the request.' },
+      body: { error: 'server_error', error_description: SERVER_ERROR_DESCRIPTION },
     }
   }
   if (error.redirect) return renderRedirect(error, options)

@@ -32,6 +32,11 @@ export class SerializationFailure extends Error {
   override name = 'SerializationFailure'
 }
 
+/** Thrown by tests as a stand-in for a lost database connection. */
+export class ConnectionLost extends Error {
+  override name = 'ConnectionLost'
+}
+
 /** A PostgreSQL-like dialect whose retryable errors are {@link SerializationFailure}s. */
 export const testDialect: SqlDialect = {
   name: 'test',
@@ -47,4 +52,5 @@ export const testDialect: SqlDialect = {
   decodeBoolean: (raw) => raw === true,
   decodeDate: (raw) => (raw instanceof Date ? raw : new Date(String(raw))),
   isRetryable: (error) => error instanceof SerializationFailure,
+  isConnectionFailure: (error) => error instanceof ConnectionLost,
 }

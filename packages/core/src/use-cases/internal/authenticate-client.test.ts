@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import type { Storage } from '../../config/options.js'
 import type { OAuthEventOf } from '../../domain/events.js'
+import { createMemoryStorage } from '../../memory/create-memory-storage.js'
 import { createTestClient, createTestServer, type TestServer } from '../../test-support/test-server.js'
 import { basicAuthorization, insertClient, oauthErrorOf } from '../../test-support/token-helpers.js'
 import { authenticateClient } from './authenticate-client.js'
@@ -190,9 +192,9 @@ describe('authenticateClient', () => {
       expect(error.code).toBe('invalid_client')
       expect(error.status).toBe(401)
     }
+    // An id that names no client, chosen by whoever sent it, is never echoed into the event.
     expect(failures(events).map((event) => [event.reason, event.clientId])).toEqual([
-      ['unknown_client', UNKNOWN_CLIENT_ID],
-      // A claimed id that is no UUID is not echoed into the event.
+      ['unknown_client', null],
       ['unknown_client', null],
     ])
   })
@@ -232,6 +234,49 @@ describe('authenticateClient', () => {
     const serialized = JSON.stringify(events)
     expect(serialized).not.toContain(wrongSecret)
     expect(serialized).not.toContain(client.secret!)
+  })
+
+  it('a failed authentication writes nothing: 300 failures with the outbox on open no unit of work and store no event', async () => {
+    const storage = createMemoryStorage({ outbox: true })
+    let unitsOfWork = 0
+    const counting: Storage = {
+      ...storage,
+      unitOfWork: {
+        run: (work) => {
+          unitsOfWork += 1
+          return storage.unitOfWork.run(work)
+        },
+      },
+    }
+    const { server, events } = createTestServer({ storage: counting })
+    const client = await createTestClient(server)
+    unitsOfWork = 0
+    const outboxBefore = storage.outboxEvents.length
+    for (let i = 0; i < 300; i++) {
+      const clientId = i % 2 === 0 ? crypto.randomUUID() : client.id
+      await oauthErrorOf(
+        authenticateClient(server.context, { body: { client_id: clientId, client_secret: `wrong-${i}` } }),
+      )
+    }
+    expect(unitsOfWork).toBe(0)
+    expect(storage.outboxEvents).toHaveLength(outboxBefore)
+    // The in-process publisher still hears every failure; a known client is named, an unknown id never.
+    const failed = failures(events)
+    expect(failed).toHaveLength(300)
+    expect(failed.filter((event) => event.clientId === client.id)).toHaveLength(150)
+    expect(failed.filter((event) => event.clientId === null && event.reason === 'unknown_client')).toHaveLength(
+      150,
+    )
+  })
+
+  it('a failed authentication without an event publisher publishes nothing and still fails', async () => {
+    const { server, events } = createTestServer({ eventPublisher: undefined })
+    const client = await createTestClient(server)
+    const error = await oauthErrorOf(
+      authenticateClient(server.context, { body: { client_id: client.id, client_secret: 'wrong' } }),
+    )
+    expect(error.code).toBe('invalid_client')
+    expect(events).toHaveLength(0)
   })
 
   it('a successful authentication publishes nothing', async () => {

@@ -2,7 +2,7 @@ import type { ClientRecord } from '../../domain/client.js'
 import type { ClientAuthenticationFailedEvent } from '../../domain/events.js'
 import { OAuthError } from '../../errors/oauth-error.js'
 import { isClientId } from './client-id.js'
-import { commit } from './commit.js'
+import { publishWithoutCommit } from './commit.js'
 import type { ClientRequest } from './http-request.js'
 import { readParameters } from './parameters.js'
 import type { ServerContext } from './server-context.js'
@@ -27,7 +27,10 @@ interface ClaimedCredentials {
  * Authenticates the client of a token, revocation or introspection request: by HTTP Basic, by
  * `client_id` and `client_secret` in the body, or (a public client) by `client_id` alone. Using two
  * methods at once, or sending a secret in the query, is refused. Every failure is
- * `invalid_client` and publishes `OAuthClientAuthenticationFailed`.
+ * `invalid_client` and publishes `OAuthClientAuthenticationFailed` to the event publisher only (in
+ * process, never the outbox): a failure writes nothing to the database, so a flood of bad
+ * credentials costs one indexed read each and stores nothing. The event names the client only
+ * when it exists; an unknown id, chosen by whoever sent it, is never carried.
  *
  * @throws OAuthError `invalid_request` or `invalid_client`
  * @see RFC 6749 §2.3.1, §3.2.1
@@ -45,13 +48,12 @@ export async function authenticateClient(
     })
   }
   const claimed = readCredentials(parameters, request.authorization)
-  const fail = async (reason: ClientAuthenticationFailedEvent['reason']): Promise<never> => {
-    await commit(context, async (_repositories, events) => {
-      events.record({
-        type: 'OAuthClientAuthenticationFailed',
-        clientId: isClientId(claimed.clientId) ? claimed.clientId : null,
-        reason,
-      })
+  const fail = async (
+    reason: ClientAuthenticationFailedEvent['reason'],
+    known: ClientRecord | null,
+  ): Promise<never> => {
+    await publishWithoutCommit(context, (events) => {
+      events.record({ type: 'OAuthClientAuthenticationFailed', clientId: known?.id ?? null, reason })
     })
     throw OAuthError.invalidClient({ description: 'Client authentication failed.' })
   }
@@ -59,13 +61,13 @@ export async function authenticateClient(
   const client = isClientId(claimed.clientId)
     ? await context.storage.repositories.clients.findById(claimed.clientId)
     : null
-  if (!client) return fail('unknown_client')
-  if (client.revokedAt) return fail('client_revoked')
+  if (!client) return fail('unknown_client', null)
+  if (client.revokedAt) return fail('client_revoked', client)
   if (!client.confidential) {
-    if (claimed.secret !== null) return fail('unexpected_secret')
+    if (claimed.secret !== null) return fail('unexpected_secret', client)
     return { client, method: 'none', parameters }
   }
-  if (claimed.secret === null) return fail('missing_secret')
+  if (claimed.secret === null) return fail('missing_secret', client)
   const stored = client.secretHash && client.secretHashKeyId
   const valid =
     stored &&
@@ -73,7 +75,7 @@ export async function authenticateClient(
       hash: client.secretHash!,
       keyId: client.secretHashKeyId!,
     }))
-  if (!valid) return fail('invalid_secret')
+  if (!valid) return fail('invalid_secret', client)
   return { client, method: claimed.method, parameters }
 }
 

@@ -53,6 +53,21 @@ export async function commitAtomicStep(
   return won
 }
 
+/**
+ * Publishes events that report no change (a refused request) to the event publisher, in process
+ * and at once: never to the outbox, never through a unit of work, so a refused request writes
+ * nothing to the database. Without a publisher it does nothing.
+ */
+export async function publishWithoutCommit(
+  context: ServerContext,
+  record: (events: EventRecorder) => void,
+): Promise<void> {
+  if (!context.eventPublisher) return
+  const events: OAuthEvent[] = []
+  record(collectInto(context, events))
+  await publish(context, events)
+}
+
 const NO_EVENTS: readonly OAuthEvent[] = Object.freeze([])
 
 const IGNORE_EVENTS: EventRecorder = { record: () => {} }
