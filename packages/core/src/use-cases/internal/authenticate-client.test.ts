@@ -264,9 +264,9 @@ describe('authenticateClient', () => {
     const failed = failures(events)
     expect(failed).toHaveLength(300)
     expect(failed.filter((event) => event.clientId === client.id)).toHaveLength(150)
-    expect(failed.filter((event) => event.clientId === null && event.reason === 'unknown_client')).toHaveLength(
-      150,
-    )
+    expect(
+      failed.filter((event) => event.clientId === null && event.reason === 'unknown_client'),
+    ).toHaveLength(150)
   })
 
   it('a failed authentication without an event publisher publishes nothing and still fails', async () => {
