@@ -2,9 +2,11 @@
 // 10), on a pg Pool set up as the README shows: the storage listens on the clients it checks out.
 // The process-level fault test under HTTP load is in @sp-oauth/http-conformance.
 import { createServer } from 'node:net'
+import { PGlite } from '@electric-sql/pglite'
 import { type AuthorizationServer, StorageUnavailableError } from '@sp-oauth/core'
 import {
   coreOn,
+  expectServerError,
   expectStorageUnavailable,
   type GuaranteeClient,
   sharedClock,
@@ -208,6 +210,29 @@ describe('PostgreSQL unreachable', () => {
       (reason: unknown) => reason,
     )
     expectStorageUnavailable(server, error)
+  })
+})
+
+describe('PGlite', () => {
+  it('has no connection to lose: a query on a closed database rejects the request (500), nothing is emitted, and the process lives', async () => {
+    const pglite = new PGlite()
+    const storage = createPostgresStorage({ pglite })
+    await storage.migrate()
+    const server = coreOn(storage, sharedClock())
+    const { client, plaintextSecret } = await server.createClient({
+      name: 'Machine client',
+      redirectUris: [],
+      allowedGrants: ['client_credentials'],
+      allowedScopes: ['invoices.read'],
+      confidential: true,
+    })
+    await pglite.close()
+    const body = { grant_type: 'client_credentials', client_id: client.id, client_secret: plaintextSecret! }
+    const error = await server.issueTokenFromRequest({ body }).then(
+      () => null,
+      (reason: unknown) => reason,
+    )
+    expectServerError(server, error)
   })
 })
 
