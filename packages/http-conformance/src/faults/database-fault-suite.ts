@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 /** The database a fault test runs the app on, and what the test does to it from outside. */
 export interface FaultDatabase {
   readonly name: string
+  /** The HTTP adapter the app runs on. */
+  readonly adapter: 'express' | 'koa'
   /** Creates the app's schema or database; the child's environment (see fault-server.mjs). */
   setUp(): Promise<Readonly<Record<string, string>>>
   /** Kills every connection the app holds, from an admin connection; resolves with how many. */
@@ -243,14 +245,15 @@ async function startApp(env: Readonly<Record<string, string>>): Promise<{
  * then recovery and the retry of every failed redemption.
  */
 export function describeDatabaseFaults(database: FaultDatabase): void {
-  describe(`Express + ${database.name}, connections killed under load (app in a child process)`, () => {
+  const adapter = database.adapter === 'koa' ? 'Koa' : 'Express'
+  describe(`${adapter} + ${database.name}, connections killed under load (app in a child process)`, () => {
     let app: AppUnderFault
     let child: ChildProcess
     let exited: () => string | null = () => null
 
     beforeAll(async () => {
       const env = await database.setUp()
-      const started = await startApp(env)
+      const started = await startApp({ ...env, SP_OAUTH_FAULT_ADAPTER: database.adapter })
       child = started.child
       exited = started.exited
       app = new AppUnderFault(`http://127.0.0.1:${started.port}`, started.clients, new Outcomes())

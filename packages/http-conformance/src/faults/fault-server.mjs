@@ -1,16 +1,21 @@
 // The app a fault test runs in a child process, so that a crash shows as the process exiting. It
 // is set up exactly as the READMEs show, nothing added: `@sp-oauth/postgres` on a `pg.Pool` with
 // the pool's `error` listener (packages/postgres/README.md), or `@sp-oauth/mysql` on a mysql2
-// `createPool` (packages/mysql/README.md); Express 5 with `@sp-oauth/express` and a protected
-// route (packages/express/README.md). Plain JavaScript on the built packages, as an app runs them.
+// `createPool` (packages/mysql/README.md); Express 5 with `@sp-oauth/express` or Koa 3 with
+// `@sp-oauth/koa`, and a protected route (their READMEs). Plain JavaScript on the built packages,
+// as an app runs them.
 //
 // Environment: SP_OAUTH_FAULT_DB (`postgres` | `mysql`), SP_OAUTH_FAULT_URL (the database URL),
-// SP_OAUTH_FAULT_SCHEMA (PostgreSQL only). Tells the parent over IPC: { port, clients }.
+// SP_OAUTH_FAULT_SCHEMA (PostgreSQL only), SP_OAUTH_FAULT_ADAPTER (`express`, the default, or
+// `koa`). Tells the parent over IPC: { port, clients }.
+import { createServer } from 'node:http'
 import { createAuthorizationServer } from '@sp-oauth/core'
 import { createOAuthExpress } from '@sp-oauth/express'
+import { createOAuthKoa } from '@sp-oauth/koa'
 import { createMysqlStorage } from '@sp-oauth/mysql'
 import { createPostgresStorage } from '@sp-oauth/postgres'
 import express from 'express'
+import Koa from 'koa'
 import { createPool } from 'mysql2'
 import pg from 'pg'
 
@@ -68,25 +73,51 @@ const clients = {
   }),
 }
 
-const oauth = createOAuthExpress(server, {
-  // The test names the signed-in user in a header; an app reads its session.
-  getUser: (req) => {
-    const user = req.headers['x-test-user']
-    return typeof user === 'string' && user !== '' ? { user, session: 'fault-session' } : null
-  },
-  login: (_req, res, returnTo) => res.redirect(`/login?returnTo=${encodeURIComponent(returnTo)}`),
-  renderConsent: (_req, res, prompt) => {
-    res.json({ ticket: prompt.ticket, approvePath: prompt.approvePath })
-  },
-})
-const app = express()
-app.disable('x-powered-by')
-app.use(oauth.router)
-app.get('/partner/invoices', oauth.requireToken(), oauth.requireAllScopes('invoices.read'), (req, res) => {
-  res.json({ client: req.oauth.clientId, user: req.oauth.userId })
-})
+/** The signed-in user: the test names it in a header; an app reads its session. */
+function userOf(headers) {
+  const user = headers['x-test-user']
+  return typeof user === 'string' && user !== '' ? { user, session: 'fault-session' } : null
+}
 
-const listener = app.listen(0, '127.0.0.1', () => {
+function expressApp() {
+  const oauth = createOAuthExpress(server, {
+    getUser: (req) => userOf(req.headers),
+    login: (_req, res, returnTo) => res.redirect(`/login?returnTo=${encodeURIComponent(returnTo)}`),
+    renderConsent: (_req, res, prompt) => {
+      res.json({ ticket: prompt.ticket, approvePath: prompt.approvePath })
+    },
+  })
+  const app = express()
+  app.disable('x-powered-by')
+  app.use(oauth.router)
+  app.get('/partner/invoices', oauth.requireToken(), oauth.requireAllScopes('invoices.read'), (req, res) => {
+    res.json({ client: req.oauth.clientId, user: req.oauth.userId })
+  })
+  return app
+}
+
+function koaApp() {
+  const oauth = createOAuthKoa(server, {
+    getUser: (ctx) => userOf(ctx.req.headers),
+    login: (ctx, returnTo) => ctx.redirect(`/login?returnTo=${encodeURIComponent(returnTo)}`),
+    renderConsent: (ctx, prompt) => {
+      ctx.body = { ticket: prompt.ticket, approvePath: prompt.approvePath }
+    },
+  })
+  const app = new Koa()
+  app.use(oauth.middleware)
+  const readInvoices = oauth.requireAllScopes('invoices.read') // checks the bearer token too
+  app.use(async (ctx, next) => {
+    if (ctx.method !== 'GET' || ctx.path !== '/partner/invoices') return next()
+    await readInvoices(ctx, async () => {
+      ctx.body = { client: ctx.state.oauth.clientId, user: ctx.state.oauth.userId }
+    })
+  })
+  return app.callback()
+}
+
+const listener = createServer(process.env.SP_OAUTH_FAULT_ADAPTER === 'koa' ? koaApp() : expressApp())
+listener.listen(0, '127.0.0.1', () => {
   process.send?.({ port: listener.address().port, clients })
 })
 // The parent ends the test by disconnecting: close, and let the pool end.
