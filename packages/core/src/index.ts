@@ -53,13 +53,13 @@ export type { ErrorRedirect, OAuthErrorOptions } from './errors/oauth-error.js'
 export { OAuthError } from './errors/oauth-error.js'
 export type { OAuthHttpResponse, RenderErrorOptions } from './errors/render-error.js'
 export { renderError } from './errors/render-error.js'
+// Errors
+export { SpOAuthError } from './errors/sp-oauth-error.js'
 export type { StorageUnavailableErrorOptions } from './errors/storage-unavailable-error.js'
 export {
   DEFAULT_STORAGE_RETRY_AFTER_SECONDS,
   StorageUnavailableError,
 } from './errors/storage-unavailable-error.js'
-// Errors
-export { SpOAuthError } from './errors/sp-oauth-error.js'
 export type { AccessTokenRepository } from './ports/access-token-repository.js'
 export type {
   AtomicIssuance,

@@ -3,11 +3,7 @@
 // checks out. The process-level fault test under HTTP load is in @sp-oauth/http-conformance.
 import { createServer } from 'node:net'
 import { type AuthorizationServer, StorageUnavailableError } from '@sp-oauth/core'
-import {
-  coreOn,
-  expectStorageUnavailable,
-  sharedClock,
-} from '@sp-oauth/storage-test-support/core-guarantees'
+import { coreOn, expectStorageUnavailable, sharedClock } from '@sp-oauth/storage-test-support/core-guarantees'
 import { expectFailedAuthenticationsWriteNothing } from '@sp-oauth/storage-test-support/failed-authentication-suite'
 import { Kysely, MysqlDialect, sql } from 'kysely'
 import { createPool, type Pool, type PoolConnection } from 'mysql2'
@@ -30,7 +26,10 @@ interface MachineClient {
 }
 
 /** A pool as the README makes it (nothing added), and the server thread ids of its connections. */
-function readmePool(options: { readonly connectionLimit?: number } = {}): { pool: Pool; threadIds: Set<number> } {
+function readmePool(options: { readonly connectionLimit?: number } = {}): {
+  pool: Pool
+  threadIds: Set<number>
+} {
   const pool = createPool({ ...database().poolOptions, connectionLimit: options.connectionLimit ?? 10 })
   const threadIds = new Set<number>()
   pool.on('connection', (connection) => {
@@ -130,8 +129,11 @@ describe('mysql2 pool, a connection killed from outside', () => {
     await warm
     await killConnections(threadIds)
     await Promise.all(loops)
-    for (const outcome of outcomes.filter((outcome) => outcome !== 'ok')) expectStorageUnavailable(server, outcome)
-    expect(await server.issueTokenFromRequest({ body: clientCredentials(client) })).toHaveProperty('access_token')
+    for (const outcome of outcomes.filter((outcome) => outcome !== 'ok'))
+      expectStorageUnavailable(server, outcome)
+    expect(await server.issueTokenFromRequest({ body: clientCredentials(client) })).toHaveProperty(
+      'access_token',
+    )
   })
 
   it('a connection checked out of the pool keeps an error listener after mysql2’s own one-time listener is spent', async () => {
@@ -142,7 +144,9 @@ describe('mysql2 pool, a connection killed from outside', () => {
     )
     // A connection can report more than one error (the loss, then a write on the closed socket):
     // without a lasting listener, the second is an uncaught exception that ends the process.
-    const lost = Object.assign(new Error('Connection lost: The server closed the connection.'), { fatal: true })
+    const lost = Object.assign(new Error('Connection lost: The server closed the connection.'), {
+      fatal: true,
+    })
     expect(() => {
       connection.emit('error', lost)
       connection.emit('error', new Error("Can't write in closed state"))
@@ -207,12 +211,18 @@ describe('MySQL/MariaDB unreachable', () => {
 
 describe('connection failures, as the MySQL dialect tells them', () => {
   it.each([
-    ['a lost connection', Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true })],
+    [
+      'a lost connection',
+      Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }),
+    ],
     ['a killed connection (1927)', Object.assign(new Error('Connection was killed'), { errno: 1927 })],
     ['server shutdown (1053)', Object.assign(new Error('Server shutdown'), { errno: 1053 })],
     ['too many connections (1040)', Object.assign(new Error('Too many connections'), { errno: 1040 })],
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })],
-    ['a closed connection', Object.assign(new Error("Can't add new command when connection is in closed state"), { fatal: true })],
+    [
+      'a closed connection',
+      Object.assign(new Error("Can't add new command when connection is in closed state"), { fatal: true }),
+    ],
   ])('%s is a connection failure', (_name, error) => {
     expect(mysqlSqlDialect.isConnectionFailure(error)).toBe(true)
   })

@@ -100,7 +100,9 @@ export function createPostgresStorage<DB>(
     target = describePostgresPool(connection.pool)
   }
   const db = kyselyFor(connection)
-  return closableSqlStorage(createSqlStorage(db, postgresSqlDialect, { target, ...options }), () => db.destroy())
+  return closableSqlStorage(createSqlStorage(db, postgresSqlDialect, { target, ...options }), () =>
+    db.destroy(),
+  )
 }
 
 function kyselyFor(

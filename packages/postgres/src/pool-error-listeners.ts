@@ -52,7 +52,8 @@ export function listenForConnectionErrors(pool: PostgresPool): void {
 export function describePostgresPool(pool: PostgresPool): string {
   const options = (pool as { options?: Record<string, unknown> }).options ?? {}
   let host = typeof options.host === 'string' ? options.host : undefined
-  let port = typeof options.port === 'number' || typeof options.port === 'string' ? String(options.port) : undefined
+  let port =
+    typeof options.port === 'number' || typeof options.port === 'string' ? String(options.port) : undefined
   let database = typeof options.database === 'string' ? options.database : undefined
   if (typeof options.connectionString === 'string') {
     try {

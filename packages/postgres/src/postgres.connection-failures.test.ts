@@ -2,9 +2,11 @@
 // 10), on a pg Pool set up as the README shows: the storage listens on the clients it checks out.
 // The process-level fault test under HTTP load is in @sp-oauth/http-conformance.
 import { createServer } from 'node:net'
+import { PGlite } from '@electric-sql/pglite'
 import { type AuthorizationServer, StorageUnavailableError } from '@sp-oauth/core'
 import {
   coreOn,
+  expectServerError,
   expectStorageUnavailable,
   type GuaranteeClient,
   sharedClock,
@@ -48,7 +50,10 @@ async function terminateBackends(applicationName: string): Promise<number> {
 
 /** A storage on `pool`, migrated, with tables of its own, and a server with a client on it. */
 async function serverOn(pool: pg.Pool): Promise<{ server: AuthorizationServer; client: GuaranteeClient }> {
-  const storage = createPostgresStorage({ pool }, { schema: database().schema, tablePrefix: freshTablePrefix() })
+  const storage = createPostgresStorage(
+    { pool },
+    { schema: database().schema, tablePrefix: freshTablePrefix() },
+  )
   cleanups.push(() => storage.close())
   await storage.migrate()
   const server = coreOn(storage, sharedClock())
@@ -105,7 +110,9 @@ describe('PostgreSQL pool, a backend terminated from outside', () => {
         (error: unknown) => error,
       )
     expectStorageUnavailable(server, failed)
-    expect((failed as StorageUnavailableError).message).toContain(`database ${new URL(database().url).pathname.slice(1)}`)
+    expect((failed as StorageUnavailableError).message).toContain(
+      `database ${new URL(database().url).pathname.slice(1)}`,
+    )
     // The pool let go of the broken client: the next request gets a new connection.
     const issued = await server.issueTokenFromRequest({ body: clientCredentials(client) })
     expect(issued.access_token).toBeDefined()
@@ -132,8 +139,11 @@ describe('PostgreSQL pool, a backend terminated from outside', () => {
     await warm
     await terminateBackends(name)
     await Promise.all(loops)
-    for (const outcome of outcomes.filter((outcome) => outcome !== 'ok')) expectStorageUnavailable(server, outcome)
-    expect(await server.issueTokenFromRequest({ body: clientCredentials(client) })).toHaveProperty('access_token')
+    for (const outcome of outcomes.filter((outcome) => outcome !== 'ok'))
+      expectStorageUnavailable(server, outcome)
+    expect(await server.issueTokenFromRequest({ body: clientCredentials(client) })).toHaveProperty(
+      'access_token',
+    )
   })
 
   it('a pool the app gave no error listener gets one: idle clients whose backends are terminated end nothing', async () => {
@@ -154,7 +164,9 @@ describe('PostgreSQL pool, a backend terminated from outside', () => {
     })
     expect(await terminateBackends(name)).toBe(idle)
     await allRemoved
-    expect(await server.issueTokenFromRequest({ body: clientCredentials(client) })).toHaveProperty('access_token')
+    expect(await server.issueTokenFromRequest({ body: clientCredentials(client) })).toHaveProperty(
+      'access_token',
+    )
   })
 
   it('keeps the error listener an app set on its pool, adding none of its own', async () => {
@@ -198,6 +210,29 @@ describe('PostgreSQL unreachable', () => {
       (reason: unknown) => reason,
     )
     expectStorageUnavailable(server, error)
+  })
+})
+
+describe('PGlite', () => {
+  it('has no connection to lose: a query on a closed database rejects the request (500), nothing is emitted, and the process lives', async () => {
+    const pglite = new PGlite()
+    const storage = createPostgresStorage({ pglite })
+    await storage.migrate()
+    const server = coreOn(storage, sharedClock())
+    const { client, plaintextSecret } = await server.createClient({
+      name: 'Machine client',
+      redirectUris: [],
+      allowedGrants: ['client_credentials'],
+      allowedScopes: ['invoices.read'],
+      confidential: true,
+    })
+    await pglite.close()
+    const body = { grant_type: 'client_credentials', client_id: client.id, client_secret: plaintextSecret! }
+    const error = await server.issueTokenFromRequest({ body }).then(
+      () => null,
+      (reason: unknown) => reason,
+    )
+    expectServerError(server, error)
   })
 })
 

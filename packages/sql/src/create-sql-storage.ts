@@ -96,7 +96,8 @@ export function createSqlStorage<DB>(
     ),
     ...(outbox ? { outboxReader: createSqlEventOutboxReader(named, dialect) } : {}),
     tables,
-    migrate: () => guardUnavailable(dialect, target, 'running migrations', () => migrateToLatest(db, dialect, tables)),
+    migrate: () =>
+      guardUnavailable(dialect, target, 'running migrations', () => migrateToLatest(db, dialect, tables)),
     pruneExpired: (options) =>
       guardUnavailable(dialect, target, 'pruning expired rows', () => pruneExpired(named, options)),
   }
@@ -107,7 +108,8 @@ function guardFunctions<T extends object>(object: T, onRejected: (error: unknown
   const entries = Object.entries(object).map(([key, value]: [string, unknown]) => [
     key,
     typeof value === 'function'
-      ? (...args: unknown[]) => (value as (...a: unknown[]) => Promise<unknown>).apply(object, args).catch(onRejected)
+      ? (...args: unknown[]) =>
+          (value as (...a: unknown[]) => Promise<unknown>).apply(object, args).catch(onRejected)
       : value,
   ])
   return Object.fromEntries(entries) as T

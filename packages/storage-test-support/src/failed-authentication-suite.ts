@@ -22,7 +22,9 @@ export interface FailedAuthenticationSubject {
  * statement but reads (no transaction, no insert), stored no outbox row, and still reached the
  * in-process event publisher, naming a client only when it exists.
  */
-export async function expectFailedAuthenticationsWriteNothing(subject: FailedAuthenticationSubject): Promise<void> {
+export async function expectFailedAuthenticationsWriteNothing(
+  subject: FailedAuthenticationSubject,
+): Promise<void> {
   const published: OAuthEvent[] = []
   const server = coreOn(subject.storage, sharedClock(), {
     eventPublisher: {

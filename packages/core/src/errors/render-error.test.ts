@@ -33,7 +33,9 @@ describe('renderError', () => {
     })
     expect(JSON.stringify(response)).not.toContain('hunter2')
     expect(JSON.stringify(response)).not.toContain('db:5432')
-    expect(renderError(new StorageUnavailableError({ retryAfterSeconds: 30 })).headers['retry-after']).toBe('30')
+    expect(renderError(new StorageUnavailableError({ retryAfterSeconds: 30 })).headers['retry-after']).toBe(
+      '30',
+    )
   })
 
   it('keeps 500 server_error, without Retry-After, for every other unexpected error', () => {

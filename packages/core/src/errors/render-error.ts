@@ -23,7 +23,8 @@ const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const
 export const SERVER_ERROR_DESCRIPTION = 'The server could not complete the request.'
 
 /** The description of a `503 server_error`: the storage is unavailable, try again later. */
-export const UNAVAILABLE_DESCRIPTION = 'The server is temporarily unable to complete the request; try again later.'
+export const UNAVAILABLE_DESCRIPTION =
+  'The server is temporarily unable to complete the request; try again later.'
 
 /**
  * Turns anything thrown by a use case into the response to send. An {@link OAuthError} keeps its

@@ -35,6 +35,7 @@ export class StorageUnavailableError extends SpOAuthError {
   constructor(options: StorageUnavailableErrorOptions = {}) {
     super(options.message ?? 'The storage is unavailable.', { cause: options.cause })
     const seconds = options.retryAfterSeconds ?? DEFAULT_STORAGE_RETRY_AFTER_SECONDS
-    this.retryAfterSeconds = Number.isInteger(seconds) && seconds > 0 ? seconds : DEFAULT_STORAGE_RETRY_AFTER_SECONDS
+    this.retryAfterSeconds =
+      Number.isInteger(seconds) && seconds > 0 ? seconds : DEFAULT_STORAGE_RETRY_AFTER_SECONDS
   }
 }

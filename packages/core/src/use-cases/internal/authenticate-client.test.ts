@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest'
 import type { Storage } from '../../config/options.js'
 import type { OAuthEventOf } from '../../domain/events.js'
 import { createMemoryStorage } from '../../memory/create-memory-storage.js'
-import { createTestClient, createTestServer, type TestServer } from '../../test-support/test-server.js'
+import { createAuthorizationServer } from '../../server/create-authorization-server.js'
+import {
+  createTestClient,
+  createTestServer,
+  HASH_SECRET,
+  ISSUER,
+  type TestServer,
+} from '../../test-support/test-server.js'
 import { basicAuthorization, insertClient, oauthErrorOf } from '../../test-support/token-helpers.js'
 import { authenticateClient } from './authenticate-client.js'
 
@@ -264,19 +271,25 @@ describe('authenticateClient', () => {
     const failed = failures(events)
     expect(failed).toHaveLength(300)
     expect(failed.filter((event) => event.clientId === client.id)).toHaveLength(150)
-    expect(failed.filter((event) => event.clientId === null && event.reason === 'unknown_client')).toHaveLength(
-      150,
-    )
+    expect(
+      failed.filter((event) => event.clientId === null && event.reason === 'unknown_client'),
+    ).toHaveLength(150)
   })
 
-  it('a failed authentication without an event publisher publishes nothing and still fails', async () => {
-    const { server, events } = createTestServer({ eventPublisher: undefined })
+  it('a failed authentication without an event publisher still fails, writing nothing', async () => {
+    const storage = createMemoryStorage({ outbox: true })
+    const server = createAuthorizationServer({
+      issuer: ISSUER,
+      storage,
+      hashKeys: { keys: [{ id: 'k1', secret: HASH_SECRET }] },
+    })
     const client = await createTestClient(server)
+    const outboxBefore = storage.outboxEvents.length
     const error = await oauthErrorOf(
       authenticateClient(server.context, { body: { client_id: client.id, client_secret: 'wrong' } }),
     )
     expect(error.code).toBe('invalid_client')
-    expect(events).toHaveLength(0)
+    expect(storage.outboxEvents).toHaveLength(outboxBefore)
   })
 
   it('a successful authentication publishes nothing', async () => {

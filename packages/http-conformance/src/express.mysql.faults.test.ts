@@ -1,0 +1,4 @@
+import { describeDatabaseFaults } from './faults/database-fault-suite.js'
+import { mysqlFaultDatabase } from './faults/mysql-fault-database.js'
+
+describeDatabaseFaults(mysqlFaultDatabase('express'))
