@@ -23,6 +23,10 @@ export interface ClientTable {
   allowed_grants: JsonColumn
   allowed_scopes: JsonColumn
   confidential: BooleanColumn
+  /** `web` or `native` (migration `0004_client_application_type`). */
+  application_type: string
+  /** Whether a remembered consent may skip the screen (migration `0004_client_application_type`). */
+  silent_consent: BooleanColumn
   secret_hash: string | null
   secret_hash_key_id: string | null
   created_at: TimestampColumn

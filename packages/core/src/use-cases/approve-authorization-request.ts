@@ -56,7 +56,7 @@ export async function approveAuthorizationRequest(
     })
   }
   const client = await context.storage.repositories.clients.findById(request.client.id)
-  if (!client || client.revokedAt || !matchRedirectUri(request.redirectUri, client.redirectUris)) {
+  if (!client || client.revokedAt || !matchRedirectUri(request.redirectUri, client.redirectUris, client)) {
     throw OAuthError.invalidRequest({ description: 'The client is unknown or has been revoked.' })
   }
   const now = context.clock.now()

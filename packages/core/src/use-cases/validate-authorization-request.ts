@@ -46,7 +46,7 @@ export async function validateAuthorizationRequest(
   const requestedUri = parameters.get('redirect_uri')
   let redirectUri: string
   if (requestedUri !== undefined) {
-    if (!matchRedirectUri(requestedUri, client.redirectUris)) {
+    if (!matchRedirectUri(requestedUri, client.redirectUris, client)) {
       throw OAuthError.invalidRequest({ description: 'The redirect_uri is not registered for this client.' })
     }
     redirectUri = requestedUri

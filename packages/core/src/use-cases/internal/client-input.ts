@@ -1,3 +1,4 @@
+import { APPLICATION_TYPES, type ApplicationType } from '../../domain/client.js'
 import { hasControlCharacter, hasLoneSurrogate } from '../../domain/control-characters.js'
 import { GRANT_TYPES, type GrantType, isGrantType } from '../../domain/grant-type.js'
 import { redirectUriProblem } from '../../domain/redirect-uri.js'
@@ -13,10 +14,25 @@ export interface ClientInput {
   readonly allowedScopes: readonly string[]
   /** `true` for a server-side client that can keep a secret; `false` for mobile, SPA and CLI clients. */
   readonly confidential: boolean
+  /**
+   * `native` for an app on the user's device that receives its redirect on a loopback port it
+   * picks at run time (RFC 8252 §7.3): only then does `http://127.0.0.1` or `http://[::1]` match
+   * on any port. Default `web`: every redirect URI matches exactly.
+   */
+  readonly applicationType?: ApplicationType
+  /**
+   * Let a remembered consent approve a request without showing the consent screen. Default: `true`
+   * for a confidential client, `false` for a public one, whose `client_id` anyone can send
+   * (RFC 8252 §8.6): opt in only for a public client whose redirect URIs only it can receive.
+   */
+  readonly silentConsent?: boolean
 }
 
+/** Client metadata as checked: every default resolved. */
+export type CheckedClientInput = Required<ClientInput>
+
 /** Checks client metadata and returns it normalized; lists every problem at once. */
-export function checkClientInput(context: ServerContext, input: ClientInput): ClientInput {
+export function checkClientInput(context: ServerContext, input: ClientInput): CheckedClientInput {
   const problems: string[] = []
   const name = typeof input.name === 'string' ? input.name.trim() : ''
   if (name === '' || name.length > 200 || hasControlCharacter(name) || hasLoneSurrogate(name)) {
@@ -50,6 +66,12 @@ export function checkClientInput(context: ServerContext, input: ClientInput): Cl
     }
   }
   if (typeof input.confidential !== 'boolean') problems.push('confidential: must be true or false')
+  const applicationType = input.applicationType ?? 'web'
+  if (!APPLICATION_TYPES.includes(applicationType)) {
+    problems.push(`applicationType: must be one of ${APPLICATION_TYPES.join(', ')}`)
+  }
+  const silentConsent = input.silentConsent ?? input.confidential === true
+  if (typeof silentConsent !== 'boolean') problems.push('silentConsent: must be true or false')
   if (problems.length > 0) throw OAuthError.invalidRequest({ description: problems.join('; ') })
   return {
     name,
@@ -57,5 +79,7 @@ export function checkClientInput(context: ServerContext, input: ClientInput): Cl
     allowedGrants: [...new Set(grants)],
     allowedScopes: normalizeScopes(scopes),
     confidential: input.confidential,
+    applicationType,
+    silentConsent,
   }
 }
