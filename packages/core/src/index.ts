@@ -82,8 +82,16 @@ export type { AuthorizationServer } from './server/create-authorization-server.j
 export { createAuthorizationServer } from './server/create-authorization-server.js'
 export type { AuthorizationApproval, ConsentContext } from './use-cases/approve-authorization-request.js'
 export { approveAuthorizationRequest } from './use-cases/approve-authorization-request.js'
+export type { ConsentAnswerInput } from './use-cases/answer-consent.js'
+export { answerConsent } from './use-cases/answer-consent.js'
 export type { BearerRequest } from './use-cases/authenticate-bearer.js'
 export { authenticateBearer } from './use-cases/authenticate-bearer.js'
+export type {
+  AuthorizationStep,
+  BeginAuthorizationInput,
+  InteractionUser,
+} from './use-cases/begin-authorization.js'
+export { beginAuthorization, DEFAULT_INTERACTION_TTL_SECONDS } from './use-cases/begin-authorization.js'
 export type { CreatedClient } from './use-cases/create-client.js'
 // Use cases, for calling with a server's `context`
 export { createClient } from './use-cases/create-client.js'

@@ -98,6 +98,13 @@ export interface ConsentTable {
   updated_at: TimestampColumn
 }
 
+/** Used consent tickets, by the hash of their nonce (migration `0007_consent_tickets`). */
+export interface ConsentTicketTable {
+  nonce_hash: string
+  expires_at: TimestampColumn
+  consumed_at: TimestampColumn
+}
+
 /** JWT signing keys. */
 export interface SigningKeyTable {
   kid: string
@@ -137,6 +144,7 @@ export interface SpOAuthDatabase {
   access_tokens: AccessTokenTable
   refresh_tokens: RefreshTokenTable
   consents: ConsentTable
+  consent_tickets: ConsentTicketTable
   signing_keys: SigningKeyTable
   event_outbox: EventOutboxTable
 }

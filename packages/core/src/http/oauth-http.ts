@@ -16,7 +16,7 @@ import {
   redirectResponse,
 } from './http-message.js'
 import {
-  answerConsent,
+  answerConsentForm,
   type InteractionOutcome,
   type InteractionUser,
   type ShownProblem,
@@ -29,7 +29,10 @@ import { serverMetadata } from './server-metadata.js'
 export interface OAuthHttpOptions {
   /** The largest request body read, in bytes; a larger one is answered 413. Default 16 KiB. */
   readonly bodyLimitBytes?: number
-  /** How long a consent screen may stay open before its form expires, in seconds. Default 600. */
+  /**
+   * How long a consent screen may stay open before its form expires, and how long a sign-in asked
+   * for by `prompt=login` or `max_age` may take, in seconds. Default 600.
+   */
   readonly consentTicketTtlSeconds?: number
 }
 
@@ -158,7 +161,7 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
         return startAuthorization(server, paths, request.query, signedIn, ticketTtl)
       case 'approve':
       case 'deny':
-        return respond(await answerConsent(server, form(), signedIn, name))
+        return respond(await answerConsentForm(server, form(), signedIn, name))
       case 'token':
         return respond(jsonResponse(200, await server.issueTokenFromRequest(client())))
       case 'revoke':

@@ -3,6 +3,7 @@ import type { SqlDialect } from '../sql-dialect.js'
 import type { TableNames } from '../table-names.js'
 import { atomicIssuanceProcedures } from './atomic-issuance-procedures.js'
 import { clientApplicationType } from './client-application-type.js'
+import { consentTickets } from './consent-tickets.js'
 import { initialSchema } from './initial-schema.js'
 import { pruneIndexes } from './prune-indexes.js'
 
@@ -13,6 +14,7 @@ export function spOAuthMigrations(names: TableNames, dialect: SqlDialect): Recor
     '0002_prune_indexes': pruneIndexes(names, dialect),
     '0003_atomic_issuance': atomicIssuanceProcedures(names, dialect),
     '0004_client_application_type': clientApplicationType(names, dialect),
+    '0007_consent_tickets': consentTickets(names, dialect),
   }
 }
 
