@@ -22,8 +22,7 @@ const NOW = new Date('2030-06-01T12:00:00.000Z')
 const DAY_MS = 24 * 60 * 60 * 1000
 const daysAgo = (days: number): Date => new Date(NOW.getTime() - days * DAY_MS)
 /** A random stand-in for a nonce hash: 43 base64url characters. */
-const randomHash = (): string =>
-  Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
+const randomHash = (): string => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
 
 /**
  * The `pruneExpired()` rules, run by each SQL storage package against its own database: what is

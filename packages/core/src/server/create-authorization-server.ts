@@ -8,12 +8,12 @@ import { webRandomSource } from '../crypto/web-random-source.js'
 import type { Principal } from '../domain/principal.js'
 import type { JsonWebKey, SigningKeyState } from '../domain/signing-key.js'
 import { type OAuthHttpResponse, renderError } from '../errors/render-error.js'
+import { answerConsent, type ConsentAnswerInput } from '../use-cases/answer-consent.js'
 import {
   type AuthorizationApproval,
   approveAuthorizationRequest,
   type ConsentContext,
 } from '../use-cases/approve-authorization-request.js'
-import { answerConsent, type ConsentAnswerInput } from '../use-cases/answer-consent.js'
 import { authenticateBearer, type BearerRequest } from '../use-cases/authenticate-bearer.js'
 import {
   type AuthorizationStep,

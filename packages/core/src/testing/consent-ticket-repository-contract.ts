@@ -47,7 +47,9 @@ export function consentTicketRepositoryContract(factory: StorageFactory): void {
     forEachConcurrentMode(subject, (test) => {
       test('consume: 50 concurrent consumes of one nonce give exactly one true', async (use) => {
         const ticket = newTicket()
-        const results = await inParallel(50, () => use((r) => r.consentTickets.consume(ticket, minutesLater(1))))
+        const results = await inParallel(50, () =>
+          use((r) => r.consentTickets.consume(ticket, minutesLater(1))),
+        )
         expect(results.filter(Boolean)).toHaveLength(1)
         expect(await use((r) => r.consentTickets.consume(ticket, minutesLater(2)))).toBe(false)
       })

@@ -34,7 +34,10 @@ export function clientApplicationType(names: TableNames, dialect: SqlDialect): M
           .addColumn('silent_consent', types.boolean, (c) => c.notNull().defaultTo(false))
           .execute()
         // The new default for clients registered before: silent only when confidential.
-        await db.updateTable('clients').set({ silent_consent: sql.ref('confidential') }).execute()
+        await db
+          .updateTable('clients')
+          .set({ silent_consent: sql.ref('confidential') })
+          .execute()
       }
     },
     down: async (migrationDb) => {

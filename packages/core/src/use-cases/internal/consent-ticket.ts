@@ -80,7 +80,8 @@ export async function openConsentTicket(
 /** The refusal of a ticket that is missing, forged, expired or already used. */
 export function ticketRefused(): OAuthError {
   return OAuthError.invalidRequest({
-    description: 'The consent form is invalid, has expired or was already answered; start the authorization again.',
+    description:
+      'The consent form is invalid, has expired or was already answered; start the authorization again.',
   })
 }
 
