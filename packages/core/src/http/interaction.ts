@@ -28,6 +28,16 @@ export interface ConsentPrompt {
   readonly remembered: boolean
 }
 
+/** What the login hook is told besides where to send the user back. */
+export interface LoginRequest {
+  /**
+   * Someone is signed in, but the request needs a newer sign-in (`prompt=login`, or `max_age`
+   * passed): ask for the credentials again even though a session exists, and report the new
+   * sign-in's time as `authTime`. Until then the request keeps coming back to the login hook.
+   */
+  readonly reauthenticate: boolean
+}
+
 /** An error to show the user, for an app that renders its own error page. */
 export interface ShownProblem {
   readonly status: number
