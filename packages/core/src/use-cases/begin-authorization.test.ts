@@ -182,14 +182,32 @@ describe('beginAuthorization: prompt=login and max_age are enforced', () => {
     expect((await server.beginAuthorization({ parameters: moved, signedIn: fresh })).kind).toBe('login')
     // Set back in time (its MAC no longer verifies): login again, even for a sign-in after that time.
     const marker = new URLSearchParams(login.returnQuery).get(LOGIN_MARKER)!
-    const [seconds, keyId, mac] = marker.split('~')
-    const setBack = `${query}&${LOGIN_MARKER}=${encodeURIComponent(`${Number(seconds) - 3600}~${keyId}~${mac}`)}`
+    const [millis, keyId, mac] = marker.split('~')
+    const setBack = `${query}&${LOGIN_MARKER}=${encodeURIComponent(`${Number(millis) - 3600_000}~${keyId}~${mac}`)}`
     const oldSignIn = user(new Date(clock.now().getTime() - 1800_000))
     expect((await server.beginAuthorization({ parameters: setBack, signedIn: oldSignIn })).kind).toBe('login')
     // The genuine marker with a sign-in since it: consent.
     expect((await server.beginAuthorization({ parameters: login.returnQuery, signedIn: fresh })).kind).toBe(
       'consent',
     )
+  })
+
+  it('a sign-in at the very instant the login was asked for does not count: it must come after', async () => {
+    const { server, clock } = createTestServer()
+    const erp = await createTestClient(server)
+    const login = expectKind(
+      await server.beginAuthorization({
+        parameters: await queryOf(erp, { prompt: 'login' }),
+        signedIn: user(clock.now()),
+      }),
+      'login',
+    )
+    expect((await server.beginAuthorization({ parameters: login.returnQuery, signedIn: user(clock.now()) })).kind).toBe(
+      'login',
+    )
+    const later = user(new Date(clock.now().getTime() + 1))
+    clock.advanceSeconds(1)
+    expect((await server.beginAuthorization({ parameters: login.returnQuery, signedIn: later })).kind).toBe('consent')
   })
 
   it('a login marker older than the interaction time-to-live no longer counts: login again', async () => {

@@ -20,8 +20,8 @@ export interface InteractionUser {
   readonly session?: string
   /**
    * When the user last proved who they are in this session (typed a password, passed a second
-   * factor). `prompt=login` and `max_age` are satisfied only by a sign-in at or after the time the
-   * core asked for it; without `authTime` they never are, and such a request always goes to login.
+   * factor). `prompt=login` and `max_age` are satisfied only by a sign-in after the time the core
+   * asked for it; without `authTime` they never are, and such a request always goes to login.
    */
   readonly authTime?: Date
 }
@@ -80,7 +80,7 @@ export type AuthorizationStep =
  * - nobody signed in: `login` (`prompt=none`: `login_required`);
  * - `prompt=login`, or `max_age` passed since `signedIn.authTime`: `login` with
  *   `reauthenticate`, and a `returnQuery` carrying a tamper-proof record of when the login was
- *   asked for; the request proceeds only once the application reports a sign-in at or after it;
+ *   asked for; the request proceeds only once the application reports a sign-in after it;
  * - a remembered consent that covers the scopes, no `prompt=consent`, and a client that allows
  *   `silentConsent` (by default only confidential ones): `redirect` with a code;
  * - otherwise `consent` with a single-use ticket (`prompt=none`: `consent_required`).
@@ -129,9 +129,10 @@ export async function beginAuthorization(
 }
 
 /**
- * Whether the sign-in the application reports is new enough: for `prompt=login`, at or after the
- * login the core asked for (the marker); for `max_age`, within `max_age` seconds of now, or at or
- * after the asked-for login (so `max_age=0` can be met). Compared in whole seconds.
+ * Whether the sign-in the application reports is new enough: for `prompt=login`, after the login
+ * the core asked for (the marker; to the millisecond, so a session from just before the request
+ * never counts); for `max_age`, within `max_age` whole seconds of now, or after the asked-for
+ * login (so `max_age=0` can be met).
  */
 function signedInRecently(
   context: ServerContext,
@@ -141,11 +142,10 @@ function signedInRecently(
 ): boolean {
   const { authTime } = signedIn
   if (!(authTime instanceof Date) || Number.isNaN(authTime.getTime())) return false
-  const authSeconds = epochSeconds(authTime)
-  const afterAsked = loginAskedAt !== null && authSeconds >= loginAskedAt
+  const afterAsked = loginAskedAt !== null && authTime.getTime() > loginAskedAt
   if (request.prompt.includes('login') && !afterAsked) return false
   if (request.maxAge !== null) {
-    const withinMaxAge = epochSeconds(context.clock.now()) - authSeconds <= request.maxAge
+    const withinMaxAge = epochSeconds(context.clock.now()) - epochSeconds(authTime) <= request.maxAge
     if (!withinMaxAge && !afterAsked) return false
   }
   return true

@@ -1,6 +1,5 @@
 import { constantTimeEqual } from '../../crypto/constant-time-equal.js'
 import type { ServerContext } from './server-context.js'
-import { epochSeconds } from './time.js'
 
 /**
  * The parameter the core adds to the authorize URL it sends the login hook back to, when the
@@ -14,7 +13,7 @@ export const LOGIN_MARKER = 'sp_oauth_login'
 export interface MarkedQuery {
   /** The query string without any login marker, otherwise exactly as given. */
   readonly rest: string
-  /** When login was asked for (whole seconds since the epoch), or `null` without a valid, recent marker. */
+  /** When login was asked for (milliseconds since the epoch), or `null` without a valid, recent marker. */
   readonly loginAskedAt: number | null
 }
 
@@ -43,30 +42,30 @@ export async function readLoginMarker(
   const first = value.indexOf('~')
   const last = value.lastIndexOf('~')
   if (first <= 0 || last === first) return { rest, loginAskedAt: null }
-  const seconds = value.slice(0, first)
+  const millis = value.slice(0, first)
   const keyId = value.slice(first + 1, last)
   const mac = value.slice(last + 1)
-  if (!/^\d{1,12}$/.test(seconds) || !context.hasher.keyIds.includes(keyId)) {
+  if (!/^\d{1,15}$/.test(millis) || !context.hasher.keyIds.includes(keyId)) {
     return { rest, loginAskedAt: null }
   }
-  const expected = await context.hasher.hashWithKey(signedText(seconds, rest), keyId)
+  const expected = await context.hasher.hashWithKey(signedText(millis, rest), keyId)
   if (!constantTimeEqual(expected, mac)) return { rest, loginAskedAt: null }
-  const askedAt = Number(seconds)
-  const now = epochSeconds(context.clock.now())
-  if (askedAt > now || now - askedAt > ttlSeconds) return { rest, loginAskedAt: null }
+  const askedAt = Number(millis)
+  const now = context.clock.now().getTime()
+  if (askedAt > now || now - askedAt > ttlSeconds * 1000) return { rest, loginAskedAt: null }
   return { rest, loginAskedAt: askedAt }
 }
 
 /** `rest` with a login marker for now appended: the query the login hook sends the user back with. */
 export async function withLoginMarker(context: ServerContext, rest: string): Promise<string> {
-  const seconds = String(epochSeconds(context.clock.now()))
+  const millis = String(context.clock.now().getTime())
   const keyId = context.hasher.currentKeyId
-  const mac = await context.hasher.hashWithKey(signedText(seconds, rest), keyId)
-  const marker = `${LOGIN_MARKER}=${encodeURIComponent(`${seconds}~${keyId}~${mac}`)}`
+  const mac = await context.hasher.hashWithKey(signedText(millis, rest), keyId)
+  const marker = `${LOGIN_MARKER}=${encodeURIComponent(`${millis}~${keyId}~${mac}`)}`
   return rest === '' ? marker : `${rest}&${marker}`
 }
 
 /** Lengths first, so no two different field sets can produce the same text. */
-function signedText(seconds: string, rest: string): string {
-  return ['sp-oauth login v1', seconds, rest].map((field) => `${field.length}:${field}`).join('|')
+function signedText(millis: string, rest: string): string {
+  return ['sp-oauth login v1', millis, rest].map((field) => `${field.length}:${field}`).join('|')
 }
