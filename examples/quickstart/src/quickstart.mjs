@@ -216,7 +216,10 @@ function buildApp({ server, url, publicBaseUrl, clients, cookieKey }) {
    */
   const sessionOf = (/** @type {import('express').Request} */ req) => {
     const data = cookies.read(parseCookies(req.headers.cookie), SESSION_COOKIE)
-    return data && typeof data.user === 'string' && typeof data.sid === 'string' && typeof data.at === 'number'
+    return data &&
+      typeof data.user === 'string' &&
+      typeof data.sid === 'string' &&
+      typeof data.at === 'number'
       ? { user: data.user, sid: data.sid, at: data.at }
       : null
   }

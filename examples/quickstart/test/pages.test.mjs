@@ -4,7 +4,11 @@ import { consentPage, errorPage, loginPage } from '../src/pages.mjs'
 
 const HOSTILE = `"><script>alert('x')</script><img src=x onerror=alert(1)>`
 
-/** A consent prompt as the adapter hands it to `renderConsent`. */
+/**
+ * A consent prompt as the adapter hands it to `renderConsent`.
+ *
+ * @param {Record<string, unknown> & { redirectUri?: string }} overrides
+ */
 function prompt(overrides = {}) {
   return /** @type {import('@sp-oauth/core/http').ConsentPrompt} */ (
     /** @type {unknown} */ ({
@@ -55,7 +59,10 @@ describe('the pages escape what they show', () => {
   })
 
   it('shows the full redirect URI, a loopback port included, so the user sees where the answer goes', () => {
-    const page = consentPage({ user: 'demo', prompt: prompt({ redirectUri: 'http://127.0.0.1:4444/callback' }) })
+    const page = consentPage({
+      user: 'demo',
+      prompt: prompt({ redirectUri: 'http://127.0.0.1:4444/callback' }),
+    })
     expect(page).toContain('goes back to <code id="redirect-uri">http://127.0.0.1:4444/callback</code>')
   })
 

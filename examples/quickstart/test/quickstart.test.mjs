@@ -197,9 +197,9 @@ describe('the quickstart server on one data directory', () => {
     // Back at the authorize URL with the old session: sent to sign in again, no consent, no code.
     const again = await get(returnTo, earlier)
     expect(again.status).toBe(303)
-    expect(new URL(/** @type {string} */ (again.headers.get('location')), first.quickstart.url).pathname).toBe(
-      '/login',
-    )
+    expect(
+      new URL(/** @type {string} */ (again.headers.get('location')), first.quickstart.url).pathname,
+    ).toBe('/login')
     // After signing in again: the consent screen.
     const consent = await get(returnTo, await signIn())
     expect(consent.status).toBe(200)

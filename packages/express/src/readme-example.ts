@@ -6,7 +6,9 @@ import { type ConsentPrompt, createOAuthExpress, type OAuthExpress } from './ind
 
 /** Your session lookup (express-session, a signed cookie, …). */
 export interface Sessions {
-  signedIn(req: Request): { readonly userId: string; readonly sessionId: string; readonly signedInAt: Date } | null
+  signedIn(
+    req: Request,
+  ): { readonly userId: string; readonly sessionId: string; readonly signedInAt: Date } | null
 }
 
 export function createApp(server: AuthorizationServer, sessions: Sessions): Express {

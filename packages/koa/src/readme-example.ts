@@ -6,7 +6,9 @@ import { type ConsentPrompt, createOAuthKoa, type OAuthKoa } from './index.js' /
 
 /** Your session lookup (koa-session, a signed cookie, …). */
 export interface Sessions {
-  signedIn(ctx: Context): { readonly userId: string; readonly sessionId: string; readonly signedInAt: Date } | null
+  signedIn(
+    ctx: Context,
+  ): { readonly userId: string; readonly sessionId: string; readonly signedInAt: Date } | null
 }
 
 export function createApp(server: AuthorizationServer, sessions: Sessions): Koa {

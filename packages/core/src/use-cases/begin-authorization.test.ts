@@ -202,12 +202,14 @@ describe('beginAuthorization: prompt=login and max_age are enforced', () => {
       }),
       'login',
     )
-    expect((await server.beginAuthorization({ parameters: login.returnQuery, signedIn: user(clock.now()) })).kind).toBe(
-      'login',
-    )
+    expect(
+      (await server.beginAuthorization({ parameters: login.returnQuery, signedIn: user(clock.now()) })).kind,
+    ).toBe('login')
     const later = user(new Date(clock.now().getTime() + 1))
     clock.advanceSeconds(1)
-    expect((await server.beginAuthorization({ parameters: login.returnQuery, signedIn: later })).kind).toBe('consent')
+    expect((await server.beginAuthorization({ parameters: login.returnQuery, signedIn: later })).kind).toBe(
+      'consent',
+    )
   })
 
   it('a login marker older than the interaction time-to-live no longer counts: login again', async () => {
