@@ -3,6 +3,7 @@ import { ConfigurationError } from '../errors/configuration-error.js'
 import type { OAuthHttpResponse } from '../errors/render-error.js'
 import type { AuthorizationServer } from '../server/create-authorization-server.js'
 import type { ConsentContext } from '../use-cases/approve-authorization-request.js'
+import { DEFAULT_INTERACTION_TTL_SECONDS } from '../use-cases/begin-authorization.js'
 import type { UserReference } from '../use-cases/internal/user-id.js'
 import { requireAllScopes, requireAnyScope, requireClient } from '../use-cases/require-scopes.js'
 import type { AuthorizationRequest } from '../use-cases/validate-authorization-request.js'
@@ -121,7 +122,10 @@ const POST = ['POST'] as const
  */
 export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpOptions = {}): OAuthHttp {
   const bodyLimitBytes = positiveInteger(options.bodyLimitBytes ?? 16 * 1024, 'bodyLimitBytes')
-  const ticketTtl = positiveInteger(options.consentTicketTtlSeconds ?? 600, 'consentTicketTtlSeconds')
+  const ticketTtl = positiveInteger(
+    options.consentTicketTtlSeconds ?? DEFAULT_INTERACTION_TTL_SECONDS,
+    'consentTicketTtlSeconds',
+  )
   const paths = oauthPaths(server.config)
   const errorResponse = (error: unknown): HttpResponse => toHttpResponse(server.renderError(error))
   const toHttpResponse = (rendered: OAuthHttpResponse): HttpResponse => {

@@ -1,11 +1,11 @@
 import { OAuthError } from '../errors/oauth-error.js'
-import { parseUrlEncoded } from '../http/form-encoding.js'
 import type { TransactionalRepositories } from '../ports/unit-of-work.js'
 import { approveWithin } from './approve-authorization-request.js'
 import type { InteractionUser } from './begin-authorization.js'
 import { denyWithin } from './deny-authorization-request.js'
 import { type OpenedConsentTicket, openConsentTicket, ticketRefused } from './internal/consent-ticket.js'
 import type { ServerContext } from './internal/server-context.js'
+import { parseUrlEncoded } from './internal/url-encoded.js'
 import { userIdOf } from './internal/user-id.js'
 import { validateAuthorizationRequest } from './validate-authorization-request.js'
 

@@ -1,5 +1,4 @@
 import { OAuthError } from '../errors/oauth-error.js'
-import { parseUrlEncoded } from '../http/form-encoding.js'
 import { approveAuthorizationRequest } from './approve-authorization-request.js'
 import { hasConsent } from './has-consent.js'
 import { issueConsentTicket } from './internal/consent-ticket.js'
@@ -7,6 +6,7 @@ import { readLoginMarker, withLoginMarker } from './internal/login-marker.js'
 import type { ParameterInput } from './internal/parameters.js'
 import type { ServerContext } from './internal/server-context.js'
 import { epochSeconds } from './internal/time.js'
+import { parseUrlEncoded } from './internal/url-encoded.js'
 import { type UserReference, userIdOf } from './internal/user-id.js'
 import { type AuthorizationRequest, validateAuthorizationRequest } from './validate-authorization-request.js'
 
