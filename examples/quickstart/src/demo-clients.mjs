@@ -73,6 +73,11 @@ export async function ensureDemoClients(server, storage, dataDir, partnerRedirec
       allowedGrants: ['authorization_code', 'refresh_token'],
       allowedScopes: ['invoices.read', 'invoices.write'],
       confidential: false,
+      // A public client's remembered consent shows the screen again by default: anyone can send
+      // its client_id. This one's redirect URI is this server's own page, matched exactly (a
+      // `web` client: no other loopback port), so only this site receives its codes and a
+      // remembered consent may skip the screen (RFC 8252 §8.6).
+      silentConsent: true,
     })
     partnerApp = created.client
     partnerApps[partnerRedirectUri] = partnerApp.id

@@ -27,16 +27,17 @@ export function homePage({ user, metadataUrl, erpConnectorId }) {
 }
 
 /**
- * @param {{ returnTo: string, failed: boolean }} page
+ * @param {{ returnTo: string, failed: boolean, again?: boolean }} page
  * @returns {string}
  */
-export function loginPage({ returnTo, failed }) {
+export function loginPage({ returnTo, failed, again = false }) {
   return layout({
     title: 'Sign in',
     body: html`
 <h1>Sign in</h1>
 <p>The demo user is <code>demo</code> with password <code>demo</code>. (A real application signs
 people in its own way; the OAuth server only asks it who is signed in.)</p>
+${again ? html`<div class="card" role="status" id="reauthenticate">The application asks you to sign in again.</div>` : ''}
 ${failed ? html`<div class="card error" role="alert">Wrong user name or password.</div>` : ''}
 <form method="post" action="/login">
   <input type="hidden" name="returnTo" value="${returnTo}">
@@ -55,7 +56,7 @@ ${failed ? html`<div class="card error" role="alert">Wrong user name or password
  * @returns {string}
  */
 export function consentPage({ user, prompt }) {
-  const { client, scopes, redirectUri } = prompt.request
+  const { client, scopes } = prompt.request
   return layout({
     title: `Allow ${client.name}?`,
     user,
@@ -68,7 +69,7 @@ export function consentPage({ user, prompt }) {
     (scope) =>
       html`<li><code>${scope}</code>${SCOPE_DESCRIPTIONS.has(scope) ? html` – ${SCOPE_DESCRIPTIONS.get(scope)}` : ''}</li>`,
   )}</ul>
-  <p>Your answer goes back to <code>${destination(redirectUri)}</code>.</p>
+  <p>Your answer goes back to <code id="redirect-uri">${prompt.redirectUri}</code>.</p>
   <form method="post" action="${prompt.approvePath}">
     <input type="hidden" name="ticket" value="${prompt.ticket}">
     <label><input type="checkbox" name="remember" value="1" id="remember"> Remember this decision
@@ -102,7 +103,3 @@ export function errorPage({ user, status, error, description }) {
 }
 
 /** Where a redirect URI leads, for people: its origin, or the scheme of an app's private-use URI. */
-function destination(/** @type {string} */ redirectUri) {
-  const url = new URL(redirectUri)
-  return url.origin === 'null' ? url.protocol : url.origin
-}

@@ -210,11 +210,17 @@ function buildApp({ server, url, publicBaseUrl, clients, cookieKey }) {
   const cookies = createCookieSigner(cookieKey)
   const sessionCookie = { path: '/', secure: secureCookies }
 
-  /** The demo login session: `{ user, sid }` from the signed session cookie, or `null`. */
+  /**
+   * The demo login session: `{ user, sid, at }` from the signed session cookie (`at`: when the user
+   * typed the password, in milliseconds), or `null`.
+   */
   const sessionOf = (/** @type {import('express').Request} */ req) => {
     const data = cookies.read(parseCookies(req.headers.cookie), SESSION_COOKIE)
-    return data && typeof data.user === 'string' && typeof data.sid === 'string'
-      ? { user: data.user, sid: data.sid }
+    return data &&
+      typeof data.user === 'string' &&
+      typeof data.sid === 'string' &&
+      typeof data.at === 'number'
+      ? { user: data.user, sid: data.sid, at: data.at }
       : null
   }
   const userOf = (/** @type {import('express').Request} */ req) => sessionOf(req)?.user ?? null
@@ -235,12 +241,15 @@ function buildApp({ server, url, publicBaseUrl, clients, cookieKey }) {
 
   // The OAuth server: /oauth/authorize, /token, /revoke, /introspect, /jwks and the metadata.
   const oauth = createOAuthExpress(server, {
+    // `authTime`: when the password was typed, so prompt=login and max_age can be enforced.
     getUser: (req) => {
       const session = sessionOf(req)
-      return session ? { user: session.user, session: session.sid } : null
+      return session ? { user: session.user, session: session.sid, authTime: new Date(session.at) } : null
     },
-    login: (_req, res, returnTo) => {
-      res.redirect(303, `/login?${new URLSearchParams({ returnTo })}`)
+    // `reauthenticate`: someone is signed in, but the client asked for a fresh sign-in.
+    login: (_req, res, returnTo, { reauthenticate }) => {
+      const query = new URLSearchParams({ returnTo, ...(reauthenticate ? { reauthenticate: '1' } : {}) })
+      res.redirect(303, `/login?${query}`)
     },
     renderConsent: (req, res, prompt) => {
       res.set('cache-control', 'no-store')
@@ -272,11 +281,12 @@ function buildApp({ server, url, publicBaseUrl, clients, cookieKey }) {
   const form = express.urlencoded({ extended: false, limit: '4kb' })
   app.get('/login', (req, res) => {
     const returnTo = localPath(req.query.returnTo)
-    if (sessionOf(req)) {
+    const again = req.query.reauthenticate === '1'
+    if (sessionOf(req) && !again) {
       res.redirect(303, returnTo)
       return
     }
-    res.set('cache-control', 'no-store').send(loginPage({ returnTo, failed: false }))
+    res.set('cache-control', 'no-store').send(loginPage({ returnTo, failed: false, again }))
   })
   app.post('/login', sameOrigin, form, (req, res) => {
     const returnTo = localPath(req.body?.returnTo)
@@ -289,7 +299,7 @@ function buildApp({ server, url, publicBaseUrl, clients, cookieKey }) {
     }
     const session = cookies.serialize(
       SESSION_COOKIE,
-      { user: DEMO_USER.username, sid: randomUUID() },
+      { user: DEMO_USER.username, sid: randomUUID(), at: Date.now() },
       { ...sessionCookie, maxAgeSeconds: SESSION_SECONDS },
     )
     res.append('set-cookie', session).redirect(303, returnTo)

@@ -4,7 +4,11 @@ import { consentPage, errorPage, loginPage } from '../src/pages.mjs'
 
 const HOSTILE = `"><script>alert('x')</script><img src=x onerror=alert(1)>`
 
-/** A consent prompt as the adapter hands it to `renderConsent`. */
+/**
+ * A consent prompt as the adapter hands it to `renderConsent`.
+ *
+ * @param {Record<string, unknown> & { redirectUri?: string }} overrides
+ */
 function prompt(overrides = {}) {
   return /** @type {import('@sp-oauth/core/http').ConsentPrompt} */ (
     /** @type {unknown} */ ({
@@ -17,6 +21,8 @@ function prompt(overrides = {}) {
       ticket: 'q=response_type%3Dcode&e=1&k=k1&m="quoted"',
       approvePath: '/oauth/authorize/approve',
       denyPath: '/oauth/authorize/deny',
+      redirectUri: overrides.redirectUri ?? 'https://client.example.com/callback',
+      remembered: false,
     })
   )
 }
@@ -49,12 +55,20 @@ describe('the pages escape what they show', () => {
     expect(page).toContain('value="q=response_type%3Dcode&amp;e=1&amp;k=k1&amp;m=&quot;quoted&quot;"')
     expect(page).toContain('<input type="checkbox" name="remember" value="1" id="remember">')
     expect(page).toContain('formaction="/oauth/authorize/deny"')
-    expect(page).toContain('goes back to <code>https://client.example.com</code>')
+    expect(page).toContain('goes back to <code id="redirect-uri">https://client.example.com/callback</code>')
   })
 
-  it('names an app redirect URI by its scheme', () => {
-    const page = consentPage({ user: 'demo', prompt: prompt({ redirectUri: 'com.example.app:/callback' }) })
-    expect(page).toContain('goes back to <code>com.example.app:</code>')
+  it('shows the full redirect URI, a loopback port included, so the user sees where the answer goes', () => {
+    const page = consentPage({
+      user: 'demo',
+      prompt: prompt({ redirectUri: 'http://127.0.0.1:4444/callback' }),
+    })
+    expect(page).toContain('goes back to <code id="redirect-uri">http://127.0.0.1:4444/callback</code>')
+  })
+
+  it('the login page says when the application asks to sign in again', () => {
+    expect(loginPage({ returnTo: '/x', failed: false, again: true })).toContain('asks you to sign in again')
+    expect(loginPage({ returnTo: '/x', failed: false })).not.toContain('asks you to sign in again')
   })
 
   it('escapes the login form return address and the error description', () => {

@@ -168,6 +168,44 @@ describe('the quickstart server on one data directory', () => {
     expect(cookie).toMatch(/^quickstart_session=[^;]+; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax$/)
   })
 
+  it('prompt=login: a signed-in user is asked to sign in again, and the request goes on only after a new sign-in', async () => {
+    const signIn = async () => {
+      const response = await fetch(`${first.quickstart.url}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ username: 'demo', password: 'demo', returnTo: '/demo' }),
+      })
+      return (response.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+    }
+    const get = (/** @type {string} */ path, /** @type {string} */ cookie) =>
+      fetch(`${first.quickstart.url}${path}`, { redirect: 'manual', headers: { cookie } })
+    const earlier = await signIn()
+    const authorize =
+      `/oauth/authorize?response_type=code&client_id=${seen.partnerId}&scope=invoices.read&state=s1` +
+      '&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&prompt=login'
+    const toLogin = await get(authorize, earlier)
+    expect(toLogin.status).toBe(303)
+    const login = new URL(/** @type {string} */ (toLogin.headers.get('location')), first.quickstart.url)
+    expect(login.pathname).toBe('/login')
+    expect(login.searchParams.get('reauthenticate')).toBe('1')
+    const returnTo = /** @type {string} */ (login.searchParams.get('returnTo'))
+    // The login page asks again although a session exists.
+    const page = await get(`${login.pathname}${login.search}`, earlier)
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('asks you to sign in again')
+    // Back at the authorize URL with the old session: sent to sign in again, no consent, no code.
+    const again = await get(returnTo, earlier)
+    expect(again.status).toBe(303)
+    expect(
+      new URL(/** @type {string} */ (again.headers.get('location')), first.quickstart.url).pathname,
+    ).toBe('/login')
+    // After signing in again: the consent screen.
+    const consent = await get(returnTo, await signIn())
+    expect(consent.status).toBe(200)
+    expect(await consent.text()).toContain('id="redirect-uri"')
+  })
+
   it('on a second start prints no secret, keeps both clients, and still accepts the secret and tokens', async () => {
     await first.quickstart.close()
     const second = await startInProcess({ dataDir: data.dir, port: seen.port })

@@ -6,16 +6,20 @@ import { type ConsentPrompt, createOAuthExpress, type OAuthExpress } from './ind
 
 /** Your session lookup (express-session, a signed cookie, …). */
 export interface Sessions {
-  signedIn(req: Request): { readonly userId: string; readonly sessionId: string } | null
+  signedIn(
+    req: Request,
+  ): { readonly userId: string; readonly sessionId: string; readonly signedInAt: Date } | null
 }
 
 export function createApp(server: AuthorizationServer, sessions: Sessions): Express {
   const oauth = createOAuthExpress(server, {
     getUser: (req) => {
       const signedIn = sessions.signedIn(req)
-      return signedIn && { user: signedIn.userId, session: signedIn.sessionId }
+      return signedIn && { user: signedIn.userId, session: signedIn.sessionId, authTime: signedIn.signedInAt }
     },
-    login: (_req, res, returnTo) => res.redirect(`/login?returnTo=${encodeURIComponent(returnTo)}`),
+    // `reauthenticate`: prompt=login or max_age asks for a fresh sign-in although one exists.
+    login: (_req, res, returnTo, { reauthenticate }) =>
+      res.redirect(`/login?returnTo=${encodeURIComponent(returnTo)}${reauthenticate ? '&again=1' : ''}`),
     renderConsent: (_req, res, prompt) => {
       res.type('html').send(consentPage(prompt))
     },

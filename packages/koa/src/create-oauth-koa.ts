@@ -10,6 +10,7 @@ import {
   createOAuthHttp,
   type HttpResponse,
   type InteractionUser,
+  type LoginRequest,
   type OAuthHttp,
   type OAuthHttpOptions,
   type ShownProblem,
@@ -39,15 +40,19 @@ declare module 'koa' {
 export interface OAuthKoaOptions extends OAuthHttpOptions {
   /**
    * Who is signed in, or `null`. Called only on the interactive routes (authorize, approve, deny).
-   * Name the session (`session: ctx.session.id`, say) to bind consent forms to it.
+   * Name the session (`session: ctx.session.id`, say) to bind consent forms to it, and report
+   * when the user last signed in (`authTime`): `prompt=login` and `max_age` need it.
    */
   getUser(ctx: Context): InteractionUser | null | Promise<InteractionUser | null>
   /**
-   * Nobody is signed in at `GET /authorize` (or `prompt=login` asks to sign in again): send the
-   * user to log in, then back to `returnTo`, the authorize request's path and query (without
-   * `login` in `prompt`).
+   * Nobody is signed in at `GET /authorize`, or the request needs a newer sign-in: send the
+   * user to log in, then back to `returnTo` (the authorize request's path and query). When
+   * `login.reauthenticate` is true, someone is signed in but `prompt=login` or `max_age` asks for
+   * a sign-in newer than the request: ask for the credentials again even though a session exists,
+   * and have `getUser` report the new sign-in's `authTime`; the request comes back here until it
+   * does.
    */
-  login(ctx: Context, returnTo: string): void | Promise<void>
+  login(ctx: Context, returnTo: string, login: LoginRequest): void | Promise<void>
   /** Show the consent screen: two forms posting `prompt.ticket` to `approvePath` and `denyPath`. */
   renderConsent(ctx: Context, prompt: ConsentPrompt): void | Promise<void>
   /**

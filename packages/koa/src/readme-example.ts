@@ -6,16 +6,20 @@ import { type ConsentPrompt, createOAuthKoa, type OAuthKoa } from './index.js' /
 
 /** Your session lookup (koa-session, a signed cookie, …). */
 export interface Sessions {
-  signedIn(ctx: Context): { readonly userId: string; readonly sessionId: string } | null
+  signedIn(
+    ctx: Context,
+  ): { readonly userId: string; readonly sessionId: string; readonly signedInAt: Date } | null
 }
 
 export function createApp(server: AuthorizationServer, sessions: Sessions): Koa {
   const oauth = createOAuthKoa(server, {
     getUser: (ctx) => {
       const signedIn = sessions.signedIn(ctx)
-      return signedIn && { user: signedIn.userId, session: signedIn.sessionId }
+      return signedIn && { user: signedIn.userId, session: signedIn.sessionId, authTime: signedIn.signedInAt }
     },
-    login: (ctx, returnTo) => ctx.redirect(`/login?returnTo=${encodeURIComponent(returnTo)}`),
+    // `reauthenticate`: prompt=login or max_age asks for a fresh sign-in although one exists.
+    login: (ctx, returnTo, { reauthenticate }) =>
+      ctx.redirect(`/login?returnTo=${encodeURIComponent(returnTo)}${reauthenticate ? '&again=1' : ''}`),
     renderConsent: (ctx, prompt) => {
       ctx.type = 'html'
       ctx.body = consentPage(prompt)

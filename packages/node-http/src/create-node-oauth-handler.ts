@@ -2,6 +2,7 @@ import type {
   ConsentPrompt,
   HttpResponse,
   InteractionUser,
+  LoginRequest,
   OAuthHttp,
   ShownProblem,
 } from '@sp-oauth/core/http'
@@ -16,8 +17,11 @@ import { readRequestBody, TOO_LARGE } from './read-request-body.js'
 export interface NodeOAuthHooks<C> {
   /** Who is signed in, or `null`; asked on the interactive routes only. */
   getUser(c: C): InteractionUser | null | Promise<InteractionUser | null>
-  /** Nobody is signed in (or `prompt=login`): send the user to log in, then back to `returnTo`. */
-  login(c: C, returnTo: string): void | Promise<void>
+  /**
+   * Nobody is signed in, or the request needs a newer sign-in (`login.reauthenticate`): send the
+   * user to log in, then back to `returnTo`.
+   */
+  login(c: C, returnTo: string, login: LoginRequest): void | Promise<void>
   /** Show the consent screen for `prompt`. */
   renderConsent(c: C, prompt: ConsentPrompt): void | Promise<void>
   /** Show an error that may not go back to the client; absent, `response` is sent as it is. */
@@ -55,7 +59,7 @@ export function createNodeOAuthHandler<C>(
     const outcome = await http.handle(route, httpRequestOf(request, target, body), signedIn)
     switch (outcome.kind) {
       case 'login':
-        await hooks.login(c, outcome.returnTo)
+        await hooks.login(c, outcome.returnTo, { reauthenticate: outcome.reauthenticate })
         break
       case 'consent':
         await hooks.renderConsent(c, outcome.prompt)

@@ -23,6 +23,10 @@ export interface ClientTable {
   allowed_grants: JsonColumn
   allowed_scopes: JsonColumn
   confidential: BooleanColumn
+  /** `web` or `native` (migration `0004_client_application_type`). */
+  application_type: string
+  /** Whether a remembered consent may skip the screen (migration `0004_client_application_type`). */
+  silent_consent: BooleanColumn
   /** Added by `0008_client_resource_server`. */
   resource_server: BooleanColumn
   secret_hash: string | null
@@ -96,6 +100,13 @@ export interface ConsentTable {
   updated_at: TimestampColumn
 }
 
+/** Used consent tickets, by the hash of their nonce (migration `0007_consent_tickets`). */
+export interface ConsentTicketTable {
+  nonce_hash: string
+  expires_at: TimestampColumn
+  consumed_at: TimestampColumn
+}
+
 /** JWT signing keys. */
 export interface SigningKeyTable {
   kid: string
@@ -135,6 +146,7 @@ export interface SpOAuthDatabase {
   access_tokens: AccessTokenTable
   refresh_tokens: RefreshTokenTable
   consents: ConsentTable
+  consent_tickets: ConsentTicketTable
   signing_keys: SigningKeyTable
   event_outbox: EventOutboxTable
 }

@@ -9,8 +9,14 @@ describe('pruneExpired', () => {
     const { db, queries } = recordingKysely()
     const now = new Date('2030-06-01T00:00:00.000Z')
     const result = await createSqlStorage(db, testDialect).pruneExpired({ now, batchSize: 10 })
-    expect(result).toEqual({ authorizationCodes: 0, accessTokens: 0, refreshTokens: 0, eventOutbox: 0 })
-    expect(queries.map((query) => query.sql.split(' ')[0])).toEqual(Array(6).fill('select'))
+    expect(result).toEqual({
+      authorizationCodes: 0,
+      accessTokens: 0,
+      refreshTokens: 0,
+      eventOutbox: 0,
+      consentTickets: 0,
+    })
+    expect(queries.map((query) => query.sql.split(' ')[0])).toEqual(Array(7).fill('select'))
     const day = 24 * 60 * 60 * 1000
     const parameters = queries.flatMap((query) => query.parameters)
     for (const days of [1, 30, 60, 7]) {
@@ -33,6 +39,7 @@ describe('pruneExpired', () => {
       { table: 'sp_oauth_access_tokens', columns: ['expires_at'] },
       { table: 'sp_oauth_access_tokens', columns: ['revoked_at'] },
       { table: 'sp_oauth_event_outbox', columns: ['delivered_at'] },
+      { table: 'sp_oauth_consent_tickets', columns: ['expires_at'] },
     ])
   })
 })

@@ -16,6 +16,8 @@ export interface PruneExpiredOptions {
   readonly refreshTokenRetentionDays?: number
   /** Delivered outbox rows are deleted this long after delivery. Default 7. */
   readonly deliveredEventRetentionDays?: number
+  /** Used consent tickets are deleted this long after their ticket expired. Default 1. */
+  readonly consentTicketRetentionDays?: number
 }
 
 /** How many rows `pruneExpired()` deleted, per table. */
@@ -24,6 +26,7 @@ export interface PruneExpiredResult {
   readonly accessTokens: number
   readonly refreshTokens: number
   readonly eventOutbox: number
+  readonly consentTickets: number
 }
 
 /** The defaults of {@link PruneExpiredOptions}. */
@@ -33,6 +36,7 @@ export const DEFAULT_PRUNE_OPTIONS = Object.freeze({
   accessTokenRetentionDays: 30,
   refreshTokenRetentionDays: 60,
   deliveredEventRetentionDays: 7,
+  consentTicketRetentionDays: 1,
 })
 
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -50,7 +54,9 @@ const PRUNED_BY = ['expires_at', 'revoked_at'] as const
  * the keys with `LIMIT`, then `DELETE … WHERE key IN (…)`, so MySQL and PostgreSQL run the same
  * statements and no statement locks much): authorization codes expired over
  * `authorizationCodeRetentionDays` ago; access tokens and refresh tokens expired or revoked over
- * their retention ago; outbox rows delivered over `deliveredEventRetentionDays` ago.
+ * their retention ago; outbox rows delivered over `deliveredEventRetentionDays` ago; used consent
+ * tickets whose ticket expired over `consentTicketRetentionDays` ago (an expired ticket is refused
+ * by its expiry, so its row is no longer needed to refuse it).
  *
  * Never deleted: any refresh token of a family that still has a live refresh token (unrevoked and
  * unexpired), nor the access tokens of such a family, since reuse detection finds a rotated token
@@ -75,6 +81,7 @@ export async function pruneExpired(
     'accessTokenRetentionDays',
     'refreshTokenRetentionDays',
     'deliveredEventRetentionDays',
+    'consentTicketRetentionDays',
   ] as const) {
     const days = settings[name]
     if (!Number.isFinite(days) || days < 0) {
@@ -179,7 +186,22 @@ export async function pruneExpired(
     (keys) => db.deleteFrom('event_outbox').where('id', 'in', keys).executeTakeFirst(),
   )
 
-  return { authorizationCodes, accessTokens, refreshTokens, eventOutbox }
+  const ticketsBefore = before(settings.consentTicketRetentionDays)
+  const consentTickets = await inBatches(
+    batchSize,
+    async () =>
+      (
+        await db
+          .selectFrom('consent_tickets')
+          .select('nonce_hash')
+          .where('expires_at', '<', ticketsBefore)
+          .limit(batchSize)
+          .execute()
+      ).map((row) => row.nonce_hash),
+    (keys) => db.deleteFrom('consent_tickets').where('nonce_hash', 'in', keys).executeTakeFirst(),
+  )
+
+  return { authorizationCodes, accessTokens, refreshTokens, eventOutbox, consentTickets }
 }
 
 /**

@@ -4,7 +4,7 @@ import type { SpOAuthDatabase } from './database.js'
 /** The logical name of each table sp-oauth stores. */
 export type TableName = keyof SpOAuthDatabase
 
-/** Every table, in the order the first migration creates them (parents before children). */
+/** Every table, in the order the migrations create them (parents before children). */
 export const TABLE_NAMES: readonly TableName[] = [
   'clients',
   'authorization_codes',
@@ -13,6 +13,7 @@ export const TABLE_NAMES: readonly TableName[] = [
   'consents',
   'signing_keys',
   'event_outbox',
+  'consent_tickets',
 ]
 
 /** Where the tables live. */

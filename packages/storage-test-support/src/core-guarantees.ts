@@ -128,6 +128,55 @@ export function tablesOf(
   return (db as Kysely<SpOAuthDatabase>).withPlugin(new TableNamePlugin(resolveTableNames(location)))
 }
 
+let consentRound = 0
+
+/**
+ * One round of the consent ticket race: a consent screen is shown to a fresh user, and
+ * `PARALLEL_REQUESTS` approvals of its one ticket are posted at once, spread over `servers`.
+ * Exactly one gets a redirect with a code, the rest a shown `invalid_request`, and exactly one
+ * authorization code was stored for that user.
+ */
+export async function consentTicketRound(
+  servers: readonly AuthorizationServer[],
+  client: GuaranteeClient,
+  tables: Kysely<SpOAuthDatabase>,
+): Promise<void> {
+  const signedIn = { user: `ticket-user-${++consentRound}-${crypto.randomUUID()}`, session: 's' }
+  const step = await servers[0]!.beginAuthorization({
+    parameters: {
+      response_type: 'code',
+      client_id: client.id,
+      redirect_uri: REDIRECT_URI,
+      scope: 'invoices.read',
+      state: 'state-1',
+      // RFC 7636 Appendix B.
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    },
+    signedIn,
+  })
+  if (step.kind !== 'consent') throw new Error(`expected the consent step, got ${step.kind}`)
+  const results = await Promise.allSettled(
+    Array.from({ length: PARALLEL_REQUESTS }, (_, i) =>
+      servers[i % servers.length]!.answerConsent({ ticket: step.ticket, answer: 'approve', signedIn }),
+    ),
+  )
+  const answered = results.filter((result) => result.status === 'fulfilled')
+  expect(answered).toHaveLength(1)
+  for (const result of results) {
+    if (result.status === 'rejected') {
+      expect(result.reason).toBeInstanceOf(OAuthError)
+      expect((result.reason as OAuthError).code).toBe('invalid_request')
+    }
+  }
+  const codes = await tables
+    .selectFrom('authorization_codes')
+    .select('code_hash')
+    .where('user_id', '=', signedIn.user)
+    .execute()
+  expect(codes).toHaveLength(1)
+}
+
 function expectInvalidGrant(reason: unknown): void {
   expect(reason).toBeInstanceOf(OAuthError)
   expect((reason as OAuthError).code).toBe('invalid_grant')

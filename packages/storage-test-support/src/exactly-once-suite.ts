@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import {
   codeRedemptionRound,
+  consentTicketRound,
   coreOn,
   createGuaranteeClient,
   type GuaranteeClient,
@@ -77,7 +78,21 @@ export function exactlyOnceSuite(backend: StressBackend): void {
       rounds(() => refreshRotationRound([servers[0]!], client, tables)),
       TIMEOUT,
     )
+    // Each round is a consent screen and its answers: fewer rounds cover the race as well.
+    const ticketRounds = (round: () => Promise<void>) => async () => {
+      for (let n = 0; n < Math.min(STRESS_ROUNDS, 20); n++) await round()
+    }
+    it(
+      'answers a consent ticket exactly once: of parallel approvals of one ticket one gets a code',
+      ticketRounds(() => consentTicketRound([servers[0]!], client, tables)),
+      TIMEOUT,
+    )
     if (backend.twoInstances) {
+      it(
+        'answers a consent ticket exactly once across two core instances on two pools',
+        ticketRounds(() => consentTicketRound(servers, client, tables)),
+        TIMEOUT,
+      )
       it(
         'redeems an authorization code exactly once across two core instances on two pools',
         rounds(() => codeRedemptionRound(servers, client)),

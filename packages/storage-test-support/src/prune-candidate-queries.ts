@@ -112,6 +112,15 @@ export async function seedPruneTables(
     }),
     (values) => tables.insertInto('event_outbox').values(values).execute(),
   )
+  // Consent tickets live 10 minutes and go a day after expiry: ages over 1.03 days.
+  await insertAll(
+    (i) => ({
+      nonce_hash: `prune-ticket-${i}`,
+      expires_at: at(-spread(i) * 1.03 + 0.007),
+      consumed_at: at(-spread(i) * 1.03),
+    }),
+    (values) => tables.insertInto('consent_tickets').values(values).execute(),
+  )
 }
 
 /** A candidate `SELECT` of `pruneExpired()`, as it was sent, and the index meant to serve it. */

@@ -21,6 +21,8 @@ export interface MigratedStorage {
 const NOW = new Date('2030-06-01T12:00:00.000Z')
 const DAY_MS = 24 * 60 * 60 * 1000
 const daysAgo = (days: number): Date => new Date(NOW.getTime() - days * DAY_MS)
+/** A random stand-in for a nonce hash: 43 base64url characters. */
+const randomHash = (): string => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
 
 /**
  * The `pruneExpired()` rules, run by each SQL storage package against its own database: what is
@@ -28,11 +30,12 @@ const daysAgo = (days: number): Date => new Date(NOW.getTime() - days * DAY_MS)
  */
 export function pruneExpiredSuite(migratedStorage: () => Promise<MigratedStorage>): void {
   async function idsOf(tables: Kysely<SpOAuthDatabase>) {
-    const [codes, access, refresh, events] = await Promise.all([
+    const [codes, access, refresh, events, tickets] = await Promise.all([
       tables.selectFrom('authorization_codes').select('code_hash as id').execute(),
       tables.selectFrom('access_tokens').select('id').execute(),
       tables.selectFrom('refresh_tokens').select('id').execute(),
       tables.selectFrom('event_outbox').select('event_id as id').execute(),
+      tables.selectFrom('consent_tickets').select('nonce_hash as id').execute(),
     ])
     const sorted = (rows: { id: string }[]) => rows.map((row) => row.id).sort()
     return {
@@ -40,11 +43,12 @@ export function pruneExpiredSuite(migratedStorage: () => Promise<MigratedStorage
       accessTokens: sorted(access),
       refreshTokens: sorted(refresh),
       eventOutbox: sorted(events),
+      consentTickets: sorted(tickets),
     }
   }
 
   describe('pruneExpired', () => {
-    it('deletes codes expired over a day ago, tokens expired or revoked over 30 / 60 days ago and events delivered over 7 days ago; keeps what is recent', async () => {
+    it('deletes codes and used consent tickets expired over a day ago, tokens expired or revoked over 30 / 60 days ago and events delivered over 7 days ago; keeps what is recent', async () => {
       const { storage, tables, clientId } = await migratedStorage()
       const { repositories: r } = storage
       const code = (days: number) => buildAuthorizationCodeRecord({ clientId, expiresAt: daysAgo(days) })
@@ -103,23 +107,34 @@ export function pruneExpiredSuite(migratedStorage: () => Promise<MigratedStorage
         .where('event_id', '=', recentEvent.id)
         .execute()
 
+      const ticket = (days: number) => ({ nonceHash: randomHash(), expiresAt: daysAgo(days) })
+      const [oldTicket, recentTicket, liveTicket] = [ticket(1.1), ticket(0.9), ticket(-0.01)]
+      for (const t of [oldTicket, recentTicket, liveTicket]) {
+        expect(await r.consentTickets.consume(t, daysAgo(2))).toBe(true)
+      }
+
       expect(await storage.pruneExpired({ now: NOW })).toEqual({
         authorizationCodes: 1,
         accessTokens: 2,
         refreshTokens: 2,
         eventOutbox: 1,
+        consentTickets: 1,
       })
       expect(await idsOf(tables)).toEqual({
         authorizationCodes: [recentCode.codeHash, liveCode.codeHash].sort(),
         accessTokens: [recentAccess.id, recentlyRevokedAccess.id].sort(),
         refreshTokens: [recentRefresh.id, recentlyRevokedRefresh.id].sort(),
         eventOutbox: [recentEvent.id, undelivered.id].sort(),
+        consentTickets: [recentTicket.nonceHash, liveTicket.nonceHash].sort(),
       })
+      // A pruned ticket was expired: the core refuses it by its expiry before asking the storage.
+      expect(await r.consentTickets.consume(recentTicket, NOW)).toBe(false)
       expect(await storage.pruneExpired({ now: NOW })).toEqual({
         authorizationCodes: 0,
         accessTokens: 0,
         refreshTokens: 0,
         eventOutbox: 0,
+        consentTickets: 0,
       })
     })
 

@@ -96,9 +96,25 @@ describe('matchRedirectUri', () => {
     ['http://127.0.0.1:8080/callback', 'http://127.0.0.1/callback'],
     ['http://[::1]/cb?app=cli', 'http://[::1]:65535/cb?app=cli'],
     ['http://127.0.0.1', 'http://127.0.0.1:9000'],
-  ])('a loopback IP URI %s matches %s: any port (RFC 8252 §7.3)', (registered, requested) => {
-    expect(matchRedirectUri(requested, [registered])).toBe(true)
-  })
+  ])(
+    'for a native client, a loopback IP URI %s matches %s: any port (RFC 8252 §7.3)',
+    (registered, requested) => {
+      expect(matchRedirectUri(requested, [registered], { applicationType: 'native' })).toBe(true)
+    },
+  )
+
+  it.each([
+    ['http://127.0.0.1/callback', 'http://127.0.0.1:51234/callback'],
+    ['http://127.0.0.1:8080/callback', 'http://127.0.0.1:4444/callback'],
+    ['http://[::1]/cb?app=cli', 'http://[::1]:65535/cb?app=cli'],
+  ])(
+    'for a web client (the default), a loopback IP URI %s does not match another port %s',
+    (registered, requested) => {
+      expect(matchRedirectUri(requested, [registered], { applicationType: 'web' })).toBe(false)
+      expect(matchRedirectUri(requested, [registered])).toBe(false)
+      expect(matchRedirectUri(registered, [registered])).toBe(true)
+    },
+  )
 
   it.each([
     ['a different path', 'http://127.0.0.1/callback', 'http://127.0.0.1:5000/callback2'],
@@ -110,9 +126,12 @@ describe('matchRedirectUri', () => {
     ['a port with a leading zero', 'http://127.0.0.1/cb', 'http://127.0.0.1:0080/cb'],
     ['a host that only starts like loopback', 'http://127.0.0.1/cb', 'http://127.0.0.1.evil.example:5000/cb'],
     ['credentials before the host', 'http://127.0.0.1/cb', 'http://127.0.0.1:5000@evil.example/cb'],
-  ])('a loopback port variant with %s does not match', (_, registered, requested) => {
-    expect(matchRedirectUri(requested, [registered])).toBe(false)
-  })
+  ])(
+    'a loopback port variant with %s does not match, even for a native client',
+    (_, registered, requested) => {
+      expect(matchRedirectUri(requested, [registered], { applicationType: 'native' })).toBe(false)
+    },
+  )
 
   it('nothing matches when no redirect URI is registered', () => {
     expect(matchRedirectUri('https://client.example.com/callback', [])).toBe(false)

@@ -1,3 +1,4 @@
+import type { ApplicationType } from './client.js'
 import { hasControlCharacter } from './control-characters.js'
 
 /**
@@ -33,14 +34,27 @@ function isLoopback(hostname: string): boolean {
 /** `http://127.0.0.1` or `http://[::1]` with a port, then a path or query or nothing. */
 const LOOPBACK_WITH_PORT = /^(http:\/\/(?:127\.0\.0\.1|\[::1\]))(?::([1-9]\d{0,4}))?(?=[/?]|$)/
 
+/** Options of {@link matchRedirectUri}. */
+export interface RedirectUriMatchOptions {
+  /** The client's application type. Default `web`: exact match only. */
+  readonly applicationType?: ApplicationType
+}
+
 /**
  * A requested redirect URI matches only a registered one, character for character: no prefix,
- * case, query or port variants (RFC 9700 §4.1.3), with one exception: a native app's loopback IP
- * URI (`http://127.0.0.1` or `http://[::1]`) may name any port, since the app listens on whatever
- * port is free at the time (RFC 8252 §7.3). Everything else of such a URI still matches exactly.
+ * case, query or port variants (RFC 9700 §4.1.3), with one exception for `native` clients only: a
+ * loopback IP URI (`http://127.0.0.1` or `http://[::1]`) may name any port, since the app listens
+ * on whatever port is free at the time (RFC 8252 §7.3). Everything else of such a URI still
+ * matches exactly. For a `web` client the port is never free: any local process could listen on
+ * another port and take the authorization response.
  */
-export function matchRedirectUri(requested: string, registered: readonly string[]): boolean {
+export function matchRedirectUri(
+  requested: string,
+  registered: readonly string[],
+  options: RedirectUriMatchOptions = {},
+): boolean {
   if (registered.includes(requested)) return true
+  if (options.applicationType !== 'native') return false
   const portless = withoutLoopbackPort(requested)
   return portless !== null && registered.some((uri) => withoutLoopbackPort(uri) === portless)
 }

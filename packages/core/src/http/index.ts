@@ -2,7 +2,13 @@
 // (@sp-oauth/express, @sp-oauth/koa) and anyone writing one for another framework.
 
 export type { HttpRequest, HttpResponse } from './http-message.js'
-export type { ConsentPrompt, InteractionOutcome, InteractionUser, ShownProblem } from './interaction.js'
+export type {
+  ConsentPrompt,
+  InteractionOutcome,
+  InteractionUser,
+  LoginRequest,
+  ShownProblem,
+} from './interaction.js'
 export {
   createOAuthHttp,
   type OAuthHttp,

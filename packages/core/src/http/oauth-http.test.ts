@@ -148,6 +148,7 @@ describe('GET /authorize', () => {
     expect(await send(http, request('GET', `/oauth/authorize?${query}`))).toEqual({
       kind: 'login',
       returnTo: `/oauth/authorize?${query}`,
+      reauthenticate: false,
     })
     const none = responseOf(
       await send(
@@ -162,21 +163,36 @@ describe('GET /authorize', () => {
     })
   })
 
-  it('prompt=login sends even a signed-in user to log in, back to the request without login in prompt', async () => {
-    const { server, http } = setUp()
+  it('prompt=login sends even a signed-in user to log in (reauthenticate), back to the same request, which needs a newer sign-in', async () => {
+    const { server, http, clock } = setUp()
     const client = await createTestClient(server)
+    const signedInEarlier = { ...ALICE, authTime: clock.now() }
+    clock.advanceSeconds(60)
     const outcome = await send(
       http,
       request('GET', `/oauth/authorize?${await authorizeQuery(client, { prompt: 'login consent' })}`),
-      ALICE,
+      signedInEarlier,
     )
     if (outcome.kind !== 'login') throw new Error(`expected login, got ${outcome.kind}`)
+    expect(outcome.reauthenticate).toBe(true)
     const back = new URL(outcome.returnTo, 'http://x')
     expect(back.pathname).toBe('/oauth/authorize')
-    expect(back.searchParams.get('prompt')).toBe('consent')
+    expect(back.searchParams.get('prompt')).toBe('login consent')
     expect(back.searchParams.get('client_id')).toBe(client.id)
-    // Coming back without `login`, the signed-in user is asked for consent.
-    expect((await send(http, request('GET', outcome.returnTo), ALICE)).kind).toBe('consent')
+    // Coming back with the old session: still login. With a sign-in since: the consent screen.
+    expect((await send(http, request('GET', outcome.returnTo), signedInEarlier)).kind).toBe('login')
+    clock.advanceSeconds(5)
+    const signedInAgain = { ...ALICE, authTime: clock.now() }
+    expect((await send(http, request('GET', outcome.returnTo), signedInAgain)).kind).toBe('consent')
+  })
+
+  it('the consent prompt carries the full redirect URI and whether a consent is remembered', async () => {
+    const { server, http } = setUp()
+    const client = await createTestClient(server)
+    const prompt = promptOf(
+      await send(http, request('GET', `/oauth/authorize?${await authorizeQuery(client)}`), ALICE),
+    )
+    expect(prompt).toMatchObject({ redirectUri: REDIRECT_URI, remembered: false })
   })
 
   it('prompt=none with another value is invalid_request, redirected', async () => {

@@ -3,6 +3,7 @@ import { ConfigurationError } from '../errors/configuration-error.js'
 import type { OAuthHttpResponse } from '../errors/render-error.js'
 import type { AuthorizationServer } from '../server/create-authorization-server.js'
 import type { ConsentContext } from '../use-cases/approve-authorization-request.js'
+import { DEFAULT_INTERACTION_TTL_SECONDS } from '../use-cases/begin-authorization.js'
 import type { UserReference } from '../use-cases/internal/user-id.js'
 import { requireAllScopes, requireAnyScope, requireClient } from '../use-cases/require-scopes.js'
 import type { AuthorizationRequest } from '../use-cases/validate-authorization-request.js'
@@ -16,7 +17,7 @@ import {
   redirectResponse,
 } from './http-message.js'
 import {
-  answerConsent,
+  answerConsentForm,
   type InteractionOutcome,
   type InteractionUser,
   type ShownProblem,
@@ -29,7 +30,10 @@ import { serverMetadata } from './server-metadata.js'
 export interface OAuthHttpOptions {
   /** The largest request body read, in bytes; a larger one is answered 413. Default 16 KiB. */
   readonly bodyLimitBytes?: number
-  /** How long a consent screen may stay open before its form expires, in seconds. Default 600. */
+  /**
+   * How long a consent screen may stay open before its form expires, and how long a sign-in asked
+   * for by `prompt=login` or `max_age` may take, in seconds. Default 600.
+   */
   readonly consentTicketTtlSeconds?: number
 }
 
@@ -118,7 +122,10 @@ const POST = ['POST'] as const
  */
 export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpOptions = {}): OAuthHttp {
   const bodyLimitBytes = positiveInteger(options.bodyLimitBytes ?? 16 * 1024, 'bodyLimitBytes')
-  const ticketTtl = positiveInteger(options.consentTicketTtlSeconds ?? 600, 'consentTicketTtlSeconds')
+  const ticketTtl = positiveInteger(
+    options.consentTicketTtlSeconds ?? DEFAULT_INTERACTION_TTL_SECONDS,
+    'consentTicketTtlSeconds',
+  )
   const paths = oauthPaths(server.config)
   const errorResponse = (error: unknown): HttpResponse => toHttpResponse(server.renderError(error))
   const toHttpResponse = (rendered: OAuthHttpResponse): HttpResponse => {
@@ -158,7 +165,7 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
         return startAuthorization(server, paths, request.query, signedIn, ticketTtl)
       case 'approve':
       case 'deny':
-        return respond(await answerConsent(server, form(), signedIn, name))
+        return respond(await answerConsentForm(server, form(), signedIn, name))
       case 'token':
         return respond(jsonResponse(200, await server.issueTokenFromRequest(client())))
       case 'revoke':

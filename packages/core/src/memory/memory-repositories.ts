@@ -4,6 +4,7 @@ import type { AccessTokenRepository } from '../ports/access-token-repository.js'
 import type { AuthorizationCodeRepository } from '../ports/authorization-code-repository.js'
 import type { ClientRepository } from '../ports/client-repository.js'
 import type { ConsentRepository } from '../ports/consent-repository.js'
+import type { ConsentTicketRepository } from '../ports/consent-ticket-repository.js'
 import type { EventOutboxRepository } from '../ports/event-publisher.js'
 import type { RefreshTokenRepository } from '../ports/refresh-token-repository.js'
 import type { SigningKeyRepository } from '../ports/signing-key-repository.js'
@@ -55,7 +56,21 @@ export function createMemoryRepositories(tableAccess: TableAccess): Repositories
     accessTokens: memoryAccessTokenRepository(access),
     refreshTokens: memoryRefreshTokenRepository(access),
     consents: memoryConsentRepository(access),
+    consentTickets: memoryConsentTicketRepository(access),
     signingKeys: memorySigningKeyRepository(access),
+  }
+}
+
+function memoryConsentTicketRepository(access: TableAccess): ConsentTicketRepository {
+  return {
+    consume: (ticket, now) =>
+      access('write', (t) => {
+        if (t.consentTickets.get(ticket.nonceHash)) return false
+        t.consentTickets.insert(
+          frozen({ nonceHash: ticket.nonceHash, expiresAt: ticket.expiresAt, consumedAt: now }),
+        )
+        return true
+      }),
   }
 }
 

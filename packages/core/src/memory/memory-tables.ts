@@ -7,6 +7,13 @@ import type { RefreshTokenRecord } from '../domain/refresh-token.js'
 import type { SigningKeyRecord } from '../domain/signing-key.js'
 import { MemoryTable, type StagedTable, type TableView } from './memory-table.js'
 
+/** A used consent ticket: its nonce's hash, when the ticket expires, and when it was used. */
+export interface ConsentTicketRow {
+  readonly nonceHash: string
+  readonly expiresAt: Date
+  readonly consumedAt: Date
+}
+
 /** Every table, as one kind of view: committed, or staged in a transaction. */
 export interface Tables {
   readonly clients: TableView<ClientRecord>
@@ -14,6 +21,7 @@ export interface Tables {
   readonly accessTokens: TableView<AccessTokenRecord>
   readonly refreshTokens: TableView<RefreshTokenRecord>
   readonly consents: TableView<ConsentRecord>
+  readonly consentTickets: TableView<ConsentTicketRow>
   readonly signingKeys: TableView<SigningKeyRecord>
 }
 
@@ -23,6 +31,7 @@ export interface CommittedTables extends Tables {
   readonly accessTokens: MemoryTable<AccessTokenRecord>
   readonly refreshTokens: MemoryTable<RefreshTokenRecord>
   readonly consents: MemoryTable<ConsentRecord>
+  readonly consentTickets: MemoryTable<ConsentTicketRow>
   readonly signingKeys: MemoryTable<SigningKeyRecord>
   /** Events appended through the outbox, when the storage was created with one. */
   readonly outbox: OAuthEvent[]
@@ -47,6 +56,7 @@ export interface StagedTables extends Tables {
   readonly accessTokens: StagedTable<AccessTokenRecord>
   readonly refreshTokens: StagedTable<RefreshTokenRecord>
   readonly consents: StagedTable<ConsentRecord>
+  readonly consentTickets: StagedTable<ConsentTicketRow>
   readonly signingKeys: StagedTable<SigningKeyRecord>
 }
 
@@ -66,6 +76,7 @@ export function createTables(): CommittedTables {
       key: (row) => consentKey(row.userId, row.clientId),
       unique: {},
     }),
+    consentTickets: new MemoryTable<ConsentTicketRow>({ key: (row) => row.nonceHash, unique: {} }),
     signingKeys: new MemoryTable<SigningKeyRecord>({ key: (row) => row.kid, unique: {} }),
     outbox: [],
     outboxRows: [],
@@ -79,6 +90,7 @@ export function stageTables(tables: CommittedTables): StagedTables {
     accessTokens: tables.accessTokens.stage(),
     refreshTokens: tables.refreshTokens.stage(),
     consents: tables.consents.stage(),
+    consentTickets: tables.consentTickets.stage(),
     signingKeys: tables.signingKeys.stage(),
   }
 }
@@ -89,6 +101,7 @@ export function commitTables(staged: StagedTables): void {
   staged.accessTokens.commit()
   staged.refreshTokens.commit()
   staged.consents.commit()
+  staged.consentTickets.commit()
   staged.signingKeys.commit()
 }
 

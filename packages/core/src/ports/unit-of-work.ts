@@ -2,6 +2,7 @@ import type { AccessTokenRepository } from './access-token-repository.js'
 import type { AuthorizationCodeRepository } from './authorization-code-repository.js'
 import type { ClientRepository } from './client-repository.js'
 import type { ConsentRepository } from './consent-repository.js'
+import type { ConsentTicketRepository } from './consent-ticket-repository.js'
 import type { EventOutboxRepository } from './event-publisher.js'
 import type { RefreshTokenRepository } from './refresh-token-repository.js'
 import type { SigningKeyRepository } from './signing-key-repository.js'
@@ -20,6 +21,8 @@ export interface Repositories {
   readonly accessTokens: AccessTokenRepository
   readonly refreshTokens: RefreshTokenRepository
   readonly consents: ConsentRepository
+  /** Used consent tickets, so each consent form is answered once. */
+  readonly consentTickets: ConsentTicketRepository
   readonly signingKeys: SigningKeyRepository
 }
 

@@ -8,12 +8,18 @@ import { webRandomSource } from '../crypto/web-random-source.js'
 import type { Principal } from '../domain/principal.js'
 import type { JsonWebKey, SigningKeyState } from '../domain/signing-key.js'
 import { type OAuthHttpResponse, renderError } from '../errors/render-error.js'
+import { answerConsent, type ConsentAnswerInput } from '../use-cases/answer-consent.js'
 import {
   type AuthorizationApproval,
   approveAuthorizationRequest,
   type ConsentContext,
 } from '../use-cases/approve-authorization-request.js'
 import { authenticateBearer, type BearerRequest } from '../use-cases/authenticate-bearer.js'
+import {
+  type AuthorizationStep,
+  type BeginAuthorizationInput,
+  beginAuthorization,
+} from '../use-cases/begin-authorization.js'
 import { type CreatedClient, createClient } from '../use-cases/create-client.js'
 import { denyAuthorizationRequest } from '../use-cases/deny-authorization-request.js'
 import { type ConsentQuery, hasConsent } from '../use-cases/has-consent.js'
@@ -71,6 +77,10 @@ export interface AuthorizationServer {
     request: AuthorizationRequest,
     user?: UserReference | null,
   ): Promise<{ readonly redirectUrl: string }>
+  /** The authorization interaction's first step: login, consent or redirect; see `beginAuthorization`. */
+  beginAuthorization(input: BeginAuthorizationInput): Promise<AuthorizationStep>
+  /** The user's answer on the consent screen, checked and consumed once; see `answerConsent`. */
+  answerConsent(input: ConsentAnswerInput): Promise<{ readonly redirectUrl: string }>
   issueTokenFromRequest(request: ClientRequest): Promise<TokenResponse>
   revokeToken(input: RevokeTokenInput): Promise<boolean>
   revokeTokenFromRequest(request: ClientRequest): Promise<void>
@@ -119,6 +129,8 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     approveAuthorizationRequest: (request, user, consent) =>
       approveAuthorizationRequest(context, request, user, consent),
     denyAuthorizationRequest: (request, user) => denyAuthorizationRequest(context, request, user ?? null),
+    beginAuthorization: (input) => beginAuthorization(context, input),
+    answerConsent: (input) => answerConsent(context, input),
     issueTokenFromRequest: (request) => issueTokenFromRequest(context, request),
     revokeToken: (input) => revokeToken(context, input),
     revokeTokenFromRequest: (request) => revokeTokenFromRequest(context, request),

@@ -2,6 +2,7 @@
 // fake clock, recording every event it publishes.
 import { afterAll, beforeAll, describe } from 'vitest'
 import type { AuthorizationServerOptions } from '../config/options.js'
+import type { ApplicationType } from '../domain/client.js'
 import type { OAuthEvent } from '../domain/events.js'
 import type { GrantType } from '../domain/grant-type.js'
 import { s256Challenge } from '../domain/pkce.js'
@@ -76,6 +77,8 @@ export async function createTestClient(
     readonly allowedGrants?: readonly GrantType[]
     readonly allowedScopes?: readonly string[]
     readonly redirectUris?: readonly string[]
+    readonly applicationType?: ApplicationType
+    readonly silentConsent?: boolean
     readonly resourceServer?: boolean
   } = {},
 ): Promise<TestClient> {
@@ -86,6 +89,8 @@ export async function createTestClient(
     allowedGrants: options.allowedGrants ?? ['authorization_code', 'refresh_token'],
     allowedScopes: options.allowedScopes ?? ['invoices.read', 'invoices.write'],
     confidential,
+    ...(options.applicationType === undefined ? {} : { applicationType: options.applicationType }),
+    ...(options.silentConsent === undefined ? {} : { silentConsent: options.silentConsent }),
     ...(options.resourceServer === undefined ? {} : { resourceServer: options.resourceServer }),
   })
   return { id: client.id, secret: plaintextSecret }

@@ -53,6 +53,8 @@ export async function insertClient(
     allowedGrants: options.allowedGrants ?? ['authorization_code', 'refresh_token'],
     allowedScopes: options.allowedScopes ?? ['invoices.read', 'invoices.write'],
     confidential: options.secret !== null,
+    applicationType: 'web',
+    silentConsent: options.secret !== null,
     resourceServer: false,
     secretHash: hashed?.hash ?? null,
     secretHashKeyId: hashed?.keyId ?? null,
@@ -90,6 +92,7 @@ const WRITE_METHODS: { readonly [K in keyof Repositories]: readonly (keyof Repos
   accessTokens: ['insert', 'revoke', 'revokeFamily', 'revokeByClient'],
   refreshTokens: ['insert', 'markRotated', 'revoke', 'revokeFamily', 'revokeByClient'],
   consents: ['upsert', 'delete', 'deleteByClient'],
+  consentTickets: ['consume'],
   signingKeys: ['insert', 'updateState'],
 }
 
@@ -139,6 +142,12 @@ export function createFaultyStorage(options: { readonly outbox?: boolean } = {})
       accessTokens: wrap('accessTokens', repositories.accessTokens, WRITE_METHODS.accessTokens, onWrite),
       refreshTokens: wrap('refreshTokens', repositories.refreshTokens, WRITE_METHODS.refreshTokens, onWrite),
       consents: wrap('consents', repositories.consents, WRITE_METHODS.consents, onWrite),
+      consentTickets: wrap(
+        'consentTickets',
+        repositories.consentTickets,
+        WRITE_METHODS.consentTickets,
+        onWrite,
+      ),
       signingKeys: wrap('signingKeys', repositories.signingKeys, WRITE_METHODS.signingKeys, onWrite),
       ...(repositories.outbox ? { outbox: repositories.outbox } : {}),
     }

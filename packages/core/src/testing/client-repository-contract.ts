@@ -53,9 +53,11 @@ export function clientRepositoryContract(factory: StorageFactory): void {
         expect(await use((r) => r.clients.findById(client.id))).toEqual(client)
       })
 
-      test('insert then findById: a public client (no secret, no scopes) and a revoked client come back equal', async (use) => {
+      test('insert then findById: a public native client (no secret, no scopes, no silent consent) and a revoked client come back equal', async (use) => {
         const publicClient = buildClientRecord({
           confidential: false,
+          applicationType: 'native',
+          silentConsent: false,
           secretHash: null,
           secretHashKeyId: null,
           allowedGrants: ['authorization_code'],

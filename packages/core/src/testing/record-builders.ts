@@ -45,6 +45,8 @@ export function buildClientRecord(overrides: Partial<ClientRecord> = {}): Client
     allowedGrants: ['authorization_code', 'refresh_token'],
     allowedScopes: ['openid', 'profile'],
     confidential: true,
+    applicationType: 'web',
+    silentConsent: true,
     resourceServer: false,
     secretHash: randomHash(),
     secretHashKeyId: 'k1',

@@ -29,6 +29,7 @@ function createSingleConnectionStorage(): StorageUnderTest {
         accessTokens: queued(repositories.accessTokens, connection),
         refreshTokens: queued(repositories.refreshTokens, connection),
         consents: queued(repositories.consents, connection),
+        consentTickets: queued(repositories.consentTickets, connection),
         signingKeys: queued(repositories.signingKeys, connection),
       },
       unitOfWork: { run: (work) => connection.run(() => inner.unitOfWork.run(work)) },

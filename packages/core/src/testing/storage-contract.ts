@@ -4,6 +4,7 @@ import { atomicIssuanceContract } from './atomic-issuance-contract.js'
 import { authorizationCodeRepositoryContract } from './authorization-code-repository-contract.js'
 import { clientRepositoryContract } from './client-repository-contract.js'
 import { consentRepositoryContract } from './consent-repository-contract.js'
+import { consentTicketRepositoryContract } from './consent-ticket-repository-contract.js'
 import { defineEventOutboxReaderContract } from './event-outbox-reader-contract.js'
 import { refreshTokenRepositoryContract } from './refresh-token-repository-contract.js'
 import { signingKeyRepositoryContract } from './signing-key-repository-contract.js'
@@ -49,6 +50,7 @@ export function storageContract(
     accessTokenRepositoryContract(factory)
     refreshTokenRepositoryContract(factory)
     consentRepositoryContract(factory)
+    consentTicketRepositoryContract(factory)
     signingKeyRepositoryContract(factory)
     unitOfWorkContract(factory, options)
     // Checks something only for a storage whose factory returns an `outboxReader`.

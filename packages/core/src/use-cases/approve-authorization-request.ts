@@ -3,6 +3,7 @@ import { base64UrlEncode } from '../domain/pkce.js'
 import { matchRedirectUri } from '../domain/redirect-uri.js'
 import { isScopeSubset, normalizeScopes } from '../domain/scope.js'
 import { OAuthError } from '../errors/oauth-error.js'
+import type { TransactionalRepositories } from '../ports/unit-of-work.js'
 import { authorizationResponseUrl } from './internal/authorization-response-url.js'
 import { commit } from './internal/commit.js'
 import { mergeConsent } from './internal/merge-consent.js'
@@ -45,6 +46,20 @@ export async function approveAuthorizationRequest(
   user: UserReference,
   consent: ConsentContext = {},
 ): Promise<AuthorizationApproval> {
+  return approveWithin(context, request, user, consent, null)
+}
+
+/**
+ * {@link approveAuthorizationRequest}, running `step` first in the same unit of work (consuming a
+ * consent ticket): if it throws, nothing is issued or remembered.
+ */
+export async function approveWithin(
+  context: ServerContext,
+  request: AuthorizationRequest,
+  user: UserReference,
+  consent: ConsentContext,
+  step: ((repositories: TransactionalRepositories) => Promise<void>) | null,
+): Promise<AuthorizationApproval> {
   const userId = userIdOf(user)
   const scopes = consent.scopes === undefined ? request.scopes : normalizeScopes(consent.scopes)
   if (!isScopeSubset(scopes, request.scopes)) {
@@ -56,7 +71,7 @@ export async function approveAuthorizationRequest(
     })
   }
   const client = await context.storage.repositories.clients.findById(request.client.id)
-  if (!client || client.revokedAt || !matchRedirectUri(request.redirectUri, client.redirectUris)) {
+  if (!client || client.revokedAt || !matchRedirectUri(request.redirectUri, client.redirectUris, client)) {
     throw OAuthError.invalidRequest({ description: 'The client is unknown or has been revoked.' })
   }
   const now = context.clock.now()
@@ -81,6 +96,7 @@ export async function approveAuthorizationRequest(
   }
   const remember = consent.remember ?? false
   await commit(context, async (repositories, events) => {
+    if (step) await step(repositories)
     await repositories.authorizationCodes.insert(record)
     if (remember) await mergeConsent(repositories, { userId, clientId: client.id, scopes, claims }, now)
     events.record({

@@ -44,6 +44,8 @@ describe('createClient', () => {
       allowedGrants: ['authorization_code', 'refresh_token'],
       allowedScopes: ['invoices.read', 'invoices.write'],
       confidential: true,
+      applicationType: 'web',
+      silentConsent: true,
       resourceServer: false,
       createdAt: clock.now(),
       revokedAt: null,
@@ -58,6 +60,41 @@ describe('createClient', () => {
       server.createClient({ ...ERP, confidential: false, resourceServer: true }),
     )
     expect(description).toContain('resourceServer: needs a confidential client')
+  })
+
+  it('defaults: application type web; silent consent true for a confidential client, false for a public one', async () => {
+    const { server } = createTestServer()
+    const confidential = await server.createClient(ERP)
+    expect(confidential.client).toMatchObject({ applicationType: 'web', silentConsent: true })
+    const publicClient = await server.createClient({ ...ERP, confidential: false })
+    expect(publicClient.client).toMatchObject({ applicationType: 'web', silentConsent: false })
+    const stored = await server.context.storage.repositories.clients.findById(publicClient.client.id)
+    expect(stored).toMatchObject({ applicationType: 'web', silentConsent: false })
+  })
+
+  it('keeps an explicit application type and silent consent', async () => {
+    const { server } = createTestServer()
+    const { client } = await server.createClient({
+      ...ERP,
+      redirectUris: ['http://127.0.0.1/callback'],
+      confidential: false,
+      applicationType: 'native',
+      silentConsent: true,
+    })
+    expect(client).toMatchObject({ applicationType: 'native', silentConsent: true })
+  })
+
+  it('refuses an unknown application type or a non-boolean silentConsent', async () => {
+    const { server } = createTestServer()
+    const description = await invalidRequest(
+      server.createClient({
+        ...ERP,
+        applicationType: 'desktop' as never,
+        silentConsent: 'yes' as never,
+      }),
+    )
+    expect(description).toContain('applicationType: must be one of web, native')
+    expect(description).toContain('silentConsent: must be true or false')
   })
 
   it('gives a confidential client a secret of 64 lowercase hex characters', async () => {

@@ -1,3 +1,4 @@
+import type { TransactionalRepositories } from '../ports/unit-of-work.js'
 import { authorizationResponseUrl } from './internal/authorization-response-url.js'
 import { commit } from './internal/commit.js'
 import type { ServerContext } from './internal/server-context.js'
@@ -14,8 +15,22 @@ export async function denyAuthorizationRequest(
   request: AuthorizationRequest,
   user: UserReference | null = null,
 ): Promise<{ readonly redirectUrl: string }> {
+  return denyWithin(context, request, user, null)
+}
+
+/**
+ * {@link denyAuthorizationRequest}, running `step` first in the same unit of work (consuming a
+ * consent ticket): if it throws, nothing is recorded.
+ */
+export async function denyWithin(
+  context: ServerContext,
+  request: AuthorizationRequest,
+  user: UserReference | null,
+  step: ((repositories: TransactionalRepositories) => Promise<void>) | null,
+): Promise<{ readonly redirectUrl: string }> {
   const userId = user === null ? null : userIdOf(user)
-  await commit(context, async (_repositories, events) => {
+  await commit(context, async (repositories, events) => {
+    if (step) await step(repositories)
     events.record({ type: 'OAuthAuthorizationDenied', clientId: request.client.id, userId })
   })
   return {

@@ -524,6 +524,7 @@ describe('a native app on a loopback IP redirect URI (RFC 8252 §7.3)', () => {
     const { server } = createTestServer()
     const cli = await createTestClient(server, {
       confidential: false,
+      applicationType: 'native',
       redirectUris: ['http://127.0.0.1/callback'],
     })
     const { verifier, challenge } = await createPkce()
@@ -549,5 +550,27 @@ describe('a native app on a loopback IP redirect URI (RFC 8252 §7.3)', () => {
     ).resolves.toMatchObject({
       token_type: 'Bearer',
     })
+  })
+
+  it('the any-port rule is for native clients only: a web client (the default) gets another port refused, shown', async () => {
+    const { server } = createTestServer()
+    for (const confidential of [false, true]) {
+      const web = await createTestClient(server, {
+        confidential,
+        redirectUris: ['http://127.0.0.1:8080/callback'],
+      })
+      const { challenge } = await createPkce()
+      const refused = await oauthRejection(
+        server.validateAuthorizationRequest(
+          requestOf(web, { redirect_uri: 'http://127.0.0.1:4444/callback', code_challenge: challenge }),
+        ),
+      )
+      expect(refused.code).toBe('invalid_request')
+      expect(refused.redirect).toBeUndefined()
+      const request = await server.validateAuthorizationRequest(
+        requestOf(web, { redirect_uri: 'http://127.0.0.1:8080/callback', code_challenge: challenge }),
+      )
+      expect(request.redirectUri).toBe('http://127.0.0.1:8080/callback')
+    }
   })
 })

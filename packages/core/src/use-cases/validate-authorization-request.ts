@@ -21,6 +21,11 @@ export interface AuthorizationRequest {
   readonly codeChallengeMethod: CodeChallengeMethod | null
   /** The `prompt` values (`none`, `login`, `consent`, `select_account`), as sent. */
   readonly prompt: readonly string[]
+  /**
+   * `max_age` (OpenID Connect Core §3.1.2.1): the most seconds since the user last signed in
+   * that the client accepts; `null` when not sent. `beginAuthorization` enforces it.
+   */
+  readonly maxAge: number | null
 }
 
 /**
@@ -46,7 +51,7 @@ export async function validateAuthorizationRequest(
   const requestedUri = parameters.get('redirect_uri')
   let redirectUri: string
   if (requestedUri !== undefined) {
-    if (!matchRedirectUri(requestedUri, client.redirectUris)) {
+    if (!matchRedirectUri(requestedUri, client.redirectUris, client)) {
       throw OAuthError.invalidRequest({ description: 'The redirect_uri is not registered for this client.' })
     }
     redirectUri = requestedUri
@@ -78,6 +83,10 @@ export async function validateAuthorizationRequest(
       fallback: defaults,
     })
     const pkce = readPkce(context, parameters, client.confidential)
+    const maxAge = parameters.get('max_age')
+    if (maxAge !== undefined && !/^\d{1,9}$/.test(maxAge)) {
+      throw OAuthError.invalidRequest({ description: 'max_age must be a whole number of seconds.' })
+    }
     return {
       client: toClient(client),
       redirectUri,
@@ -87,6 +96,7 @@ export async function validateAuthorizationRequest(
       state,
       ...pkce,
       prompt: parameters.get('prompt')?.split(' ').filter(Boolean) ?? [],
+      maxAge: maxAge === undefined ? null : Number(maxAge),
     }
   } catch (error) {
     if (error instanceof OAuthError) throw error.withRedirect(redirect)

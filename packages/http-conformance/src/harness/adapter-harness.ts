@@ -21,6 +21,8 @@ export const TEST_ROUTES = {
 export const TEST_USER_HEADER = 'x-test-user'
 export const TEST_USER_COOKIE = 'x-test-user'
 export const TEST_SESSION_COOKIE = 'test-session'
+/** When the test user signed in, in milliseconds since the epoch (the app's `authTime`). */
+export const TEST_AUTH_TIME_COOKIE = 'test-auth-time'
 
 /** What the test app needs besides the server. */
 export interface TestAppOptions {
@@ -39,7 +41,8 @@ export interface TestAppOptions {
  * The test app, whatever the framework, must:
  * - mount the adapter's OAuth routes;
  * - report the signed-in user with {@link testUserOf} from the request headers;
- * - on login, answer `302` to `/login?return_to=<returnTo, percent-encoded>`;
+ * - on login, answer `302` to {@link loginLocation} (`/login?return_to=<returnTo>`, plus
+ *   `&reauthenticate=1` when the core asks for a newer sign-in);
  * - on consent, answer `200` with {@link consentBody} as JSON;
  * - leave error rendering to the adapter's default;
  * - serve {@link TEST_ROUTES}, answering the principal as {@link principalBody} JSON;
@@ -57,16 +60,25 @@ export interface AdapterHarness {
 export interface TestUser {
   readonly user: string
   readonly session?: string
+  readonly authTime?: Date
 }
 
-/** Reads the test user from the `x-test-user` header (or cookie) and the session cookie. */
+/**
+ * Reads the test user from the `x-test-user` header (or cookie), the session cookie and the
+ * sign-in time cookie.
+ */
 export function testUserOf(headers: IncomingHttpHeaders): TestUser | null {
   const cookies = parseCookies(headers.cookie)
   const header = headers[TEST_USER_HEADER]
   const user = (typeof header === 'string' ? header : undefined) ?? cookies.get(TEST_USER_COOKIE)
   if (user === undefined || user === '') return null
   const session = cookies.get(TEST_SESSION_COOKIE)
-  return session === undefined ? { user } : { user, session }
+  const authTime = cookies.get(TEST_AUTH_TIME_COOKIE)
+  return {
+    user,
+    ...(session === undefined ? {} : { session }),
+    ...(authTime === undefined ? {} : { authTime: new Date(Number(authTime)) }),
+  }
 }
 
 function parseCookies(header: string | undefined): Map<string, string> {
@@ -79,9 +91,13 @@ function parseCookies(header: string | undefined): Map<string, string> {
   return cookies
 }
 
-/** Where the login hook redirects. */
-export function loginLocation(returnTo: string): string {
-  return `${TEST_ROUTES.login}?return_to=${encodeURIComponent(returnTo)}`
+/** Where the login hook redirects; `reauthenticate` when the core asks for a newer sign-in. */
+export function loginLocation(
+  returnTo: string,
+  login: { readonly reauthenticate: boolean } = { reauthenticate: false },
+): string {
+  const again = login.reauthenticate ? '&reauthenticate=1' : ''
+  return `${TEST_ROUTES.login}?return_to=${encodeURIComponent(returnTo)}${again}`
 }
 
 /** What a consent prompt looks like to the test app (the shape of `ConsentPrompt`). */
@@ -93,6 +109,8 @@ export interface ConsentPromptLike {
   readonly ticket: string
   readonly approvePath: string
   readonly denyPath: string
+  readonly redirectUri: string
+  readonly remembered: boolean
 }
 
 /** The JSON the test app's consent screen answers. */
@@ -104,6 +122,9 @@ export interface ConsentBody {
   readonly scopes: readonly string[]
   readonly approve_path: string
   readonly deny_path: string
+  /** The full redirect URI the answer goes to, port included. */
+  readonly redirect_uri: string
+  readonly remembered: boolean
 }
 
 export function consentBody(prompt: ConsentPromptLike): ConsentBody {
@@ -115,6 +136,8 @@ export function consentBody(prompt: ConsentPromptLike): ConsentBody {
     scopes: prompt.request.scopes,
     approve_path: prompt.approvePath,
     deny_path: prompt.denyPath,
+    redirect_uri: prompt.redirectUri,
+    remembered: prompt.remembered,
   }
 }
 

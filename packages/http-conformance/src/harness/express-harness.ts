@@ -24,8 +24,8 @@ export const expressHarness: AdapterHarness = {
     const oauth = createOAuthExpress(server, {
       getUser: (req) => testUserOf(req.headers),
       // A bare redirect, as every harness writes it (`res.redirect` would add a text body).
-      login: (_req, res, returnTo) => {
-        res.writeHead(302, { location: loginLocation(returnTo) }).end()
+      login: (_req, res, returnTo, login) => {
+        res.writeHead(302, { location: loginLocation(returnTo, login) }).end()
       },
       renderConsent: (_req, res, prompt) => {
         res.status(200).json(consentBody(prompt))

@@ -34,9 +34,9 @@ export const koaHarness: AdapterHarness = {
       getUser: (ctx) => testUserOf(ctx.req.headers),
       // A bare redirect, as every harness writes it: `ctx.redirect` would add a text body, and a
       // `null` body would turn the status into 204, so an empty one without a content type.
-      login: (ctx, returnTo) => {
+      login: (ctx, returnTo, login) => {
         ctx.status = 302
-        ctx.set('location', loginLocation(returnTo))
+        ctx.set('location', loginLocation(returnTo, login))
         ctx.body = ''
         ctx.remove('Content-Type')
       },

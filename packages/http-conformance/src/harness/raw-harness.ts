@@ -65,7 +65,7 @@ function createRawListener(server: AuthorizationServer, options: TestAppOptions)
         case 'error': // An error the app may show its own way; the test app sends it as it is.
           return send(res, outcome.response)
         case 'login':
-          res.writeHead(302, { location: loginLocation(outcome.returnTo) }).end()
+          res.writeHead(302, { location: loginLocation(outcome.returnTo, outcome) }).end()
           return
         case 'consent':
           return sendJson(res, 200, consentBody(outcome.prompt))

@@ -5,6 +5,7 @@ import { describeAuthorizationErrors } from './authorization-errors.js'
 import { describeConsent } from './consent.js'
 import { describeConsentTicket } from './consent-ticket.js'
 import { useTargets } from './environments.js'
+import { describeInteractionRules } from './interaction-rules.js'
 import { describeReplay } from './replay.js'
 import { describeResourceMiddleware } from './resource-middleware.js'
 import { describeSeedFlows } from './seed-flows.js'
@@ -20,6 +21,7 @@ export function describeHttpConformance(harness: AdapterHarness, storage: Storag
     describeSeedFlows(targets)
     describeConsent(targets)
     describeConsentTicket(targets)
+    describeInteractionRules(targets)
     describeAuthorizationErrors(targets)
     describeTokenEndpoint(targets)
     describeReplay(targets)

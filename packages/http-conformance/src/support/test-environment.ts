@@ -17,6 +17,8 @@ export const REPORTS_READ = 'reports.read'
 export const ERP_REDIRECT_URI = 'https://client.example.com/callback'
 export const ERP_SECOND_REDIRECT_URI = 'https://client.example.com/other-callback'
 export const PUBLIC_REDIRECT_URI = 'http://127.0.0.1/public-callback'
+/** The native client's loopback redirect URI, registered without a port (RFC 8252 §7.3). */
+export const NATIVE_REDIRECT_URI = 'http://127.0.0.1/native-callback'
 export const BODY_LIMIT_BYTES = 4096
 export const CONSENT_TICKET_TTL_SECONDS = 300
 
@@ -47,8 +49,10 @@ export interface TestEnvironment {
     readonly erp: TestClient
     /** The same but with one redirect URI, so `redirect_uri` may be left out. */
     readonly single: TestClient
-    /** A public client (PKCE only). */
+    /** A public client (PKCE only), application type `web`: its loopback redirect URI is exact. */
     readonly public: TestClient
+    /** A public native app: its loopback redirect URI may name any port. */
+    readonly native: TestClient
     /** client_credentials with every scope: the one `requireClient` admits. */
     readonly service: TestClient
   }
@@ -118,6 +122,14 @@ export async function startEnvironment(
       allowedGrants: ['authorization_code', 'refresh_token'],
       allowedScopes: [INVOICES_READ],
       confidential: false,
+    }),
+    native: await create({
+      name: 'Native App',
+      redirectUris: [NATIVE_REDIRECT_URI],
+      allowedGrants: ['authorization_code', 'refresh_token'],
+      allowedScopes: [INVOICES_READ],
+      confidential: false,
+      applicationType: 'native',
     }),
     service: await create({
       name: 'Reporting Service',

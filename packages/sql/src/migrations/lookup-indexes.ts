@@ -12,7 +12,7 @@ export interface LookupIndex {
 }
 
 /**
- * Every lookup the repositories make, with the index the first migration creates for it: each is
+ * Every lookup the repositories make, with the index a migration creates for it: each is
  * an equality lookup on the leading columns of an index (a primary key, a unique index or a plain
  * one). Tests check each one exists in a migrated database.
  */
@@ -91,6 +91,12 @@ export const LOOKUP_INDEXES: readonly LookupIndex[] = [
     unique: true,
   },
   { lookup: 'ConsentRepository: deleteByClient', table: 'consents', columns: ['client_id'], unique: true },
+  {
+    lookup: 'ConsentTicketRepository: consume',
+    table: 'consent_tickets',
+    columns: ['nonce_hash'],
+    unique: true,
+  },
   {
     lookup: 'SigningKeyRepository: findByKid, updateState',
     table: 'signing_keys',

@@ -2,7 +2,9 @@ import { type Kysely, type Migration, Migrator } from 'kysely'
 import type { SqlDialect } from '../sql-dialect.js'
 import type { TableNames } from '../table-names.js'
 import { atomicIssuanceProcedures } from './atomic-issuance-procedures.js'
+import { clientApplicationType } from './client-application-type.js'
 import { clientResourceServer } from './client-resource-server.js'
+import { consentTickets } from './consent-tickets.js'
 import { initialSchema } from './initial-schema.js'
 import { pruneIndexes } from './prune-indexes.js'
 
@@ -12,6 +14,8 @@ export function spOAuthMigrations(names: TableNames, dialect: SqlDialect): Recor
     '0001_initial_schema': initialSchema(names, dialect),
     '0002_prune_indexes': pruneIndexes(names, dialect),
     '0003_atomic_issuance': atomicIssuanceProcedures(names, dialect),
+    '0004_client_application_type': clientApplicationType(names, dialect),
+    '0007_consent_tickets': consentTickets(names, dialect),
     '0008_client_resource_server': clientResourceServer(names, dialect),
   }
 }

@@ -7,8 +7,13 @@ import { PRUNE_INDEXES, type PruneIndex, pruneIndexes } from './prune-indexes.js
 
 const names = resolveTableNames({ tablePrefix: 'p_', schema: 'oauth' })
 
-/** The indexes the migration creates (the outbox's is the first migration's). */
-const CREATED = PRUNE_INDEXES.filter((entry) => entry.table !== 'event_outbox')
+/**
+ * The indexes the migration creates (the outbox's is the first migration's, the consent tickets'
+ * is created with their table by `0007_consent_tickets`).
+ */
+const CREATED = PRUNE_INDEXES.filter(
+  (entry) => entry.table !== 'event_outbox' && entry.table !== 'consent_tickets',
+)
 
 /** The `CREATE INDEX` of one entry, as Kysely's PostgreSQL compiler writes it. */
 const createIndex = (entry: PruneIndex, ifNotExists: string): string =>

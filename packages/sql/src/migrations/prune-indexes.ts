@@ -17,7 +17,8 @@ export interface PruneIndex {
 /**
  * Every candidate query of `pruneExpired()`, with the index a range scan of which selects its
  * rows: each query's condition is one `column < threshold`. The outbox's is served by an index of
- * the first migration; the others are created by `0002_prune_indexes`. Tests check each one exists
+ * the first migration, the consent tickets' by `0007_consent_tickets`; the others are created by
+ * `0002_prune_indexes`. Tests check each one exists
  * in a migrated database and that PostgreSQL and MariaDB plan each query through it.
  */
 export const PRUNE_INDEXES: readonly PruneIndex[] = [
@@ -50,6 +51,12 @@ export const PRUNE_INDEXES: readonly PruneIndex[] = [
     table: 'refresh_tokens',
     columns: ['revoked_at'],
     index: 'refresh_tokens_revoked_at',
+  },
+  {
+    prune: 'used consent tickets expired before the retention',
+    table: 'consent_tickets',
+    columns: ['expires_at'],
+    index: 'consent_tickets_expires_at',
   },
   {
     prune: 'outbox events delivered before the retention',

@@ -4,6 +4,7 @@ import { createAccessTokenRepository } from './access-token-repository.js'
 import { createAuthorizationCodeRepository } from './authorization-code-repository.js'
 import { createClientRepository } from './client-repository.js'
 import { createConsentRepository } from './consent-repository.js'
+import { createConsentTicketRepository } from './consent-ticket-repository.js'
 import { createRefreshTokenRepository } from './refresh-token-repository.js'
 import type { RepositoryScope } from './repository-scope.js'
 import { createSigningKeyRepository } from './signing-key-repository.js'
@@ -19,6 +20,7 @@ export function createRepositories(
     accessTokens: wrapMethods(createAccessTokenRepository(scope), wrap),
     refreshTokens: wrapMethods(createRefreshTokenRepository(scope), wrap),
     consents: wrapMethods(createConsentRepository(scope), wrap),
+    consentTickets: wrapMethods(createConsentTicketRepository(scope), wrap),
     signingKeys: wrapMethods(createSigningKeyRepository(scope), wrap),
   }
 }

@@ -1,3 +1,4 @@
+import { APPLICATION_TYPES, type ApplicationType } from '../../domain/client.js'
 import { hasControlCharacter, hasLoneSurrogate } from '../../domain/control-characters.js'
 import { GRANT_TYPES, type GrantType, isGrantType } from '../../domain/grant-type.js'
 import { redirectUriProblem } from '../../domain/redirect-uri.js'
@@ -14,6 +15,18 @@ export interface ClientInput {
   /** `true` for a server-side client that can keep a secret; `false` for mobile, SPA and CLI clients. */
   readonly confidential: boolean
   /**
+   * `native` for an app on the user's device that receives its redirect on a loopback port it
+   * picks at run time (RFC 8252 §7.3): only then does `http://127.0.0.1` or `http://[::1]` match
+   * on any port. Default `web`: every redirect URI matches exactly.
+   */
+  readonly applicationType?: ApplicationType
+  /**
+   * Let a remembered consent approve a request without showing the consent screen. Default: `true`
+   * for a confidential client, `false` for a public one, whose `client_id` anyone can send
+   * (RFC 8252 §8.6): opt in only for a public client whose redirect URIs only it can receive.
+   */
+  readonly silentConsent?: boolean
+  /**
    * A resource server (an API that checks tokens by introspection) may introspect access tokens
    * issued to other clients; any other client only its own. Confidential clients only. Default
    * `false`.
@@ -22,7 +35,7 @@ export interface ClientInput {
   readonly resourceServer?: boolean
 }
 
-/** Client metadata as checked: every optional field resolved. */
+/** Client metadata as checked: every default resolved. */
 export type CheckedClientInput = Required<ClientInput>
 
 /** Checks client metadata and returns it normalized; lists every problem at once. */
@@ -60,6 +73,12 @@ export function checkClientInput(context: ServerContext, input: ClientInput): Ch
     }
   }
   if (typeof input.confidential !== 'boolean') problems.push('confidential: must be true or false')
+  const applicationType = input.applicationType ?? 'web'
+  if (!APPLICATION_TYPES.includes(applicationType)) {
+    problems.push(`applicationType: must be one of ${APPLICATION_TYPES.join(', ')}`)
+  }
+  const silentConsent = input.silentConsent ?? input.confidential === true
+  if (typeof silentConsent !== 'boolean') problems.push('silentConsent: must be true or false')
   const resourceServer = input.resourceServer ?? false
   if (typeof resourceServer !== 'boolean') problems.push('resourceServer: must be true or false')
   else if (resourceServer && input.confidential !== true) {
@@ -72,6 +91,8 @@ export function checkClientInput(context: ServerContext, input: ClientInput): Ch
     allowedGrants: [...new Set(grants)],
     allowedScopes: normalizeScopes(scopes),
     confidential: input.confidential,
+    applicationType,
+    silentConsent,
     resourceServer,
   }
 }

@@ -1,0 +1,74 @@
+import { type Kysely, type Migration, sql } from 'kysely'
+import type { SqlDialect } from '../sql-dialect.js'
+import { TableNamePlugin } from '../table-name-plugin.js'
+import type { TableNames } from '../table-names.js'
+
+/**
+ * The migration `0004_client_application_type`: two columns of `clients`.
+ *
+ * - `application_type` (`web` | `native`, default `web`): only a native client's loopback redirect
+ *   URIs match on any port (RFC 8252 §7.3). Existing clients become `web`, so their redirect URIs
+ *   match exactly from now on; mark a native app with `UPDATE … SET application_type = 'native'`.
+ * - `silent_consent`: whether a remembered consent may approve without the consent screen.
+ *   Existing clients get the new default: `true` when confidential, `false` when public (whose
+ *   `client_id` anyone can send, RFC 8252 §8.6).
+ *
+ * Each column is added only if missing, so a rerun after a failure that could not roll the DDL
+ * back (MySQL) picks up where it stopped. `down` drops them.
+ */
+export function clientApplicationType(names: TableNames, dialect: SqlDialect): Migration {
+  return {
+    up: async (migrationDb) => {
+      const types = await dialect.schemaTypes(migrationDb)
+      const db = migrationDb.withPlugin(new TableNamePlugin(names))
+      const table = names.tables.clients
+      if (!(await columnExists(migrationDb, dialect, names, table, 'application_type'))) {
+        await db.schema
+          .alterTable('clients')
+          .addColumn('application_type', types.key, (c) => c.notNull().defaultTo('web'))
+          .execute()
+      }
+      if (!(await columnExists(migrationDb, dialect, names, table, 'silent_consent'))) {
+        await db.schema
+          .alterTable('clients')
+          .addColumn('silent_consent', types.boolean, (c) => c.notNull().defaultTo(false))
+          .execute()
+        // The new default for clients registered before: silent only when confidential.
+        await db
+          .updateTable('clients')
+          .set({ silent_consent: sql.ref('confidential') })
+          .execute()
+      }
+    },
+    down: async (migrationDb) => {
+      const db = migrationDb.withPlugin(new TableNamePlugin(names))
+      const table = names.tables.clients
+      for (const column of ['silent_consent', 'application_type']) {
+        if (await columnExists(migrationDb, dialect, names, table, column)) {
+          await db.schema.alterTable('clients').dropColumn(column).execute()
+        }
+      }
+    },
+  }
+}
+
+/** Whether `table` (a physical name, in the configured schema) has `column`. */
+async function columnExists(
+  db: Kysely<unknown>,
+  dialect: SqlDialect,
+  names: TableNames,
+  table: string,
+  column: string,
+): Promise<boolean> {
+  const schema =
+    dialect.name === 'mysql'
+      ? sql`database()`
+      : names.schema === null
+        ? sql`current_schema()`
+        : sql`${names.schema}`
+  const { rows } = await sql<{ found: number }>`
+    select 1 as found from information_schema.columns
+    where table_schema = ${schema} and table_name = ${table} and column_name = ${column}
+    limit 1`.execute(db)
+  return rows.length > 0
+}
