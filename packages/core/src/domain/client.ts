@@ -31,6 +31,7 @@ export interface ClientRecord {
    * this defaults to `false` for public and `true` for confidential clients.
    */
   readonly silentConsent: boolean
+  /**
    * A resource server: may introspect access tokens issued to other clients (RFC 7662 §2.1). Any
    * client may introspect its own; only these may read another client's.
    */
