@@ -185,12 +185,43 @@ forEachIssuancePath(() => {
         const retried = await refresh(server, client, first.refresh_token!)
         expect(typesSince(events, start)).toEqual(['OAuthRefreshTokenRotated', 'OAuthTokenIssued'])
         // The pair the client never received is gone; the new pair works.
-        expect(await refreshError(server, client, lost.refresh_token!)).toBe('invalid_grant')
         expect(await bearerError(server, lost.access_token)).toBe('invalid_token')
         await expect(bearer(server, retried.access_token)).resolves.toMatchObject({ userId: 'user-1' })
         await expect(refresh(server, client, retried.refresh_token!)).resolves.toMatchObject({
           token_type: 'Bearer',
         })
+      })
+
+      it('the superseded child presented after a retry within grace is a reuse: the whole family is revoked', async () => {
+        const { server, clock, events } = createTestServer({ refreshTokenReuseGraceSeconds: 30 })
+        const client = await createTestClient(server)
+        const first = await obtainTokens(server, client)
+        const legit = await refresh(server, client, first.refresh_token!)
+        clock.advanceSeconds(5)
+        // A thief replays the rotated token within grace and gets a pair.
+        const thief = await refresh(server, client, first.refresh_token!)
+        const start = events.length
+        // The legitimate client presents the child it holds: the branches conflict.
+        expect(await refreshError(server, client, legit.refresh_token!)).toBe('invalid_grant')
+        expect(typesSince(events, start)).toEqual(['OAuthRefreshTokenReuseDetected'])
+        expect(await refreshError(server, client, thief.refresh_token!)).toBe('invalid_grant')
+        for (const token of [thief.access_token, legit.access_token, first.access_token]) {
+          expect(await bearerError(server, token)).toBe('invalid_token')
+        }
+      })
+
+      it('thief first: the legitimate retry within grace supersedes the thief, whose next use revokes the family', async () => {
+        const { server, clock, events } = createTestServer({ refreshTokenReuseGraceSeconds: 30 })
+        const client = await createTestClient(server)
+        const first = await obtainTokens(server, client)
+        const thief = await refresh(server, client, first.refresh_token!)
+        clock.advanceSeconds(5)
+        const legit = await refresh(server, client, first.refresh_token!)
+        expect(await bearerError(server, thief.access_token)).toBe('invalid_token')
+        expect(await refreshError(server, client, thief.refresh_token!)).toBe('invalid_grant')
+        expect(events.at(-1)?.type).toBe('OAuthRefreshTokenReuseDetected')
+        expect(await refreshError(server, client, legit.refresh_token!)).toBe('invalid_grant')
+        expect(await bearerError(server, legit.access_token)).toBe('invalid_token')
       })
 
       it('a retry within the grace period succeeds only once', async () => {
