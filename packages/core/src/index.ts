@@ -57,11 +57,15 @@ export { renderError } from './errors/render-error.js'
 export { SpOAuthError } from './errors/sp-oauth-error.js'
 export type { AccessTokenRepository } from './ports/access-token-repository.js'
 export type {
+  AccessTokenIssuance,
   AtomicIssuance,
   CodeRedemption,
+  IssuanceResult,
+  IssuanceStatus,
   IssuedTokenRecords,
   RefreshRotation,
 } from './ports/atomic-issuance.js'
+export { ISSUANCE_RESULTS } from './ports/atomic-issuance.js'
 export type { AuthorizationCodeRepository } from './ports/authorization-code-repository.js'
 // Ports
 export type { ClientRepository } from './ports/client-repository.js'
@@ -78,6 +82,7 @@ export type { SigningKeyRepository } from './ports/signing-key-repository.js'
 export type { Repositories, TransactionalRepositories, UnitOfWork } from './ports/unit-of-work.js'
 export type { AuthorizationServer } from './server/create-authorization-server.js'
 export { createAuthorizationServer } from './server/create-authorization-server.js'
+export { createUnitOfWorkIssuance } from './use-cases/internal/unit-of-work-issuance.js'
 export type { AuthorizationApproval, ConsentContext } from './use-cases/approve-authorization-request.js'
 export { approveAuthorizationRequest } from './use-cases/approve-authorization-request.js'
 export type { BearerRequest } from './use-cases/authenticate-bearer.js'

@@ -9,7 +9,7 @@ import { resolveTableNames } from '../table-names.js'
 import { SerializationFailure, testDialect } from '../test-support/test-dialect.js'
 import { type Answer, answeringKysely } from './answering-kysely.js'
 import { createIssuanceProcedure, type IssuanceProcedure } from './issuance-procedures.js'
-import { wonOf } from './procedure-issuance.js'
+import { outcomeOf } from './procedure-issuance.js'
 
 // The MySQL procedures' text and the calls of them, as compiled for MySQL; MariaDB runs them in
 // @sp-oauth/mysql's contract, race and atomicity tests.
@@ -188,15 +188,15 @@ describe('atomicIssuance on MySQL (procedure calls)', () => {
   })
 })
 
-describe('wonOf', () => {
+describe('outcomeOf', () => {
   it("reads won from mysql2's answer to a CALL: the result set, then a status", () => {
-    expect(wonOf([[{ won: 1 }], { affectedRows: 0 }])).toBe(true)
-    expect(wonOf([[{ won: '0' }], { affectedRows: 0 }])).toBe(false)
-    expect(wonOf([{ won: 1 }])).toBe(true)
+    expect(outcomeOf([[{ won: 1 }], { affectedRows: 0 }])).toBe(true)
+    expect(outcomeOf([[{ won: '0' }], { affectedRows: 0 }])).toBe(false)
+    expect(outcomeOf([{ won: 1 }])).toBe(true)
   })
 
   it('refuses an answer without won rather than guess', () => {
-    expect(() => wonOf([])).toThrow('no result')
-    expect(() => wonOf([{ affectedRows: 0 }])).toThrow('no result')
+    expect(() => outcomeOf([])).toThrow('no result')
+    expect(() => outcomeOf([{ affectedRows: 0 }])).toThrow('no result')
   })
 })

@@ -3,6 +3,7 @@ import type { SqlDialect } from '../sql-dialect.js'
 import type { TableNames } from '../table-names.js'
 import { atomicIssuanceProcedures } from './atomic-issuance-procedures.js'
 import { initialSchema } from './initial-schema.js'
+import { issuanceClientLive } from './issuance-client-live.js'
 import { pruneIndexes } from './prune-indexes.js'
 
 /** Every migration, by name; names sort in the order they run. */
@@ -11,6 +12,7 @@ export function spOAuthMigrations(names: TableNames, dialect: SqlDialect): Recor
     '0001_initial_schema': initialSchema(names, dialect),
     '0002_prune_indexes': pruneIndexes(names, dialect),
     '0003_atomic_issuance': atomicIssuanceProcedures(names, dialect),
+    '0005_issuance_client_live': issuanceClientLive(names, dialect),
   }
 }
 
