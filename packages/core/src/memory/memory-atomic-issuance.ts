@@ -58,8 +58,10 @@ export function memoryAtomicIssuance(
         tables.refreshTokens.put(
           Object.freeze({ ...token, rotatedAt: at(), revokedAt: rotation.supersede ? at() : null }),
         )
-        const access = rotation.supersede && token.accessTokenId ? tables.accessTokens.get(token.accessTokenId) : null
-        if (access && !access.revokedAt) tables.accessTokens.put(Object.freeze({ ...access, revokedAt: at() }))
+        const access =
+          rotation.supersede && token.accessTokenId ? tables.accessTokens.get(token.accessTokenId) : null
+        if (access && !access.revokedAt)
+          tables.accessTokens.put(Object.freeze({ ...access, revokedAt: at() }))
         return true
       }),
   }

@@ -22,8 +22,8 @@ import type { ClientRequest } from '../use-cases/internal/http-request.js'
 import type { TokenResponse } from '../use-cases/internal/issue-tokens.js'
 import type { ParameterInput } from '../use-cases/internal/parameters.js'
 import type { ServerContext } from '../use-cases/internal/server-context.js'
-import { createUnitOfWorkIssuance } from '../use-cases/internal/unit-of-work-issuance.js'
 import { createSigningKeyCache } from '../use-cases/internal/signing-key-cache.js'
+import { createUnitOfWorkIssuance } from '../use-cases/internal/unit-of-work-issuance.js'
 import type { UserReference } from '../use-cases/internal/user-id.js'
 import {
   type IntrospectionResponse,

@@ -80,7 +80,10 @@ export function accessTokenRepositoryContract(factory: StorageFactory): void {
         const other = await storeAccessToken(use)
         const at = minutesLater(3)
         await use((r) => r.clients.revoke(client.id, at))
-        expect(await use((r) => r.accessTokens.findByHash(live.tokenHash!))).toEqual({ ...live, revokedAt: at })
+        expect(await use((r) => r.accessTokens.findByHash(live.tokenHash!))).toEqual({
+          ...live,
+          revokedAt: at,
+        })
         expect(await use((r) => r.accessTokens.findById(live.id))).toEqual({ ...live, revokedAt: at })
         // A token revoked before keeps its own revocation time.
         expect(await use((r) => r.accessTokens.findById(revoked.id))).toEqual(revoked)

@@ -208,9 +208,9 @@ function issuanceTests(
       const again = buildIssued(client.id, code.grantId)
       expect(await issuance.redeemCode({ codeHash: code.codeHash, ...again })).toMatchObject(ALREADY_USED)
       const unknown = buildIssued(client.id, code.grantId)
-      expect(
-        await issuance.redeemCode({ codeHash: `x${code.codeHash.slice(1)}`, ...unknown }),
-      ).toMatchObject(ALREADY_USED)
+      expect(await issuance.redeemCode({ codeHash: `x${code.codeHash.slice(1)}`, ...unknown })).toMatchObject(
+        ALREADY_USED,
+      )
       expect(await storedTokens(storage, again)).toEqual({ access: false, refresh: false })
       expect(await storedTokens(storage, unknown)).toEqual({ access: false, refresh: false })
       expect((await storage.repositories.authorizationCodes.findByHash(code.codeHash))?.consumedAt).toEqual(
@@ -309,7 +309,10 @@ function issuanceTests(
       })
       expect(results.filter((result) => result.status === 'issued')).toHaveLength(1)
       const stored = await Promise.all(attempts.map((attempt) => storedTokens(storage, attempt)))
-      expect(stored[results.findIndex((result) => result.status === 'issued')]).toEqual({ access: true, refresh: true })
+      expect(stored[results.findIndex((result) => result.status === 'issued')]).toEqual({
+        access: true,
+        refresh: true,
+      })
       expect(stored.filter((tokens) => tokens.access || tokens.refresh)).toHaveLength(1)
     })
 
@@ -322,10 +325,9 @@ function issuanceTests(
       expect(await issuance.redeemCode({ codeHash: code.codeHash, ...loser })).toEqual(ALREADY_USED)
       if (!issuance.eventsGoToOutbox) expect(won.eventsStored).toBe(false)
       if (won.eventsStored) {
-        expect(
-          current.readOutbox,
-          'a storage whose issuance writes events must give readOutbox',
-        ).toBeTypeOf('function')
+        expect(current.readOutbox, 'a storage whose issuance writes events must give readOutbox').toBeTypeOf(
+          'function',
+        )
       }
       const expected = won.eventsStored ? winner.events.map((event) => event.id) : []
       expect(await inOutbox(current, [...winner.events, ...loser.events])).toEqual(expected)
@@ -345,7 +347,11 @@ function issuanceTests(
       const { client, code } = await storeCode(storage)
       const family = randomUuid()
       const access = buildAccessTokenRecord({ clientId: client.id, familyId: family })
-      const refresh = buildRefreshTokenRecord({ clientId: client.id, familyId: family, accessTokenId: access.id })
+      const refresh = buildRefreshTokenRecord({
+        clientId: client.id,
+        familyId: family,
+        accessTokenId: access.id,
+      })
       await storage.repositories.accessTokens.insert(access)
       await storage.repositories.refreshTokens.insert(refresh)
       await storage.repositories.clients.revoke(client.id, minutesLater(1))
@@ -404,13 +410,14 @@ function issuanceTests(
         rotatedAt: NOW,
         revokedAt: NOW,
       })
-      expect((await storage.repositories.accessTokens.findById(refresh.accessTokenId!))?.revokedAt).toEqual(NOW)
+      expect((await storage.repositories.accessTokens.findById(refresh.accessTokenId!))?.revokedAt).toEqual(
+        NOW,
+      )
       expect(await storedTokens(storage, issued)).toEqual({ access: true, refresh: true })
       const again = buildIssued(client.id, refresh.familyId, { parentId: refresh.id })
       expect(
         await issuance.rotateRefreshToken({ ...rotation, ...again, refreshToken: again.refreshToken! }),
       ).toEqual(ALREADY_USED)
     })
-
   }
 }

@@ -20,6 +20,6 @@ export {
 export { refreshTokenRepositoryContract } from './refresh-token-repository-contract.js'
 export { signingKeyRepositoryContract } from './signing-key-repository-contract.js'
 export { storageContract } from './storage-contract.js'
-export { tokenLifecycleContract } from './token-lifecycle-contract.js'
 export type { StorageContractOptions, StorageFactory, StorageUnderTest } from './storage-factory.js'
+export { tokenLifecycleContract } from './token-lifecycle-contract.js'
 export { unitOfWorkContract } from './unit-of-work-contract.js'

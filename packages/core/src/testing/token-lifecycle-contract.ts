@@ -200,7 +200,9 @@ export function tokenLifecycleContract(factory: StorageFactory): void {
           expect(holders.length).toBeGreaterThanOrEqual(1)
           expect(holders.length).toBeLessThanOrEqual(2)
           // Each holder moves on with what it got; whichever conflicts kills the family.
-          const moved = await Promise.allSettled(holders.map((holder) => refresh(life, holder.refresh_token!)))
+          const moved = await Promise.allSettled(
+            holders.map((holder) => refresh(life, holder.refresh_token!)),
+          )
           const later = moved.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))
           for (const holder of later) await outcome(refresh(life, holder.refresh_token!))
           expect(await life.reuseDetections()).toBeGreaterThanOrEqual(1)

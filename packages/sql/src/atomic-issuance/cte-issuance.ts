@@ -133,13 +133,11 @@ function issuanceStatement(
       .where('revoked_at', 'is', null)
       .forShare(),
   )
-  let statement = (
-    claim === null
-      ? live.with('won', (creator) =>
-          creator.selectFrom('live').select(['one', sql<string | null>`null`.as('access_token_id')]),
-        )
-      : live.with('won', claim)
-  ) as unknown as QueryCreator<WithWon>
+  let statement = (claim === null
+    ? live.with('won', (creator) =>
+        creator.selectFrom('live').select(['one', sql<string | null>`null`.as('access_token_id')]),
+      )
+    : live.with('won', claim)) as unknown as QueryCreator<WithWon>
   const { supersededAt } = options
   if (supersededAt !== null) {
     statement = withWrite(statement, 'superseded', (creator) =>

@@ -58,7 +58,8 @@ export function procedureIssuance(
 export function outcomeOf(results: readonly unknown[]): { readonly won: boolean; readonly live: boolean } {
   const first = results[0]
   const row: unknown = Array.isArray(first) ? first[0] : first
-  const { won, live } = typeof row === 'object' && row !== null ? (row as { won?: unknown; live?: unknown }) : {}
+  const { won, live } =
+    typeof row === 'object' && row !== null ? (row as { won?: unknown; live?: unknown }) : {}
   if (won === undefined || won === null) throw new Error('The issuance procedure returned no result')
   return { won: Number(won) === 1, live: Number(live) === 1 }
 }

@@ -26,7 +26,9 @@ export function createAccessTokenRepository(scope: RepositoryScope): AccessToken
       return row === undefined ? null : toLookedUpRecord(dialect, row)
     },
     findById: async (tokenId) => {
-      const row = await withClientRevocation(scope.db).where('access_tokens.id', '=', tokenId).executeTakeFirst()
+      const row = await withClientRevocation(scope.db)
+        .where('access_tokens.id', '=', tokenId)
+        .executeTakeFirst()
       return row === undefined ? null : toLookedUpRecord(dialect, row)
     },
     revoke: async (tokenId, now) => {

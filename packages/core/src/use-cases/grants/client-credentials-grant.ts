@@ -54,7 +54,8 @@ export async function clientCredentialsGrant(
         refreshTokenId: null,
         familyId: null,
       }),
-    (events) => context.issuance.issueAccessToken({ accessToken: access.record, refreshToken: null, events, now }),
+    (events) =>
+      context.issuance.issueAccessToken({ accessToken: access.record, refreshToken: null, events, now }),
   )
   if (status !== 'issued') throw clientRevokedDuringIssuance()
   return tokenResponse(context, access.token, scopes, null)

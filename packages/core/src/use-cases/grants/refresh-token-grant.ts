@@ -111,7 +111,8 @@ async function tokenToSpend(context: ServerContext, record: RefreshTokenRecord, 
   }
   if (record.revokedAt === null && withinGrace(context, record, now)) {
     const child = await context.storage.repositories.refreshTokens.findByParentId(record.id)
-    if (child && child.rotatedAt === null && child.revokedAt === null) return { token: child, supersede: true }
+    if (child && child.rotatedAt === null && child.revokedAt === null)
+      return { token: child, supersede: true }
   }
   return revokeReusedFamily(context, record)
 }
