@@ -36,8 +36,8 @@ import { addDays, addSeconds } from '../internal/time.js'
  * many seconds of the rotation, while the token it was rotated into (the child) has never been
  * used. The child is then superseded (marked rotated and revoked, with its access token) and a
  * fresh pair hangs under it. Every other use conflicts with the branch that moved on and is a
- * reuse: presenting the superseded child, presenting the token a second time, or presenting it
- * after the child was used. So whichever of two holders of one token moves second kills the
+ * reuse: presenting the superseded child, presenting the rotated token again after that retry, or
+ * presenting it after the child was used or after the window. So whichever of two holders of one token moves second kills the
  * family; grace never hands a family over to one of them.
  *
  * @throws OAuthError `invalid_request`, `invalid_grant`, `invalid_scope`, `invalid_client` (client
