@@ -63,11 +63,15 @@ export {
 } from './errors/storage-unavailable-error.js'
 export type { AccessTokenRepository } from './ports/access-token-repository.js'
 export type {
+  AccessTokenIssuance,
   AtomicIssuance,
   CodeRedemption,
+  IssuanceResult,
+  IssuanceStatus,
   IssuedTokenRecords,
   RefreshRotation,
 } from './ports/atomic-issuance.js'
+export { ISSUANCE_RESULTS } from './ports/atomic-issuance.js'
 export type { AuthorizationCodeRepository } from './ports/authorization-code-repository.js'
 // Ports
 export type { ClientRepository } from './ports/client-repository.js'
@@ -109,6 +113,7 @@ export type { ClientRequest } from './use-cases/internal/http-request.js'
 export type { TokenResponse } from './use-cases/internal/issue-tokens.js'
 export type { ParameterInput } from './use-cases/internal/parameters.js'
 export type { ServerContext } from './use-cases/internal/server-context.js'
+export { createUnitOfWorkIssuance } from './use-cases/internal/unit-of-work-issuance.js'
 export type { UserReference } from './use-cases/internal/user-id.js'
 export type { IntrospectionResponse, IntrospectTokenInput } from './use-cases/introspect-token.js'
 export { introspectToken } from './use-cases/introspect-token.js'

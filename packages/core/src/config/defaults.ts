@@ -4,7 +4,7 @@ export const DEFAULTS = {
   authCodeTtlMinutes: 5,
   accessTokenTtlMinutes: 60,
   refreshTokenTtlDays: 30,
-  refreshTokenReuseGraceSeconds: 0,
+  refreshTokenReuseGraceSeconds: 10,
   refreshTokenFamilyLifetimeDays: null,
   pkceRequiredFor: 'public-clients',
   pkceAllowPlain: true,

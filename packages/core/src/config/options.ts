@@ -51,7 +51,10 @@ export interface AuthorizationServerOptions {
   readonly refreshTokenTtlDays?: number
   /**
    * How long after a rotation the old refresh token may be sent once more (a client retrying a
-   * response it lost) without the family being revoked. Default 0: any reuse revokes the family.
+   * response it lost) without the family being revoked. Allowed once, while the token it was
+   * rotated into is unused; that token is then superseded, and any later use of it (or of the old
+   * token again) revokes the whole family. Default 10; 0: any reuse revokes the family. At most
+   * 300. See docs/security.md.
    */
   readonly refreshTokenReuseGraceSeconds?: number
   /** A family of rotated refresh tokens dies this long after its first token. Default: never. */

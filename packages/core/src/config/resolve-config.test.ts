@@ -41,7 +41,7 @@ describe('resolveConfig defaults (the seed)', () => {
       authCodeTtlMinutes: 5,
       accessTokenTtlMinutes: 60,
       refreshTokenTtlDays: 30,
-      refreshTokenReuseGraceSeconds: 0,
+      refreshTokenReuseGraceSeconds: 10,
       refreshTokenFamilyLifetimeDays: null,
       pkceRequiredFor: 'public-clients',
       pkceAllowPlain: true,

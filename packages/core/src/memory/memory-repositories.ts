@@ -1,3 +1,4 @@
+import type { AccessTokenRecord } from '../domain/access-token.js'
 import type { ConsentRecord } from '../domain/consent.js'
 import type { OAuthEvent } from '../domain/events.js'
 import type { AccessTokenRepository } from '../ports/access-token-repository.js'
@@ -130,11 +131,23 @@ function revokeWhere<R extends { readonly revokedAt: Date | null }>(
   return rows.length
 }
 
+/** `token` as a lookup reports it: revoked when its client is (see `AccessTokenRepository.findByHash`). */
+function withClientRevocation(
+  tables: Tables,
+  token: AccessTokenRecord | null | undefined,
+): AccessTokenRecord | null {
+  if (!token) return null
+  if (token.revokedAt !== null) return token
+  const clientRevokedAt = tables.clients.get(token.clientId)?.revokedAt ?? null
+  return clientRevokedAt === null ? token : { ...token, revokedAt: clientRevokedAt }
+}
+
 function memoryAccessTokenRepository(access: TableAccess): AccessTokenRepository {
   return {
     insert: (token) => access('write', (t) => t.accessTokens.insert(frozen(token))),
-    findByHash: (tokenHash) => access('read', (t) => t.accessTokens.findUnique('hash', tokenHash)),
-    findById: (tokenId) => access('read', (t) => t.accessTokens.get(tokenId)),
+    findByHash: (tokenHash) =>
+      access('read', (t) => withClientRevocation(t, t.accessTokens.findUnique('hash', tokenHash))),
+    findById: (tokenId) => access('read', (t) => withClientRevocation(t, t.accessTokens.get(tokenId))),
     revoke: (tokenId, now) =>
       access('write', (t) => {
         const token = t.accessTokens.get(tokenId)

@@ -4,9 +4,15 @@ import type { AccessTokenRecord } from '../domain/access-token.js'
 export interface AccessTokenRepository {
   /** Stores a new access token. Throws if its id or hash exists. */
   insert(token: AccessTokenRecord): Promise<void>
-  /** The opaque token with this hash, revoked or expired or not; `null` when there is none. */
+  /**
+   * The opaque token with this hash, revoked or expired or not; `null` when there is none. A token
+   * of a revoked client comes back revoked: when the token itself is not, its `revokedAt` is the
+   * client's. Read in the same lookup (a join on SQL), so the bearer check and introspection refuse
+   * every token of a revoked client without another round trip, even one stored in a race with the
+   * revocation.
+   */
   findByHash(tokenHash: string): Promise<AccessTokenRecord | null>
-  /** The token with this id; `null` when there is none. */
+  /** The token with this id; `null` when there is none. Reports its client's revocation as `findByHash` does. */
   findById(tokenId: string): Promise<AccessTokenRecord | null>
   /**
    * Marks one token revoked. Returns the record as revoked by this call, or `null` when it does not

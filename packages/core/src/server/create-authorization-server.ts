@@ -29,6 +29,7 @@ import type { TokenResponse } from '../use-cases/internal/issue-tokens.js'
 import type { ParameterInput } from '../use-cases/internal/parameters.js'
 import type { ServerContext } from '../use-cases/internal/server-context.js'
 import { createSigningKeyCache } from '../use-cases/internal/signing-key-cache.js'
+import { createUnitOfWorkIssuance } from '../use-cases/internal/unit-of-work-issuance.js'
 import type { UserReference } from '../use-cases/internal/user-id.js'
 import {
   type IntrospectionResponse,
@@ -107,6 +108,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
   const context: ServerContext = Object.freeze({
     config,
     storage: options.storage,
+    issuance: options.storage.atomicIssuance ?? createUnitOfWorkIssuance(options.storage.unitOfWork),
     hasher: options.secretHasher ?? createWebCryptoSecretHasher(options.hashKeys!),
     sha256: options.sha256Digest ?? webCryptoSha256Digest,
     clock,

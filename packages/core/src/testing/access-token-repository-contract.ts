@@ -70,6 +70,31 @@ export function accessTokenRepositoryContract(factory: StorageFactory): void {
     const subject = useStorageUnderTest(factory)
 
     forEachAccessMode(subject, (test, mode) => {
+      test("findByHash and findById report a token of a revoked client as revoked (at the client's revocation), without changing it", async (use) => {
+        const client = await storeClient(use)
+        const live = awkwardAccessToken(client.id)
+        const earlier = minutesLater(1)
+        const revoked = { ...jwtAccessToken(client.id), revokedAt: earlier }
+        await use((r) => r.accessTokens.insert(live))
+        await use((r) => r.accessTokens.insert(revoked))
+        const other = await storeAccessToken(use)
+        const at = minutesLater(3)
+        await use((r) => r.clients.revoke(client.id, at))
+        expect(await use((r) => r.accessTokens.findByHash(live.tokenHash!))).toEqual({
+          ...live,
+          revokedAt: at,
+        })
+        expect(await use((r) => r.accessTokens.findById(live.id))).toEqual({ ...live, revokedAt: at })
+        // A token revoked before keeps its own revocation time.
+        expect(await use((r) => r.accessTokens.findById(revoked.id))).toEqual(revoked)
+        // Another client's token is untouched, and the token row itself is not revoked by the lookup.
+        expect(await use((r) => r.accessTokens.findById(other.id))).toEqual(other)
+        expect(await use((r) => r.accessTokens.revoke(live.id, minutesLater(4)))).toMatchObject({
+          id: live.id,
+          revokedAt: minutesLater(4),
+        })
+      })
+
       test('insert then findByHash and findById: every field comes back equal (unicode, nested claims, array order, ms dates)', async (use) => {
         const client = await storeClient(use)
         const token = awkwardAccessToken(client.id)

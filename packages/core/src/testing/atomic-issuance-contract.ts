@@ -3,7 +3,8 @@ import type { Storage } from '../config/options.js'
 import type { AccessTokenRecord } from '../domain/access-token.js'
 import type { OAuthEvent } from '../domain/events.js'
 import type { RefreshTokenRecord } from '../domain/refresh-token.js'
-import type { AtomicIssuance, IssuedTokenRecords } from '../ports/atomic-issuance.js'
+import type { AtomicIssuance, IssuanceResult, IssuedTokenRecords } from '../ports/atomic-issuance.js'
+import { createUnitOfWorkIssuance } from '../use-cases/internal/unit-of-work-issuance.js'
 import {
   awkwardClaims,
   awkwardUserId,
@@ -23,6 +24,9 @@ import {
 import { type StorageFactory, type StorageUnderTest, useStorageUnderTest } from './storage-factory.js'
 
 const NOW = minutesLater(2)
+const ISSUED = { status: 'issued' }
+const ALREADY_USED = { status: 'already-used', eventsStored: false }
+const CLIENT_REVOKED = { status: 'client-revoked', eventsStored: false }
 const CONCURRENT_CALLERS = 50
 
 /** What the storage holds of one issuance: the access token, the refresh token, their events. */
@@ -76,7 +80,7 @@ function buildIssued(
       familyId,
     },
   ]
-  return { accessToken, refreshToken, events }
+  return { accessToken, refreshToken, events, now: NOW }
 }
 
 /** Whether the storage holds this issuance's tokens: both, or neither, is all a test accepts. */
@@ -129,15 +133,30 @@ async function storeRefreshToken(storage: Storage, overrides: Partial<RefreshTok
 }
 
 /**
- * The contract of the optional `AtomicIssuance` capability: each step is all or nothing, stores the
- * records exactly, writes events to the outbox only when it says so, and of concurrent steps for
- * one code or refresh token exactly one wins. Part of `storageContract`: a storage without
- * `atomicIssuance` passes these tests with nothing to check.
+ * The contract of the issuance port, `AtomicIssuance`: each step is all or nothing, refuses a
+ * revoked client, stores the records exactly, writes events to the outbox only when it says so,
+ * and of concurrent steps for one code or refresh token exactly one wins. Part of
+ * `storageContract`. It runs twice on every storage: against the storage's own `atomicIssuance`
+ * (its tests pass with nothing to check when it has none), and against the core's implementation
+ * over the storage's unit of work (`createUnitOfWorkIssuance`), which the core uses for a storage
+ * without one.
  *
  * @param factory makes a fresh (or isolated) storage for each test; see {@link StorageFactory}.
  */
 export function atomicIssuanceContract(factory: StorageFactory): void {
-  describe('AtomicIssuance', () => {
+  describe("AtomicIssuance (the storage's own)", () => {
+    issuanceTests(factory, (storage) => storage.atomicIssuance)
+  })
+  describe("AtomicIssuance (the core's, over the unit of work)", () => {
+    issuanceTests(factory, (storage) => createUnitOfWorkIssuance(storage.unitOfWork))
+  })
+}
+
+function issuanceTests(
+  factory: StorageFactory,
+  issuanceOf: (storage: Storage) => AtomicIssuance | undefined,
+): void {
+  {
     const subject = useStorageUnderTest(factory)
 
     const test = (
@@ -146,8 +165,8 @@ export function atomicIssuanceContract(factory: StorageFactory): void {
     ): void => {
       it(name, async () => {
         const current = subject()
-        const issuance = current.storage.atomicIssuance
-        // Optional capability: without it the core uses the unit of work, which other suites test.
+        const issuance = issuanceOf(current.storage)
+        // The storage's own is optional: without it the core uses its own, tested beside.
         if (issuance === undefined) {
           expect(current.storage.atomicIssuance).toBeUndefined()
           return
@@ -159,8 +178,8 @@ export function atomicIssuanceContract(factory: StorageFactory): void {
     test('redeemCode: consumes an unconsumed code and stores both tokens exactly as given', async (storage, issuance) => {
       const { client, code } = await storeCode(storage)
       const issued = buildIssued(client.id, code.grantId)
-      const won = await issuance.redeemCode({ codeHash: code.codeHash, now: NOW, ...issued })
-      expect(won).toBe(true)
+      const won = await issuance.redeemCode({ codeHash: code.codeHash, ...issued })
+      expect(won).toMatchObject(ISSUED)
       expect(await storage.repositories.authorizationCodes.findByHash(code.codeHash)).toEqual({
         ...code,
         consumedAt: NOW,
@@ -179,7 +198,7 @@ export function atomicIssuanceContract(factory: StorageFactory): void {
       const jwt = { ...issued.accessToken, format: 'jwt' as const, tokenHash: null, hashKeyId: null }
       expect(
         await issuance.redeemCode({ ...issued, accessToken: jwt, codeHash: code.codeHash, now: NOW }),
-      ).toBe(true)
+      ).toMatchObject(ISSUED)
       expect(await storage.repositories.accessTokens.findById(jwt.id)).toEqual(jwt)
     })
 
@@ -187,11 +206,11 @@ export function atomicIssuanceContract(factory: StorageFactory): void {
       const { client, code } = await storeCode(storage)
       await storage.repositories.authorizationCodes.consume(code.codeHash, minutesLater(1))
       const again = buildIssued(client.id, code.grantId)
-      expect(await issuance.redeemCode({ codeHash: code.codeHash, now: NOW, ...again })).toBe(false)
+      expect(await issuance.redeemCode({ codeHash: code.codeHash, ...again })).toMatchObject(ALREADY_USED)
       const unknown = buildIssued(client.id, code.grantId)
-      expect(
-        await issuance.redeemCode({ codeHash: `x${code.codeHash.slice(1)}`, now: NOW, ...unknown }),
-      ).toBe(false)
+      expect(await issuance.redeemCode({ codeHash: `x${code.codeHash.slice(1)}`, ...unknown })).toMatchObject(
+        ALREADY_USED,
+      )
       expect(await storedTokens(storage, again)).toEqual({ access: false, refresh: false })
       expect(await storedTokens(storage, unknown)).toEqual({ access: false, refresh: false })
       expect((await storage.repositories.authorizationCodes.findByHash(code.codeHash))?.consumedAt).toEqual(
@@ -206,7 +225,7 @@ export function atomicIssuanceContract(factory: StorageFactory): void {
       // The refresh token's hash is new, but the access token's id is taken: its insert must fail.
       const clash = buildIssued(client.id, code.grantId)
       const attempt = { ...clash, accessToken: { ...clash.accessToken, id: taken.accessToken.id } }
-      await expect(issuance.redeemCode({ codeHash: code.codeHash, now: NOW, ...attempt })).rejects.toThrow()
+      await expect(issuance.redeemCode({ codeHash: code.codeHash, ...attempt })).rejects.toThrow()
       expect((await storage.repositories.authorizationCodes.findByHash(code.codeHash))?.consumedAt).toBeNull()
       expect(await storedTokens(storage, clash)).toEqual({ access: false, refresh: false })
     })
@@ -215,11 +234,11 @@ export function atomicIssuanceContract(factory: StorageFactory): void {
       const { client, code } = await storeCode(storage)
       const attempts = Array.from({ length: CONCURRENT_CALLERS }, () => buildIssued(client.id, code.grantId))
       const results = await inParallel(CONCURRENT_CALLERS, (index) =>
-        issuance.redeemCode({ codeHash: code.codeHash, now: NOW, ...attempts[index]! }),
+        issuance.redeemCode({ codeHash: code.codeHash, ...attempts[index]! }),
       )
-      expect(results.filter(Boolean)).toHaveLength(1)
+      expect(results.filter((result) => result.status === 'issued')).toHaveLength(1)
       const stored = await Promise.all(attempts.map((attempt) => storedTokens(storage, attempt)))
-      const winner = results.indexOf(true)
+      const winner = results.findIndex((result) => result.status === 'issued')
       expect(stored[winner]).toEqual({ access: true, refresh: true })
       expect(stored.filter((tokens) => tokens.access || tokens.refresh)).toHaveLength(1)
     })
@@ -229,11 +248,10 @@ export function atomicIssuanceContract(factory: StorageFactory): void {
       const issued = buildIssued(client.id, refresh.familyId, { parentId: refresh.id })
       const rotation = {
         tokenHash: refresh.tokenHash,
-        now: NOW,
         ...issued,
         refreshToken: issued.refreshToken!,
       }
-      expect(await issuance.rotateRefreshToken(rotation)).toBe(true)
+      expect(await issuance.rotateRefreshToken(rotation)).toMatchObject(ISSUED)
       expect(await storage.repositories.refreshTokens.findByHash(refresh.tokenHash)).toEqual({
         ...refresh,
         rotatedAt: NOW,
@@ -256,11 +274,10 @@ export function atomicIssuanceContract(factory: StorageFactory): void {
         const issued = buildIssued(client.id, refresh.familyId, { parentId: refresh.id })
         const rotation = {
           tokenHash: refresh.tokenHash,
-          now: NOW,
           ...issued,
           refreshToken: issued.refreshToken!,
         }
-        expect(await issuance.rotateRefreshToken(rotation)).toBe(false)
+        expect(await issuance.rotateRefreshToken(rotation)).toMatchObject(ALREADY_USED)
         expect(await storedTokens(storage, issued)).toEqual({ access: false, refresh: false })
         expect(await storage.repositories.refreshTokens.findByHash(refresh.tokenHash)).toEqual(refresh)
       })
@@ -271,7 +288,7 @@ export function atomicIssuanceContract(factory: StorageFactory): void {
       const issued = buildIssued(client.id, refresh.familyId, { parentId: refresh.id })
       // The new refresh token reuses the old one's hash: its insert must fail after the others.
       const clash = { ...issued.refreshToken!, tokenHash: refresh.tokenHash }
-      const rotation = { tokenHash: refresh.tokenHash, now: NOW, ...issued, refreshToken: clash }
+      const rotation = { tokenHash: refresh.tokenHash, ...issued, refreshToken: clash }
       await expect(issuance.rotateRefreshToken(rotation)).rejects.toThrow()
       expect(await storage.repositories.refreshTokens.findByHash(refresh.tokenHash)).toEqual(refresh)
       expect(await storage.repositories.accessTokens.findById(issued.accessToken.id)).toBeNull()
@@ -286,31 +303,121 @@ export function atomicIssuanceContract(factory: StorageFactory): void {
         const attempt = attempts[index]!
         return issuance.rotateRefreshToken({
           tokenHash: refresh.tokenHash,
-          now: NOW,
           ...attempt,
           refreshToken: attempt.refreshToken!,
         })
       })
-      expect(results.filter(Boolean)).toHaveLength(1)
+      expect(results.filter((result) => result.status === 'issued')).toHaveLength(1)
       const stored = await Promise.all(attempts.map((attempt) => storedTokens(storage, attempt)))
-      expect(stored[results.indexOf(true)]).toEqual({ access: true, refresh: true })
+      expect(stored[results.findIndex((result) => result.status === 'issued')]).toEqual({
+        access: true,
+        refresh: true,
+      })
       expect(stored.filter((tokens) => tokens.access || tokens.refresh)).toHaveLength(1)
     })
 
-    test('events: in the outbox after a win when eventsGoToOutbox, never after a loss, never otherwise', async (storage, issuance, current) => {
+    test('events: in the outbox after a win that says eventsStored, never after a loss, never otherwise', async (storage, issuance, current) => {
       const { client, code } = await storeCode(storage)
       const winner = buildIssued(client.id, code.grantId)
       const loser = buildIssued(client.id, code.grantId)
-      expect(await issuance.redeemCode({ codeHash: code.codeHash, now: NOW, ...winner })).toBe(true)
-      expect(await issuance.redeemCode({ codeHash: code.codeHash, now: NOW, ...loser })).toBe(false)
-      if (issuance.eventsGoToOutbox) {
-        expect(
-          current.readOutbox,
-          'a storage whose atomicIssuance writes events must give readOutbox',
-        ).toBeTypeOf('function')
+      const won = await issuance.redeemCode({ codeHash: code.codeHash, ...winner })
+      expect(won).toMatchObject(ISSUED)
+      expect(await issuance.redeemCode({ codeHash: code.codeHash, ...loser })).toEqual(ALREADY_USED)
+      if (!issuance.eventsGoToOutbox) expect(won.eventsStored).toBe(false)
+      if (won.eventsStored) {
+        expect(current.readOutbox, 'a storage whose issuance writes events must give readOutbox').toBeTypeOf(
+          'function',
+        )
       }
-      const expected = issuance.eventsGoToOutbox ? winner.events.map((event) => event.id) : []
+      const expected = won.eventsStored ? winner.events.map((event) => event.id) : []
       expect(await inOutbox(current, [...winner.events, ...loser.events])).toEqual(expected)
     })
-  })
+
+    test('issueAccessToken: stores the access token exactly as given while the client is live', async (storage, issuance) => {
+      const client = await storeClient(use(storage))
+      const issued = buildIssued(client.id, randomUuid(), { withRefresh: false })
+      const result = await issuance.issueAccessToken({ ...issued, refreshToken: null })
+      expect(result).toMatchObject(ISSUED)
+      expect(await storage.repositories.accessTokens.findById(issued.accessToken.id)).toEqual(
+        issued.accessToken,
+      )
+    })
+
+    test('every step refuses a revoked client: client-revoked, nothing stored, nothing spent', async (storage, issuance) => {
+      const { client, code } = await storeCode(storage)
+      const family = randomUuid()
+      const access = buildAccessTokenRecord({ clientId: client.id, familyId: family })
+      const refresh = buildRefreshTokenRecord({
+        clientId: client.id,
+        familyId: family,
+        accessTokenId: access.id,
+      })
+      await storage.repositories.accessTokens.insert(access)
+      await storage.repositories.refreshTokens.insert(refresh)
+      await storage.repositories.clients.revoke(client.id, minutesLater(1))
+      const plain = buildIssued(client.id, family, { withRefresh: false })
+      expect(await issuance.issueAccessToken({ ...plain, refreshToken: null })).toEqual(CLIENT_REVOKED)
+      const exchanged = buildIssued(client.id, code.grantId)
+      expect(await issuance.redeemCode({ codeHash: code.codeHash, ...exchanged })).toEqual(CLIENT_REVOKED)
+      const rotated = buildIssued(client.id, family, { parentId: refresh.id })
+      expect(
+        await issuance.rotateRefreshToken({
+          tokenHash: refresh.tokenHash,
+          ...rotated,
+          refreshToken: rotated.refreshToken!,
+        }),
+      ).toEqual(CLIENT_REVOKED)
+      for (const issued of [plain, exchanged, rotated]) {
+        expect(await storedTokens(storage, issued)).toEqual({ access: false, refresh: false })
+      }
+      expect((await storage.repositories.authorizationCodes.findByHash(code.codeHash))?.consumedAt).toBeNull()
+      expect((await storage.repositories.refreshTokens.findByHash(refresh.tokenHash))?.rotatedAt).toBeNull()
+    })
+
+    test(`no step started after the client's revocation resolved succeeds, of ${CONCURRENT_CALLERS} racing it`, async (storage, issuance) => {
+      const client = await storeClient(use(storage))
+      let revoked = false
+      const late: Promise<IssuanceResult>[] = []
+      const racing = inParallel(CONCURRENT_CALLERS, async (index) => {
+        const issued = buildIssued(client.id, randomUuid(), { withRefresh: false })
+        if (index === CONCURRENT_CALLERS / 2) {
+          await storage.repositories.clients.revoke(client.id, NOW)
+          revoked = true
+        }
+        const call = issuance.issueAccessToken({ ...issued, refreshToken: null })
+        if (revoked) late.push(call)
+        return call
+      })
+      const results = await racing
+      for (const result of results) expect(['issued', 'client-revoked']).toContain(result.status)
+      for (const result of await Promise.all(late)) expect(result).toEqual(CLIENT_REVOKED)
+      const after = buildIssued(client.id, randomUuid(), { withRefresh: false })
+      expect(await issuance.issueAccessToken({ ...after, refreshToken: null })).toEqual(CLIENT_REVOKED)
+    })
+
+    test('rotateRefreshToken with supersede: the token is marked rotated and revoked, its access token revoked, the new pair stored', async (storage, issuance) => {
+      const { client, refresh } = await storeRefreshToken(storage)
+      const issued = buildIssued(client.id, refresh.familyId, { parentId: refresh.id })
+      const rotation = {
+        tokenHash: refresh.tokenHash,
+        ...issued,
+        refreshToken: issued.refreshToken!,
+        supersede: true,
+      }
+      expect(await issuance.rotateRefreshToken(rotation)).toMatchObject(ISSUED)
+      expect(await storage.repositories.refreshTokens.findByHash(refresh.tokenHash)).toEqual({
+        ...refresh,
+        rotatedAt: NOW,
+        revokedAt: NOW,
+      })
+      expect((await storage.repositories.accessTokens.findById(refresh.accessTokenId!))?.revokedAt).toEqual(
+        NOW,
+      )
+      expect(await storedTokens(storage, issued)).toEqual({ access: true, refresh: true })
+      const again = buildIssued(client.id, refresh.familyId, { parentId: refresh.id })
+      expect(
+        await issuance.rotateRefreshToken({ ...rotation, ...again, refreshToken: again.refreshToken! }),
+      ).toEqual(ALREADY_USED)
+    })
+  }
 }

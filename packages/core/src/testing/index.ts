@@ -22,4 +22,5 @@ export { refreshTokenRepositoryContract } from './refresh-token-repository-contr
 export { signingKeyRepositoryContract } from './signing-key-repository-contract.js'
 export { storageContract } from './storage-contract.js'
 export type { StorageContractOptions, StorageFactory, StorageUnderTest } from './storage-factory.js'
+export { tokenLifecycleContract } from './token-lifecycle-contract.js'
 export { unitOfWorkContract } from './unit-of-work-contract.js'

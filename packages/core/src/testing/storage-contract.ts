@@ -9,6 +9,7 @@ import { defineEventOutboxReaderContract } from './event-outbox-reader-contract.
 import { refreshTokenRepositoryContract } from './refresh-token-repository-contract.js'
 import { signingKeyRepositoryContract } from './signing-key-repository-contract.js'
 import type { StorageContractOptions, StorageFactory } from './storage-factory.js'
+import { tokenLifecycleContract } from './token-lifecycle-contract.js'
 import { unitOfWorkContract } from './unit-of-work-contract.js'
 
 /**
@@ -33,7 +34,9 @@ import { unitOfWorkContract } from './unit-of-work-contract.js'
  * token before the refresh token that names it, and a parent refresh token before its children, so
  * foreign keys on those columns are fine. When the factory returns an `outboxReader`, the
  * `EventOutboxReader` suite runs too (see `eventOutboxReaderContract`); without one its tests pass
- * with nothing to check. Likewise the `AtomicIssuance` suite, for a storage that offers it.
+ * with nothing to check. The `AtomicIssuance` suite runs against the storage's own issuance (when
+ * it offers one) and the core's over its unit of work; the token lifecycle suite runs a real
+ * server on the storage (client revocation under traffic, refresh reuse within grace).
  *
  * @param name the `describe` title, e.g. the adapter's name.
  * @param factory makes a fresh (or isolated) storage for each test; see {@link StorageFactory}.
@@ -55,7 +58,8 @@ export function storageContract(
     unitOfWorkContract(factory, options)
     // Checks something only for a storage whose factory returns an `outboxReader`.
     defineEventOutboxReaderContract(factory, options, { readerRequired: false })
-    // Checks something only for a storage that offers `atomicIssuance`.
+    // The storage's own `atomicIssuance` (when it has one) and the core's over its unit of work.
     atomicIssuanceContract(factory)
+    tokenLifecycleContract(factory)
   })
 }

@@ -123,7 +123,7 @@ describe('issueTokenFromRequest (the token endpoint)', () => {
   })
 
   it('events never carry a plaintext secret, code, verifier or token', async () => {
-    const { server, events } = createTestServer()
+    const { server, events } = createTestServer({ refreshTokenReuseGraceSeconds: 0 })
     const client = await createTestClient(server)
     const publicClient = await createTestClient(server, { confidential: false })
     const plaintexts: string[] = [client.secret!]

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import type { Storage } from '../config/options.js'
 import { OAuthError } from '../errors/oauth-error.js'
+import { createMemoryStorage } from '../memory/create-memory-storage.js'
 import type { AuthorizationServer } from '../server/create-authorization-server.js'
 import {
   authorize,
@@ -11,6 +13,7 @@ import {
   refreshBody,
   rejectionOf,
 } from '../test-support/test-server.js'
+import { INJECTED_FAILURE } from '../test-support/token-helpers.js'
 
 async function oauthError(promise: Promise<unknown>): Promise<OAuthError> {
   const error = await rejectionOf(promise)
@@ -28,6 +31,44 @@ describe('revokeClient', () => {
     const client = await createTestClient(server)
     expect(await server.revokeClient(client.id)).toBe(true)
     expect(await server.revokeClient(client.id)).toBe(false)
+  })
+
+  it('a call that failed once the client was revoked is completed by the next: its tokens are then revoked too', async () => {
+    const inner = createMemoryStorage()
+    let failCleanup = true
+    const storage: Storage = {
+      repositories: inner.repositories,
+      unitOfWork: {
+        run: (work) =>
+          inner.unitOfWork.run((repositories) =>
+            work({
+              ...repositories,
+              refreshTokens: {
+                ...repositories.refreshTokens,
+                revokeByClient: async (clientId, now) => {
+                  if (failCleanup) throw new Error(INJECTED_FAILURE)
+                  return repositories.refreshTokens.revokeByClient(clientId, now)
+                },
+              },
+            }),
+          ),
+      },
+    }
+    const { server } = createTestServer({ storage })
+    const client = await createTestClient(server)
+    const tokens = await obtainTokens(server, client)
+    await expect(server.revokeClient(client.id)).rejects.toThrow(INJECTED_FAILURE)
+    expect((await inner.repositories.clients.findById(client.id))?.revokedAt).not.toBeNull()
+    expect(
+      (await inner.repositories.refreshTokens.findByHash(await hashOf(server, tokens.refresh_token!)))
+        ?.revokedAt,
+    ).toBeNull()
+    failCleanup = false
+    expect(await server.revokeClient(client.id)).toBe(false)
+    expect(
+      (await inner.repositories.refreshTokens.findByHash(await hashOf(server, tokens.refresh_token!)))
+        ?.revokedAt,
+    ).not.toBeNull()
   })
 
   it.each([

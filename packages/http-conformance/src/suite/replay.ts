@@ -69,6 +69,8 @@ export function describeReplay(targets: () => Targets): void {
       const first = await obtainTokens(env, as)
       const second = await oauth.processRefreshTokenResponse(as, client, await refresh(first.refresh_token!))
       expect((await callResource(env, TEST_ROUTES.invoices, second.access_token)).status).toBe(200)
+      // Past the reuse grace period, a second use of the rotated token is a plain reuse.
+      env.clock.advanceSeconds(env.server.config.refreshTokenReuseGraceSeconds + 1)
       const since = env.events.length
       await expectOAuthError(await refresh(first.refresh_token!), 400, 'invalid_grant')
       expect(env.eventsSince(since, 'OAuthRefreshTokenReuseDetected')).toHaveLength(1)
@@ -93,24 +95,43 @@ export function describeReplay(targets: () => Targets): void {
       }
     })
 
-    it('concurrent refreshes with one refresh token: exactly one succeeds, the rest get invalid_grant', async () => {
+    it('a replay within the reuse grace period gets a pair, and the other branch’s next use revokes the whole family', async () => {
       const { env, as } = targets().opaque
+      const client = clientOf(env.clients.erp)
+      const refresh = (token: string) =>
+        oauth.refreshTokenGrantRequest(as, client, secretPost(env.clients.erp), token, insecure)
       const first = await obtainTokens(env, as)
-      const responses = await Promise.all(
-        Array.from({ length: 6 }, () =>
-          oauth.refreshTokenGrantRequest(
-            as,
-            clientOf(env.clients.erp),
-            secretPost(env.clients.erp),
-            first.refresh_token!,
-            insecure,
-          ),
-        ),
-      )
-      expect(responses.map((response) => response.status).sort()).toEqual([200, 400, 400, 400, 400, 400])
+      const legit = await oauth.processRefreshTokenResponse(as, client, await refresh(first.refresh_token!))
+      env.clock.advanceSeconds(1)
+      const thief = await oauth.processRefreshTokenResponse(as, client, await refresh(first.refresh_token!))
+      const since = env.events.length
+      await expectOAuthError(await refresh(legit.refresh_token!), 400, 'invalid_grant')
+      expect(env.eventsSince(since, 'OAuthRefreshTokenReuseDetected')).toHaveLength(1)
+      await expectOAuthError(await refresh(thief.refresh_token!), 400, 'invalid_grant')
+      for (const token of [legit.access_token, thief.access_token]) {
+        await expectOAuthError(await callResource(env, TEST_ROUTES.invoices, token), 401, 'invalid_token')
+      }
+    })
+
+    it('concurrent refreshes with one refresh token: the rotation and at most one retry within grace succeed, the rest get invalid_grant, and at most one holder can go on', async () => {
+      const { env, as } = targets().opaque
+      const client = clientOf(env.clients.erp)
+      const refresh = (token: string) =>
+        oauth.refreshTokenGrantRequest(as, client, secretPost(env.clients.erp), token, insecure)
+      const first = await obtainTokens(env, as)
+      const responses = await Promise.all(Array.from({ length: 6 }, () => refresh(first.refresh_token!)))
+      const succeeded = responses.filter((response) => response.status === 200)
+      expect(succeeded.length).toBeGreaterThanOrEqual(1)
+      expect(succeeded.length).toBeLessThanOrEqual(2)
       for (const response of responses.filter((r) => r.status === 400)) {
         await expectOAuthError(response, 400, 'invalid_grant')
       }
+      const holders = await Promise.all(
+        succeeded.map((response) => oauth.processRefreshTokenResponse(as, client, response)),
+      )
+      const movedOn = []
+      for (const holder of holders) movedOn.push((await refresh(holder.refresh_token!)).status)
+      expect(movedOn.filter((status) => status === 200).length).toBeLessThanOrEqual(1)
     })
 
     it('a refresh token presented by another client gets invalid_grant and is not consumed', async () => {

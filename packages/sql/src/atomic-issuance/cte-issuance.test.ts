@@ -9,7 +9,8 @@ import { type Answer, answeringKysely } from './answering-kysely.js'
 // contract, race and atomicity tests.
 
 const NOW = new Date('2030-01-01T00:00:00.001Z')
-const WON: Answer = () => [{ won: '1' }]
+const WON: Answer = () => [{ won: '1', live: '1' }]
+const ISSUED = { status: 'issued' }
 
 function storage(config: SqlStorageConfig = {}, answer: Answer = WON) {
   const { db, queries } = answeringKysely('postgres', answer)
@@ -52,13 +53,16 @@ function issued(overrides: { readonly userId?: string } = {}) {
 }
 
 describe('atomicIssuance on PostgreSQL (data-modifying WITH)', () => {
-  it('a code exchange is one statement: every insert selects from the update of the code while unconsumed', async () => {
+  it('a code exchange is one statement: every insert selects from the update of the code while unconsumed and the client live', async () => {
     const { atomicIssuance, queries } = storage({ outbox: true })
-    expect(await atomicIssuance.redeemCode({ codeHash: 'hash-1', now: NOW, ...issued() })).toBe(true)
+    expect(await atomicIssuance.redeemCode({ codeHash: 'hash-1', now: NOW, ...issued() })).toEqual({
+      status: 'issued',
+      eventsStored: true,
+    })
     expect(queries).toHaveLength(1)
     const [statement] = queries
     expect(statement?.sql).toMatch(
-      /^with "won" as \(update "app_authorization_codes" set "consumed_at" = \$1 where "code_hash" = \$2 and "consumed_at" is null returning 1 as "one"\), /,
+      /^with "live" as \(select 1 as "one" from "app_clients" where "id" = \$1 and "revoked_at" is null for share\), "won" as \(update "app_authorization_codes" set "consumed_at" = \$2 where "code_hash" = \$3 and "consumed_at" is null and exists \(select 1 as "one" from "live"\) returning 1 as "one", null as "access_token_id"\), /,
     )
     expect(statement?.sql).toMatch(
       /"stored_access" as \(insert into "app_access_tokens" \([^)]+\) select .* from "won"\)/,
@@ -69,22 +73,56 @@ describe('atomicIssuance on PostgreSQL (data-modifying WITH)', () => {
     expect(statement?.sql).toMatch(
       /"stored_events" as \(insert into "app_event_outbox" .* from "won", \(values /,
     )
-    expect(statement?.sql).toMatch(/select count\(\*\) as "won" from "won"$/)
-    expect(statement?.parameters.slice(0, 2)).toEqual([NOW, 'hash-1'])
+    expect(statement?.sql).toMatch(
+      /select count\(\*\) as "won", \(select count\(\*\) as "n" from "live"\) as "live" from "won"$/,
+    )
+    expect(statement?.parameters.slice(0, 3)).toEqual(['client-1', NOW, 'hash-1'])
   })
 
   it('a rotation competes for the refresh token while neither rotated nor revoked', async () => {
     const { atomicIssuance, queries } = storage()
     const rotation = { tokenHash: 'hash-1', now: NOW, ...issued() }
-    expect(await atomicIssuance.rotateRefreshToken(rotation)).toBe(true)
+    expect(await atomicIssuance.rotateRefreshToken(rotation)).toMatchObject(ISSUED)
     expect(queries[0]?.sql).toMatch(
-      /^with "won" as \(update "app_refresh_tokens" set "rotated_at" = \$1 where "token_hash" = \$2 and "rotated_at" is null and "revoked_at" is null returning 1 as "one"\)/,
+      /"won" as \(update "app_refresh_tokens" set "rotated_at" = \$2 where "token_hash" = \$3 and "rotated_at" is null and "revoked_at" is null and exists \(select 1 as "one" from "live"\) returning 1 as "one", "access_token_id"\), "stored_access"/,
     )
   })
 
-  it('resolves false when the update returned no row', async () => {
-    const { atomicIssuance } = storage({}, () => [{ won: '0' }])
-    expect(await atomicIssuance.redeemCode({ codeHash: 'hash-1', now: NOW, ...issued() })).toBe(false)
+  it('a superseding rotation also revokes the token and, by the id the update returned, its access token', async () => {
+    const { atomicIssuance, queries } = storage()
+    const rotation = { tokenHash: 'hash-1', now: NOW, ...issued(), supersede: true }
+    expect(await atomicIssuance.rotateRefreshToken(rotation)).toMatchObject(ISSUED)
+    expect(queries[0]?.sql).toMatch(
+      /"won" as \(update "app_refresh_tokens" set "rotated_at" = \$2, "revoked_at" = \$3 where .* returning 1 as "one", "access_token_id"\), "superseded" as \(update "app_access_tokens" set "revoked_at" = \$5 where "id" in \(select "access_token_id" from "won"\) and "revoked_at" is null\), "stored_access"/,
+    )
+  })
+
+  it('a client_credentials issuance inserts from the client row alone (while not revoked)', async () => {
+    const { atomicIssuance, queries } = storage()
+    const { accessToken, events } = issued()
+    expect(
+      await atomicIssuance.issueAccessToken({ now: NOW, accessToken, refreshToken: null, events }),
+    ).toEqual({
+      status: 'issued',
+      eventsStored: false,
+    })
+    expect(queries[0]?.sql).toMatch(
+      /^with "live" as \(select 1 as "one" from "app_clients" where "id" = \$1 and "revoked_at" is null for share\), "won" as \(select "one", null as "access_token_id" from "live"\), "stored_access" as \(insert into "app_access_tokens" .* from "won"\) select count/,
+    )
+    expect(queries[0]?.sql).not.toContain('"app_refresh_tokens"')
+  })
+
+  it('tells a lost claim (already-used) from a revoked client (client-revoked) by the live count', async () => {
+    const used = storage({}, () => [{ won: '0', live: '1' }]).atomicIssuance
+    expect(await used.redeemCode({ codeHash: 'hash-1', now: NOW, ...issued() })).toEqual({
+      status: 'already-used',
+      eventsStored: false,
+    })
+    const revoked = storage({}, () => [{ won: '0', live: '0' }]).atomicIssuance
+    expect(await revoked.redeemCode({ codeHash: 'hash-1', now: NOW, ...issued() })).toEqual({
+      status: 'client-revoked',
+      eventsStored: false,
+    })
   })
 
   it('writes no refresh token without one, and no events without an outbox', async () => {
@@ -137,9 +175,11 @@ describe('atomicIssuance on PostgreSQL (data-modifying WITH)', () => {
   it('runs the statement again after a serialization failure (it changed nothing)', async () => {
     let calls = 0
     const { atomicIssuance } = storage({}, () =>
-      ++calls === 1 ? new SerializationFailure('could not serialize access') : [{ won: 1 }],
+      ++calls === 1 ? new SerializationFailure('could not serialize access') : [{ won: 1, live: 1 }],
     )
-    expect(await atomicIssuance.redeemCode({ codeHash: 'hash-1', now: NOW, ...issued() })).toBe(true)
+    expect(await atomicIssuance.redeemCode({ codeHash: 'hash-1', now: NOW, ...issued() })).toMatchObject(
+      ISSUED,
+    )
     expect(calls).toBe(2)
   })
 })

@@ -1,4 +1,9 @@
-import type { AtomicIssuance } from '@sp-oauth/core'
+import {
+  type AtomicIssuance,
+  ISSUANCE_RESULTS,
+  type IssuanceResult,
+  type IssuedTokenRecords,
+} from '@sp-oauth/core'
 import {
   type Insertable,
   type InsertQueryBuilder,
@@ -7,83 +12,142 @@ import {
   type QueryCreator,
   sql,
   type UpdateQueryBuilder,
+  type UpdateResult,
 } from 'kysely'
 import type { AccessTokenTable, EventOutboxTable, RefreshTokenTable, SpOAuthDatabase } from '../database.js'
 import type { SqlDialect } from '../sql-dialect.js'
 import { type IssuedRows, toIssuedRows } from './issued-rows.js'
 
-/** What the conditional `UPDATE` returns: one row when it changed the row, so this call won. */
+/** What `live` and the conditional `UPDATE` return: one row each when the call may proceed. */
 interface Won {
+  one: number
+  /** The rotated refresh token's, read by `superseded`. */
+  access_token_id: string | null
+}
+
+/** What `live` returns: the client row, when it is not revoked. */
+interface Live {
   one: number
 }
 
-/** The tables, plus `won`. */
-type WithWon = SpOAuthDatabase & { won: Won }
+/** The tables, plus `live` and `won`. */
+type WithWon = SpOAuthDatabase & { live: Live; won: Won }
 
-/** The conditional `UPDATE` of the code or refresh token a call competes for. */
+type WithLive = QueryCreator<SpOAuthDatabase & { live: Live }>
+
+/** The conditional `UPDATE` of the code or refresh token a call competes for, given `live`. */
 type ClaimRow = (
-  db: QueryCreator<SpOAuthDatabase>,
+  db: WithLive,
 ) =>
-  | UpdateQueryBuilder<SpOAuthDatabase, 'authorization_codes', 'authorization_codes', Won>
-  | UpdateQueryBuilder<SpOAuthDatabase, 'refresh_tokens', 'refresh_tokens', Won>
+  | UpdateQueryBuilder<SpOAuthDatabase & { live: Live }, 'authorization_codes', 'authorization_codes', Won>
+  | UpdateQueryBuilder<SpOAuthDatabase & { live: Live }, 'refresh_tokens', 'refresh_tokens', Won>
 
 /**
- * Code exchange and rotation as one PostgreSQL statement each: a data-modifying `WITH won AS
- * (UPDATE … WHERE … IS NULL RETURNING 1)`, then an `INSERT … SELECT … FROM won` per table, so the
- * inserts write rows only when the update returned one. One statement is atomic without a
- * transaction; and under `READ COMMITTED` a concurrent caller waits for the row lock, then
- * re-checks the condition on the committed row, finds it false and writes nothing (under a
- * stricter default it gets a serialization failure instead, which the caller's retry turns into
- * that same outcome).
+ * Every issuance as one PostgreSQL statement: `WITH live AS (SELECT … FROM clients WHERE id = …
+ * AND revoked_at IS NULL FOR SHARE)`, then a data-modifying `won AS (UPDATE … WHERE … IS NULL AND
+ * EXISTS (SELECT FROM live) RETURNING 1)` (for client_credentials, `won` is `live`), then an
+ * `INSERT … SELECT … FROM won` per table, so the inserts write rows only when both returned one.
+ * One statement is atomic without a transaction. `FOR SHARE` on the client row conflicts with the
+ * `UPDATE` of `revokeClient`: whichever comes second waits for the other's commit, so an issuance
+ * either commits before the revocation (whose bulk revoke then sees its tokens) or, re-checking the
+ * updated row, finds the client revoked and writes nothing. Likewise under `READ COMMITTED` a
+ * concurrent claimant of one code or token waits for the row lock, then re-checks the condition on
+ * the committed row, finds it false and writes nothing (under a stricter default it gets a
+ * serialization failure instead, which the caller's retry turns into that same outcome).
  */
 export function cteIssuance(
   db: Kysely<SpOAuthDatabase>,
   dialect: SqlDialect,
   options: { readonly eventsGoToOutbox: boolean },
 ): Omit<AtomicIssuance, 'eventsGoToOutbox'> {
-  const run = async (claim: ClaimRow, rows: IssuedRows): Promise<boolean> => {
-    const row = await issuanceStatement(db, claim, rows).executeTakeFirstOrThrow()
-    return Number(row.won) > 0
+  const won = options.eventsGoToOutbox ? ISSUANCE_RESULTS.issuedWithEvents : ISSUANCE_RESULTS.issued
+  const run = async (
+    issued: IssuedTokenRecords,
+    claim: ClaimRow | null,
+    supersede: boolean,
+  ): Promise<IssuanceResult> => {
+    const rows = toIssuedRows(dialect, issued, options)
+    const statement = issuanceStatement(db, issued.accessToken.clientId, claim, rows, {
+      supersededAt: supersede ? issued.now : null,
+    })
+    const row = await statement.executeTakeFirstOrThrow()
+    if (Number(row.won) > 0) return won
+    return Number(row.live) > 0 ? ISSUANCE_RESULTS.alreadyUsed : ISSUANCE_RESULTS.clientRevoked
   }
   return {
+    issueAccessToken: (issuance) => run(issuance, null, false),
     redeemCode: (redemption) =>
-      run(
-        (creator) => claimCode(creator, redemption.codeHash, redemption.now),
-        toIssuedRows(dialect, redemption, options),
-      ),
-    rotateRefreshToken: (rotation) =>
-      run(
-        (creator) => claimRefreshToken(creator, rotation.tokenHash, rotation.now),
-        toIssuedRows(dialect, rotation, options),
-      ),
+      run(redemption, (creator) => claimCode(creator, redemption.codeHash, redemption.now), false),
+    rotateRefreshToken: (rotation) => {
+      const supersede = rotation.supersede === true
+      return run(
+        rotation,
+        (creator) => claimRefreshToken(creator, rotation.tokenHash, rotation.now, supersede),
+        supersede,
+      )
+    },
   }
 }
 
-function claimCode(db: QueryCreator<SpOAuthDatabase>, codeHash: string, now: Date) {
+const whenLive = (db: WithLive) => db.selectFrom('live').select(sql<number>`1`.as('one'))
+
+function claimCode(db: WithLive, codeHash: string, now: Date) {
   return db
     .updateTable('authorization_codes')
     .set({ consumed_at: now })
     .where('code_hash', '=', codeHash)
     .where('consumed_at', 'is', null)
-    .returning(sql<number>`1`.as('one'))
+    .where((eb) => eb.exists(whenLive(db)))
+    .returning([sql<number>`1`.as('one'), sql<string | null>`null`.as('access_token_id')])
 }
 
-function claimRefreshToken(db: QueryCreator<SpOAuthDatabase>, tokenHash: string, now: Date) {
+/** With `supersede`, the token is revoked too, and hands its access token's id to `superseded`. */
+function claimRefreshToken(db: WithLive, tokenHash: string, now: Date, supersede: boolean) {
   return db
     .updateTable('refresh_tokens')
-    .set({ rotated_at: now })
+    .set(supersede ? { rotated_at: now, revoked_at: now } : { rotated_at: now })
     .where('token_hash', '=', tokenHash)
     .where('rotated_at', 'is', null)
     .where('revoked_at', 'is', null)
-    .returning(sql<number>`1`.as('one'))
+    .where((eb) => eb.exists(whenLive(db)))
+    .returning([sql<number>`1`.as('one'), 'access_token_id'])
 }
 
 /**
- * `WITH won AS (<claim>), stored_access AS (INSERT …), [stored_refresh AS (INSERT …),]
- * [stored_events AS (INSERT …),] SELECT count(*) AS won FROM won`.
+ * `WITH live AS (<client row, FOR SHARE>), [won AS (<claim>),] [superseded AS (UPDATE …),]
+ * stored_access AS (INSERT …), [stored_refresh AS (INSERT …),] [stored_events AS (INSERT …),]
+ * SELECT count(*) AS won, (SELECT count(*) FROM live) AS live FROM won`.
  */
-function issuanceStatement(db: Kysely<SpOAuthDatabase>, claim: ClaimRow, rows: IssuedRows) {
-  let statement: QueryCreator<WithWon> = db.with('won', claim)
+function issuanceStatement(
+  db: Kysely<SpOAuthDatabase>,
+  clientId: string,
+  claim: ClaimRow | null,
+  rows: IssuedRows,
+  options: { readonly supersededAt: Date | null },
+) {
+  const live = db.with('live', (creator) =>
+    creator
+      .selectFrom('clients')
+      .select(sql<number>`1`.as('one'))
+      .where('id', '=', clientId)
+      .where('revoked_at', 'is', null)
+      .forShare(),
+  )
+  let statement = (claim === null
+    ? live.with('won', (creator) =>
+        creator.selectFrom('live').select(['one', sql<string | null>`null`.as('access_token_id')]),
+      )
+    : live.with('won', claim)) as unknown as QueryCreator<WithWon>
+  const { supersededAt } = options
+  if (supersededAt !== null) {
+    statement = withWrite(statement, 'superseded', (creator) =>
+      creator
+        .updateTable('access_tokens')
+        .set({ revoked_at: supersededAt })
+        .where('id', 'in', creator.selectFrom('won').select('access_token_id'))
+        .where('revoked_at', 'is', null),
+    )
+  }
   statement = withWrite(statement, 'stored_access', (creator) =>
     insertWhenWon(creator, 'access_tokens', rows.accessToken),
   )
@@ -96,7 +160,12 @@ function issuanceStatement(db: Kysely<SpOAuthDatabase>, claim: ClaimRow, rows: I
   if (rows.events.length > 0) {
     statement = withWrite(statement, 'stored_events', (creator) => insertEventsWhenWon(creator, rows.events))
   }
-  return statement.selectFrom('won').select((eb) => eb.fn.countAll<number | string | bigint>().as('won'))
+  return statement
+    .selectFrom('won')
+    .select((eb) => [
+      eb.fn.countAll<number | string | bigint>().as('won'),
+      eb.selectFrom('live').select(eb.fn.countAll<number | string | bigint>().as('n')).as('live'),
+    ])
 }
 
 /**
@@ -107,7 +176,9 @@ function issuanceStatement(db: Kysely<SpOAuthDatabase>, claim: ClaimRow, rows: I
 function withWrite<T extends keyof SpOAuthDatabase>(
   statement: QueryCreator<WithWon>,
   name: string,
-  write: (db: QueryCreator<WithWon>) => InsertQueryBuilder<WithWon, T, InsertResult>,
+  write: (
+    db: QueryCreator<WithWon>,
+  ) => InsertQueryBuilder<WithWon, T, InsertResult> | UpdateQueryBuilder<WithWon, T, T, UpdateResult>,
 ): QueryCreator<WithWon> {
   return statement.with(name, write) as unknown as QueryCreator<WithWon>
 }

@@ -4,7 +4,7 @@ import type { TableNames } from '../table-names.js'
 import type { IssuedRows } from './issued-rows.js'
 
 /** What a procedure parameter holds, which decides its SQL type. */
-type ParameterKind = 'string' | 'timestamp'
+type ParameterKind = 'string' | 'timestamp' | 'flag'
 
 // Every column of the token rows, in the order the procedures take them. `satisfies` makes a column
 // added to a table a type error here: the procedures must then be recreated by a new migration.
@@ -69,8 +69,15 @@ const ISSUED_PARAMETERS: readonly ProcedureParameter[] = [
   { name: 'p_events', kind: 'string' },
 ]
 
-/** The two procedures, by what they do. */
-export type IssuanceProcedure = 'redeemCode' | 'rotateRefreshToken'
+/** The procedures, by what they do. */
+export type IssuanceProcedure = 'issueAccessToken' | 'redeemCode' | 'rotateRefreshToken'
+
+/** Every procedure, in the order the migrations create them. */
+export const ISSUANCE_PROCEDURES: readonly IssuanceProcedure[] = [
+  'issueAccessToken',
+  'redeemCode',
+  'rotateRefreshToken',
+]
 
 /**
  * The procedures' names: the checked table prefix and a fixed word, so they are as safe as the
@@ -78,18 +85,24 @@ export type IssuanceProcedure = 'redeemCode' | 'rotateRefreshToken'
  */
 export function issuanceProcedureNames(names: TableNames): Readonly<Record<IssuanceProcedure, string>> {
   return {
+    issueAccessToken: `${names.prefix}issue_access_token`,
     redeemCode: `${names.prefix}redeem_code`,
     rotateRefreshToken: `${names.prefix}rotate_refresh_token`,
   }
 }
 
 /**
- * The arguments of a call, in the procedures' parameter order: the hash, `now`, every column of
- * the access token and of the refresh token (all `NULL` without one), and the outbox rows as one
- * JSON array (`[]` without an outbox). Timestamps in that JSON are UTC `DATETIME` text, as the
+ * The arguments of a call, in the procedures' parameter order: the claim's (the hash; for a
+ * rotation, the hash and whether it supersedes; none for `issueAccessToken`), `now`, every column
+ * of the access token and of the refresh token (all `NULL` without one), and the outbox rows as
+ * one JSON array (`[]` without an outbox). Timestamps in that JSON are UTC `DATETIME` text, as the
  * storage keeps them (its pool runs with `timezone: 'Z'`).
  */
-export function issuanceProcedureArguments(hash: string, now: Date, rows: IssuedRows): unknown[] {
+export function issuanceProcedureArguments(
+  claim: readonly unknown[],
+  now: Date,
+  rows: IssuedRows,
+): unknown[] {
   const { accessToken, refreshToken } = rows
   const events = rows.events.map((event) => ({
     event_id: event.event_id,
@@ -99,7 +112,7 @@ export function issuanceProcedureArguments(hash: string, now: Date, rows: Issued
     occurred_at: utcDatetime(event.occurred_at),
   }))
   return [
-    hash,
+    ...claim,
     now,
     ...Object.keys(ACCESS_TOKEN_COLUMNS).map(
       (column) => accessToken[column as keyof typeof accessToken] ?? null,
@@ -134,38 +147,51 @@ export function createIssuanceProcedure(
   collation: string,
 ): RawBuilder<unknown> {
   const string = sql.raw(`longtext character set utf8mb4 collate ${collation}`)
-  const typeOf = (kind: ParameterKind) => (kind === 'string' ? string : sql.raw('datetime(3)'))
+  const typeOf = (kind: ParameterKind) =>
+    kind === 'string' ? string : kind === 'flag' ? sql.raw('boolean') : sql.raw('datetime(3)')
   const claim = CLAIMS[procedure]
-  const parameters = [
-    { name: claim.hashParameter, kind: 'string' },
+  const parameters: readonly ProcedureParameter[] = [
+    ...claim.parameters,
     { name: 'p_now', kind: 'timestamp' },
     ...ISSUED_PARAMETERS,
-  ] as const satisfies readonly ProcedureParameter[]
+  ]
   const declarations = sql.join(
     parameters.map((parameter) => sql`in ${sql.id(parameter.name)} ${typeOf(parameter.kind)}`),
   )
+  const won = sql.id('won')
+  const live = sql.id('live')
+  const claimed = claim.update === null ? sql`true` : sql`row_count() = 1`
   return sql`create procedure ${sql.id(issuanceProcedureNames(names)[procedure])}(${declarations})
 modifies sql data
 sql security invoker
 begin
+  declare ${sql.id('v_live')} int default 0;
   declare exit handler for sqlexception
   begin
     rollback;
     resignal;
   end;
   start transaction;
-  ${claim.update(names)};
-  if row_count() = 1 then
-    ${insertFromParameters(names.tables.access_tokens, 'p_access_', ACCESS_TOKEN_COLUMNS)};
-    if ${sql.id('p_refresh_id')} is not null then
-      ${insertFromParameters(names.tables.refresh_tokens, 'p_refresh_', REFRESH_TOKEN_COLUMNS)};
-    end if;
-    ${insertEvents(names.tables.event_outbox)};
-    commit;
-    select 1 as ${sql.id('won')};
-  else
+  select count(*) into ${sql.id('v_live')} from ${sql.table(names.tables.clients)}
+    where ${sql.id('id')} = ${sql.id('p_access_client_id')} and ${sql.id('revoked_at')} is null lock in share mode;
+  if ${sql.id('v_live')} = 0 then
     rollback;
-    select 0 as ${sql.id('won')};
+    select 0 as ${won}, 0 as ${live};
+  else
+    ${claim.update === null ? sql`do 0` : claim.update(names)};
+    if ${claimed} then
+      ${claim.after === null ? sql`do 0` : claim.after(names)};
+      ${insertFromParameters(names.tables.access_tokens, 'p_access_', ACCESS_TOKEN_COLUMNS)};
+      if ${sql.id('p_refresh_id')} is not null then
+        ${insertFromParameters(names.tables.refresh_tokens, 'p_refresh_', REFRESH_TOKEN_COLUMNS)};
+      end if;
+      ${insertEvents(names.tables.event_outbox)};
+      commit;
+      select 1 as ${won}, 1 as ${live};
+    else
+      rollback;
+      select 0 as ${won}, 1 as ${live};
+    end if;
   end if;
 end`
 }
@@ -175,22 +201,44 @@ export function dropIssuanceProcedure(procedure: IssuanceProcedure, names: Table
   return sql`drop procedure if exists ${sql.id(issuanceProcedureNames(names)[procedure])}`
 }
 
-/** The conditional update each procedure competes with: the same conditions as the repositories'. */
+/**
+ * What each procedure competes for: its parameters before `p_now`, the conditional update (the
+ * same conditions as the repositories'; none for `issueAccessToken`, which only needs the client
+ * live), and what it does once that update changed its row.
+ */
 const CLAIMS: Record<
   IssuanceProcedure,
-  { readonly hashParameter: string; readonly update: (names: TableNames) => RawBuilder<unknown> }
+  {
+    readonly parameters: readonly ProcedureParameter[]
+    readonly update: ((names: TableNames) => RawBuilder<unknown>) | null
+    readonly after: ((names: TableNames) => RawBuilder<unknown>) | null
+  }
 > = {
+  issueAccessToken: { parameters: [], update: null, after: null },
   redeemCode: {
-    hashParameter: 'p_code_hash',
+    parameters: [{ name: 'p_code_hash', kind: 'string' }],
     update: (names) =>
       sql`update ${sql.table(names.tables.authorization_codes)} set ${sql.id('consumed_at')} = ${sql.id('p_now')}
     where ${sql.id('code_hash')} = ${sql.id('p_code_hash')} and ${sql.id('consumed_at')} is null`,
+    after: null,
   },
   rotateRefreshToken: {
-    hashParameter: 'p_token_hash',
+    parameters: [
+      { name: 'p_token_hash', kind: 'string' },
+      { name: 'p_supersede', kind: 'flag' },
+    ],
+    // A superseded token (a retry within the reuse grace period) is revoked as well as rotated.
     update: (names) =>
-      sql`update ${sql.table(names.tables.refresh_tokens)} set ${sql.id('rotated_at')} = ${sql.id('p_now')}
+      sql`update ${sql.table(names.tables.refresh_tokens)} set ${sql.id('rotated_at')} = ${sql.id('p_now')},
+      ${sql.id('revoked_at')} = if(${sql.id('p_supersede')}, ${sql.id('p_now')}, null)
     where ${sql.id('token_hash')} = ${sql.id('p_token_hash')} and ${sql.id('rotated_at')} is null and ${sql.id('revoked_at')} is null`,
+    // ... and so is its access token.
+    after: (names) =>
+      sql`if ${sql.id('p_supersede')} then
+        update ${sql.table(names.tables.access_tokens)} set ${sql.id('revoked_at')} = ${sql.id('p_now')}
+        where ${sql.id('id')} = (select ${sql.id('access_token_id')} from ${sql.table(names.tables.refresh_tokens)}
+          where ${sql.id('token_hash')} = ${sql.id('p_token_hash')}) and ${sql.id('revoked_at')} is null;
+      end if`,
   },
 }
 

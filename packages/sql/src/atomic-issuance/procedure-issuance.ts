@@ -1,4 +1,9 @@
-import type { AtomicIssuance } from '@sp-oauth/core'
+import {
+  type AtomicIssuance,
+  ISSUANCE_RESULTS,
+  type IssuanceResult,
+  type IssuedTokenRecords,
+} from '@sp-oauth/core'
 import { type Kysely, sql } from 'kysely'
 import type { SpOAuthDatabase } from '../database.js'
 import type { SqlDialect } from '../sql-dialect.js'
@@ -8,12 +13,12 @@ import {
   issuanceProcedureArguments,
   issuanceProcedureNames,
 } from './issuance-procedures.js'
-import { type IssuedRows, toIssuedRows } from './issued-rows.js'
+import { toIssuedRows } from './issued-rows.js'
 
 /**
- * Code exchange and rotation as one `CALL` each of the stored procedures the migration
- * `0003_atomic_issuance` creates (see `createIssuanceProcedure`): MySQL has no
- * data-modifying `WITH`, and a transaction from here would cost a round trip per statement.
+ * Every issuance as one `CALL` of the stored procedures the migration `0005_issuance_client_live`
+ * (re)creates (see `createIssuanceProcedure`): MySQL has no data-modifying `WITH`, and a
+ * transaction from here would cost a round trip per statement.
  */
 export function procedureIssuance(
   db: Kysely<SpOAuthDatabase>,
@@ -22,31 +27,39 @@ export function procedureIssuance(
   options: { readonly eventsGoToOutbox: boolean },
 ): Omit<AtomicIssuance, 'eventsGoToOutbox'> {
   const procedures = issuanceProcedureNames(names)
-  const call = async (procedure: IssuanceProcedure, hash: string, now: Date, rows: IssuedRows) => {
-    const values = issuanceProcedureArguments(hash, now, rows)
+  const won = options.eventsGoToOutbox ? ISSUANCE_RESULTS.issuedWithEvents : ISSUANCE_RESULTS.issued
+  const call = async (
+    procedure: IssuanceProcedure,
+    claim: readonly unknown[],
+    issued: IssuedTokenRecords,
+  ): Promise<IssuanceResult> => {
+    const values = issuanceProcedureArguments(claim, issued.now, toIssuedRows(dialect, issued, options))
     const { rows: results } = await sql`call ${sql.id(procedures[procedure])}(${sql.join(values)})`.execute(
       db,
     )
-    return wonOf(results)
+    const outcome = outcomeOf(results)
+    if (outcome.won) return won
+    return outcome.live ? ISSUANCE_RESULTS.alreadyUsed : ISSUANCE_RESULTS.clientRevoked
   }
   return {
-    redeemCode: (redemption) =>
-      call('redeemCode', redemption.codeHash, redemption.now, toIssuedRows(dialect, redemption, options)),
+    issueAccessToken: (issuance) => call('issueAccessToken', [], issuance),
+    redeemCode: (redemption) => call('redeemCode', [redemption.codeHash], redemption),
     rotateRefreshToken: (rotation) =>
-      call('rotateRefreshToken', rotation.tokenHash, rotation.now, toIssuedRows(dialect, rotation, options)),
+      call('rotateRefreshToken', [rotation.tokenHash, rotation.supersede === true], rotation),
   }
 }
 
 /**
- * The `won` the procedure selected. mysql2 answers a `CALL` with one entry per result set and a
- * closing status, which Kysely hands on as the rows: `[[{ won: 1 }], { affectedRows, … }]`.
+ * The `won` and `live` the procedure selected. mysql2 answers a `CALL` with one entry per result
+ * set and a closing status, which Kysely hands on as the rows: `[[{ won: 1, live: 1 }], { … }]`.
  *
  * @throws Error when the answer has no `won`, rather than guess.
  */
-export function wonOf(results: readonly unknown[]): boolean {
+export function outcomeOf(results: readonly unknown[]): { readonly won: boolean; readonly live: boolean } {
   const first = results[0]
   const row: unknown = Array.isArray(first) ? first[0] : first
-  const won = typeof row === 'object' && row !== null ? (row as { won?: unknown }).won : undefined
+  const { won, live } =
+    typeof row === 'object' && row !== null ? (row as { won?: unknown; live?: unknown }) : {}
   if (won === undefined || won === null) throw new Error('The issuance procedure returned no result')
-  return Number(won) === 1
+  return { won: Number(won) === 1, live: Number(live) === 1 }
 }

@@ -6,6 +6,7 @@ import { clientApplicationType } from './client-application-type.js'
 import { clientResourceServer } from './client-resource-server.js'
 import { consentTickets } from './consent-tickets.js'
 import { initialSchema } from './initial-schema.js'
+import { issuanceClientLive } from './issuance-client-live.js'
 import { pruneIndexes } from './prune-indexes.js'
 
 /** Every migration, by name; names sort in the order they run. */
@@ -15,6 +16,7 @@ export function spOAuthMigrations(names: TableNames, dialect: SqlDialect): Recor
     '0002_prune_indexes': pruneIndexes(names, dialect),
     '0003_atomic_issuance': atomicIssuanceProcedures(names, dialect),
     '0004_client_application_type': clientApplicationType(names, dialect),
+    '0005_issuance_client_live': issuanceClientLive(names, dialect),
     '0007_consent_tickets': consentTickets(names, dialect),
     '0008_client_resource_server': clientResourceServer(names, dialect),
   }

@@ -1,5 +1,5 @@
-// When the storage offers `atomicIssuance`, the code exchange and the rotation go through it: one
-// step each, no unit of work of the core's own, events handed to it or published after it won.
+// When the storage offers `atomicIssuance`, every issuance goes through it: one step each, no unit
+// of work of the core's own, events handed to it or published after it won.
 // (Every other behaviour of both grants runs on this path too: see `forEachIssuancePath`.)
 import { describe, expect, it } from 'vitest'
 import type { Storage } from '../../config/options.js'
@@ -16,7 +16,7 @@ import { INJECTED_FAILURE } from '../../test-support/token-helpers.js'
 
 /** A storage whose unit of work and atomic steps count the calls the core makes to them. */
 function countingStorage(inner: Storage & { readonly atomicIssuance: AtomicIssuance }) {
-  const calls = { unitsOfWork: 0, redeemCode: 0, rotateRefreshToken: 0 }
+  const calls = { unitsOfWork: 0, issueAccessToken: 0, redeemCode: 0, rotateRefreshToken: 0 }
   const storage: Storage = {
     repositories: inner.repositories,
     unitOfWork: {
@@ -27,6 +27,10 @@ function countingStorage(inner: Storage & { readonly atomicIssuance: AtomicIssua
     },
     atomicIssuance: {
       eventsGoToOutbox: inner.atomicIssuance.eventsGoToOutbox,
+      issueAccessToken: (issuance) => {
+        calls.issueAccessToken++
+        return inner.atomicIssuance.issueAccessToken(issuance)
+      },
       redeemCode: (redemption) => {
         calls.redeemCode++
         return inner.atomicIssuance.redeemCode(redemption)
@@ -64,6 +68,18 @@ describe('with a storage that offers atomicIssuance', () => {
       'OAuthRefreshTokenRotated',
       'OAuthTokenIssued',
     ])
+  })
+
+  it('a client_credentials issuance is one issueAccessToken, with no unit of work of its own', async () => {
+    const { storage, calls } = withAtomicIssuance()
+    const { server, events } = createTestServer({ storage })
+    const client = await createTestClient(server, { allowedGrants: ['client_credentials'] })
+    const before = { ...calls }
+    await server.issueTokenFromRequest({
+      body: { grant_type: 'client_credentials', client_id: client.id, client_secret: client.secret! },
+    })
+    expect(calls).toEqual({ ...before, issueAccessToken: before.issueAccessToken + 1 })
+    expect(events.at(-1)).toMatchObject({ type: 'OAuthTokenIssued', grantType: 'client_credentials' })
   })
 
   it('with an outbox, the events go to the storage with the tokens and none is published', async () => {

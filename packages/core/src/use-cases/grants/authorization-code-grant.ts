@@ -3,7 +3,12 @@ import type { AuthorizationCodeRecord } from '../../domain/authorization-code.js
 import type { ClientRecord } from '../../domain/client.js'
 import { isPkceValue } from '../../domain/pkce.js'
 import { OAuthError } from '../../errors/oauth-error.js'
-import { commit, commitAtomicStep, type EventRecorder } from '../internal/commit.js'
+import {
+  clientRevokedDuringIssuance,
+  commit,
+  commitIssuance,
+  type EventRecorder,
+} from '../internal/commit.js'
 import { signingKeyForIssuance } from '../internal/ensure-active-signing-key.js'
 import { findByHash } from '../internal/find-by-hash.js'
 import {
@@ -15,17 +20,14 @@ import {
 import { requireParameter } from '../internal/parameters.js'
 import type { ServerContext } from '../internal/server-context.js'
 
-/** Thrown inside the unit of work when a concurrent request redeemed the code first. */
-class CodeAlreadyRedeemed extends Error {}
-
 /**
  * Exchanges an authorization code for tokens. The code is checked first (client, expiry, redirect
- * URI, PKCE) without changing anything, then consumed atomically together with issuing the tokens
- * (in one step when the storage offers `atomicIssuance`, else in a unit of work).
+ * URI, PKCE) without changing anything, then consumed atomically together with issuing the tokens,
+ * through the issuance port, while the client is live.
  * A code that was already redeemed revokes every token of its grant (RFC 6749 §4.1.2,
  * RFC 9700 §4.2.4) and fails.
  *
- * @throws OAuthError `invalid_request`, `invalid_grant`
+ * @throws OAuthError `invalid_request`, `invalid_grant`, `invalid_client` (client revoked meanwhile)
  * @see RFC 6749 §4.1.3, RFC 7636 §4.6
  */
 export async function authorizationCodeGrant(
@@ -58,7 +60,7 @@ export async function authorizationCodeGrant(
   const accessTokenId = context.random.uuid()
   const lineage = { familyId: record.grantId, parentId: null, familyCreatedAt: now, scopes: record.scopes }
   // The verifier check and the new tokens' crypto are independent: run them side by side, and
-  // only then open the unit of work, so it holds no transaction across any of it.
+  // only then issue, so no transaction is held open across any of it.
   const [, access, refresh] = await Promise.all([
     checkCodeVerifier(context, record, parameters.get('code_verifier')),
     prepareAccessToken(context, grant, { id: accessTokenId, signingKey, now }),
@@ -77,34 +79,18 @@ export async function authorizationCodeGrant(
       refreshTokenId: refresh?.record.id ?? null,
       familyId: record.grantId,
     })
-  const respond = (): TokenResponse =>
-    tokenResponse(context, access.token, record.scopes, refresh?.token ?? null)
-
-  const issuance = context.storage.atomicIssuance
-  if (issuance) {
-    const redeemed = await commitAtomicStep(context, issuance.eventsGoToOutbox, recordIssued, (events) =>
-      issuance.redeemCode({
-        codeHash: found.hash,
-        now,
-        accessToken: access.record,
-        refreshToken: refresh?.record ?? null,
-        events,
-      }),
-    )
-    return redeemed ? respond() : revokeReplayedGrant(context, record)
-  }
-  try {
-    return await commit(context, async (repositories, events) => {
-      if (!(await repositories.authorizationCodes.consume(found.hash, now))) throw new CodeAlreadyRedeemed()
-      await repositories.accessTokens.insert(access.record)
-      if (refresh) await repositories.refreshTokens.insert(refresh.record)
-      recordIssued(events)
-      return respond()
-    })
-  } catch (error) {
-    if (error instanceof CodeAlreadyRedeemed) return revokeReplayedGrant(context, record)
-    throw error
-  }
+  const status = await commitIssuance(context, recordIssued, (events) =>
+    context.issuance.redeemCode({
+      codeHash: found.hash,
+      now,
+      accessToken: access.record,
+      refreshToken: refresh?.record ?? null,
+      events,
+    }),
+  )
+  if (status === 'already-used') return revokeReplayedGrant(context, record)
+  if (status === 'client-revoked') throw clientRevokedDuringIssuance()
+  return tokenResponse(context, access.token, record.scopes, refresh?.token ?? null)
 }
 
 /** The redirect URI must repeat the one of the authorization request, exactly (RFC 6749 §4.1.3). */

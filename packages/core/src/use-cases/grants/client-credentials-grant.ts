@@ -1,6 +1,6 @@
 import type { ClientRecord } from '../../domain/client.js'
 import { OAuthError } from '../../errors/oauth-error.js'
-import { commit } from '../internal/commit.js'
+import { clientRevokedDuringIssuance, commitIssuance } from '../internal/commit.js'
 import { signingKeyForIssuance } from '../internal/ensure-active-signing-key.js'
 import { prepareAccessToken, type TokenResponse, tokenResponse } from '../internal/issue-tokens.js'
 import { requestedScopes } from '../internal/requested-scopes.js'
@@ -9,9 +9,10 @@ import type { ServerContext } from '../internal/server-context.js'
 /**
  * Issues an access token to a confidential client acting for itself: no user, no refresh token
  * (RFC 6749 §4.4.3). Without a `scope` parameter the client gets the default scopes it is allowed,
- * or all its allowed scopes when no defaults are configured.
+ * or all its allowed scopes when no defaults are configured. The token is stored only if the client
+ * is still live when it commits (a client revoked meanwhile gets `invalid_client`).
  *
- * @throws OAuthError `unauthorized_client`, `invalid_scope`
+ * @throws OAuthError `unauthorized_client`, `invalid_scope`, `invalid_client`
  * @see RFC 6749 §4.4
  */
 export async function clientCredentialsGrant(
@@ -40,18 +41,22 @@ export async function clientCredentialsGrant(
     },
     { id: context.random.uuid(), signingKey, now },
   )
-  return commit(context, async (repositories, events) => {
-    await repositories.accessTokens.insert(access.record)
-    events.record({
-      type: 'OAuthTokenIssued',
-      clientId: client.id,
-      userId: null,
-      grantType: 'client_credentials',
-      scopes,
-      accessTokenId: access.record.id,
-      refreshTokenId: null,
-      familyId: null,
-    })
-    return tokenResponse(context, access.token, scopes, null)
-  })
+  const status = await commitIssuance(
+    context,
+    (events) =>
+      events.record({
+        type: 'OAuthTokenIssued',
+        clientId: client.id,
+        userId: null,
+        grantType: 'client_credentials',
+        scopes,
+        accessTokenId: access.record.id,
+        refreshTokenId: null,
+        familyId: null,
+      }),
+    (events) =>
+      context.issuance.issueAccessToken({ accessToken: access.record, refreshToken: null, events, now }),
+  )
+  if (status !== 'issued') throw clientRevokedDuringIssuance()
+  return tokenResponse(context, access.token, scopes, null)
 }

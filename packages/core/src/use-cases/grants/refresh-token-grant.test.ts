@@ -43,6 +43,9 @@ function bearer(server: AuthorizationServer, accessToken: string) {
   return server.authenticateBearer({ authorization: `Bearer ${accessToken}` })
 }
 
+/** Reuse without a grace period: any second use of a rotated token revokes its family. */
+const NO_GRACE = { refreshTokenReuseGraceSeconds: 0 }
+
 function typesSince(events: readonly OAuthEvent[], start: number): string[] {
   return events.slice(start).map((event) => event.type)
 }
@@ -64,7 +67,7 @@ forEachIssuancePath(() => {
 
     describe('rotation', () => {
       it('a refresh token is used up by its rotation: a new one is issued and events are published', async () => {
-        const { server, events } = createTestServer()
+        const { server, events } = createTestServer(NO_GRACE)
         const client = await createTestClient(server)
         const tokens = await obtainTokens(server, client)
         const start = events.length
@@ -119,7 +122,7 @@ forEachIssuancePath(() => {
 
     describe('reuse detection (RFC 9700 §4.14.2)', () => {
       it('reusing a rotated token is invalid_grant and revokes the whole family', async () => {
-        const { server, events } = createTestServer()
+        const { server, events } = createTestServer(NO_GRACE)
         const client = await createTestClient(server)
         const first = await obtainTokens(server, client)
         const second = await refresh(server, client, first.refresh_token!)
@@ -136,7 +139,7 @@ forEachIssuancePath(() => {
       })
 
       it('reuse is detected before the scope is checked, so a bad scope cannot dodge it', async () => {
-        const { server, events } = createTestServer()
+        const { server, events } = createTestServer(NO_GRACE)
         const client = await createTestClient(server)
         const first = await obtainTokens(server, client)
         const second = await refresh(server, client, first.refresh_token!)
@@ -149,7 +152,7 @@ forEachIssuancePath(() => {
       })
 
       it('reuse revokes only its own family', async () => {
-        const { server } = createTestServer()
+        const { server } = createTestServer(NO_GRACE)
         const client = await createTestClient(server)
         const unrelated = await obtainTokens(server, client)
         const first = await obtainTokens(server, client)
@@ -161,13 +164,20 @@ forEachIssuancePath(() => {
         })
       })
 
-      it('the default reuse grace is 0: an immediate retry is already a reuse', async () => {
-        const { server, events } = createTestServer()
-        expect(server.config.refreshTokenReuseGraceSeconds).toBe(0)
+      it('the default reuse grace is 10 seconds: a lost answer can be retried once within it, later it is a reuse', async () => {
+        const { server, clock, events } = createTestServer()
+        expect(server.config.refreshTokenReuseGraceSeconds).toBe(10)
         const client = await createTestClient(server)
         const first = await obtainTokens(server, client)
-        const second = await refresh(server, client, first.refresh_token!)
-        expect(await refreshError(server, client, first.refresh_token!)).toBe('invalid_grant')
+        await refresh(server, client, first.refresh_token!)
+        clock.advanceSeconds(10)
+        const retried = await refresh(server, client, first.refresh_token!)
+        await expect(bearer(server, retried.access_token)).resolves.toMatchObject({ clientId: client.id })
+
+        const other = await obtainTokens(server, client)
+        const second = await refresh(server, client, other.refresh_token!)
+        clock.advanceSeconds(11)
+        expect(await refreshError(server, client, other.refresh_token!)).toBe('invalid_grant')
         expect(await refreshError(server, client, second.refresh_token!)).toBe('invalid_grant')
         expect(events.at(-1)?.type).toBe('OAuthRefreshTokenReuseDetected')
       })
@@ -185,12 +195,43 @@ forEachIssuancePath(() => {
         const retried = await refresh(server, client, first.refresh_token!)
         expect(typesSince(events, start)).toEqual(['OAuthRefreshTokenRotated', 'OAuthTokenIssued'])
         // The pair the client never received is gone; the new pair works.
-        expect(await refreshError(server, client, lost.refresh_token!)).toBe('invalid_grant')
         expect(await bearerError(server, lost.access_token)).toBe('invalid_token')
         await expect(bearer(server, retried.access_token)).resolves.toMatchObject({ userId: 'user-1' })
         await expect(refresh(server, client, retried.refresh_token!)).resolves.toMatchObject({
           token_type: 'Bearer',
         })
+      })
+
+      it('the superseded child presented after a retry within grace is a reuse: the whole family is revoked', async () => {
+        const { server, clock, events } = createTestServer({ refreshTokenReuseGraceSeconds: 30 })
+        const client = await createTestClient(server)
+        const first = await obtainTokens(server, client)
+        const legit = await refresh(server, client, first.refresh_token!)
+        clock.advanceSeconds(5)
+        // A thief replays the rotated token within grace and gets a pair.
+        const thief = await refresh(server, client, first.refresh_token!)
+        const start = events.length
+        // The legitimate client presents the child it holds: the branches conflict.
+        expect(await refreshError(server, client, legit.refresh_token!)).toBe('invalid_grant')
+        expect(typesSince(events, start)).toEqual(['OAuthRefreshTokenReuseDetected'])
+        expect(await refreshError(server, client, thief.refresh_token!)).toBe('invalid_grant')
+        for (const token of [thief.access_token, legit.access_token, first.access_token]) {
+          expect(await bearerError(server, token)).toBe('invalid_token')
+        }
+      })
+
+      it('thief first: the legitimate retry within grace supersedes the thief, whose next use revokes the family', async () => {
+        const { server, clock, events } = createTestServer({ refreshTokenReuseGraceSeconds: 30 })
+        const client = await createTestClient(server)
+        const first = await obtainTokens(server, client)
+        const thief = await refresh(server, client, first.refresh_token!)
+        clock.advanceSeconds(5)
+        const legit = await refresh(server, client, first.refresh_token!)
+        expect(await bearerError(server, thief.access_token)).toBe('invalid_token')
+        expect(await refreshError(server, client, thief.refresh_token!)).toBe('invalid_grant')
+        expect(events.at(-1)?.type).toBe('OAuthRefreshTokenReuseDetected')
+        expect(await refreshError(server, client, legit.refresh_token!)).toBe('invalid_grant')
+        expect(await bearerError(server, legit.access_token)).toBe('invalid_token')
       })
 
       it('a retry within the grace period succeeds only once', async () => {

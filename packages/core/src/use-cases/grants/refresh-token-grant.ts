@@ -3,8 +3,13 @@ import type { ClientRecord } from '../../domain/client.js'
 import type { RefreshTokenRecord } from '../../domain/refresh-token.js'
 import type { SigningKeyRecord } from '../../domain/signing-key.js'
 import { OAuthError } from '../../errors/oauth-error.js'
-import type { Repositories } from '../../ports/unit-of-work.js'
-import { commit, commitAtomicStep, type EventRecorder } from '../internal/commit.js'
+import type { IssuanceStatus } from '../../ports/atomic-issuance.js'
+import {
+  clientRevokedDuringIssuance,
+  commit,
+  commitIssuance,
+  type EventRecorder,
+} from '../internal/commit.js'
 import { signingKeyForIssuance } from '../internal/ensure-active-signing-key.js'
 import { findByHash } from '../internal/find-by-hash.js'
 import {
@@ -20,18 +25,23 @@ import { requestedScopes } from '../internal/requested-scopes.js'
 import type { ServerContext } from '../internal/server-context.js'
 import { addDays, addSeconds } from '../internal/time.js'
 
-/** Thrown inside the unit of work when the token was rotated or revoked concurrently. */
-class AlreadyRotated extends Error {}
-
 /**
- * Rotates a refresh token: the old one is marked used and a new pair is issued, atomically. A
- * token that was already rotated is a reuse: the whole family (refresh and access tokens) is
- * revoked, unless the reuse falls within `refreshTokenReuseGraceSeconds` of the rotation and the
- * token it was rotated into is still unused, which is a client retrying a lost response: that
- * child is revoked and a fresh pair issued in its place. A narrower `scope` narrows the access
- * token only; the refresh token keeps the grant's scopes, so it never widens.
+ * Rotates a refresh token: the old one is marked used and a new pair is issued, atomically, through
+ * the issuance port, while the client is live. A narrower `scope` narrows the access token only;
+ * the refresh token keeps the grant's scopes, so it never widens.
  *
- * @throws OAuthError `invalid_request`, `invalid_grant`, `invalid_scope`
+ * A token that was already rotated is a reuse: the whole family (refresh and access tokens) is
+ * revoked and `OAuthRefreshTokenReuseDetected` emitted. One exception, `refreshTokenReuseGraceSeconds`:
+ * a client retrying a lost response may present the token it just rotated once more, within that
+ * many seconds of the rotation, while the token it was rotated into (the child) has never been
+ * used. The child is then superseded (marked rotated and revoked, with its access token) and a
+ * fresh pair hangs under it. Every other use conflicts with the branch that moved on and is a
+ * reuse: presenting the superseded child, presenting the rotated token again after that retry, or
+ * presenting it after the child was used or after the window. So whichever of two holders of one token moves second kills the
+ * family; grace never hands a family over to one of them.
+ *
+ * @throws OAuthError `invalid_request`, `invalid_grant`, `invalid_scope`, `invalid_client` (client
+ *   revoked meanwhile)
  * @see RFC 6749 §6, RFC 9700 §4.14.2
  */
 export async function refreshTokenGrant(
@@ -47,10 +57,8 @@ export async function refreshTokenGrant(
   if (!found || found.record.clientId !== client.id) throw invalid('The refresh token is invalid.')
   const record = found.record
   const now = context.clock.now()
-  if (record.revokedAt !== null) throw invalid('The refresh token has been revoked.')
   // Reuse is judged before anything else the request says, so no parameter can dodge detection.
-  if (record.rotatedAt !== null && !withinGrace(context, record, now))
-    return revokeReusedFamily(context, record)
+  let spend = await tokenToSpend(context, record, now)
   if (now.getTime() >= record.expiresAt.getTime()) throw invalid('The refresh token has expired.')
   const familyLifetime = context.config.refreshTokenFamilyLifetimeDays
   if (familyLifetime !== null && now.getTime() >= addDays(record.familyCreatedAt, familyLifetime).getTime()) {
@@ -67,47 +75,68 @@ export async function refreshTokenGrant(
   }
   const signingKey = await signingKeyForIssuance(context)
 
-  const fresh = await prepareTokens(context, grant, record, signingKey, now)
-  if (record.rotatedAt !== null) return retryWithinGrace(context, record, fresh)
-  try {
-    const issuance = context.storage.atomicIssuance
-    if (issuance) {
-      const rotated = await commitAtomicStep(
-        context,
-        issuance.eventsGoToOutbox,
-        (events) => recordRotation(events, record, fresh),
-        (events) =>
-          issuance.rotateRefreshToken({
-            tokenHash: found.hash,
-            now,
-            accessToken: fresh.access.record,
-            refreshToken: fresh.refresh.record,
-            events,
-          }),
-      )
-      if (!rotated) throw new AlreadyRotated()
-      return tokenResponse(context, fresh.access.token, scopes, fresh.refresh.token)
-    }
-    return await commit(context, async (repositories, events) => {
-      if (!(await repositories.refreshTokens.markRotated(found.hash, now))) throw new AlreadyRotated()
-      await insertTokens(repositories, fresh)
-      recordRotation(events, record, fresh)
-      return tokenResponse(context, fresh.access.token, scopes, fresh.refresh.token)
-    })
-  } catch (error) {
-    if (!(error instanceof AlreadyRotated)) throw error
-    // Lost a race against another rotation of the same token: judge it as the reuse it is.
+  let fresh = await prepareTokens(context, grant, record, spend.token.id, signingKey, now)
+  let status = await rotate(context, record, spend, fresh, now)
+  if (status === 'already-used' && !spend.supersede) {
+    // Lost a race against another rotation of the same token: judge it again, as the rotated token
+    // it now is (a retry within grace, or a reuse).
     const latest = await context.storage.repositories.refreshTokens.findByHash(found.hash)
-    if (
-      latest &&
-      latest.rotatedAt !== null &&
-      latest.revokedAt === null &&
-      withinGrace(context, latest, now)
-    ) {
-      return retryWithinGrace(context, latest, fresh)
-    }
-    return revokeReusedFamily(context, record)
+    spend = await tokenToSpend(context, latest ?? record, now)
+    const refresh = { ...fresh.refresh, record: { ...fresh.refresh.record, parentId: spend.token.id } }
+    fresh = { access: fresh.access, refresh }
+    status = await rotate(context, record, spend, fresh, now)
   }
+  if (status === 'already-used') return revokeReusedFamily(context, record)
+  if (status === 'client-revoked') throw clientRevokedDuringIssuance()
+  return tokenResponse(context, fresh.access.token, scopes, fresh.refresh.token)
+}
+
+/** The token a rotation marks rotated: the presented one, or (a retry within grace) its child. */
+interface Spend {
+  readonly token: RefreshTokenRecord
+  readonly supersede: boolean
+}
+
+/**
+ * What presenting `record` may spend. An unrotated token spends itself (unless revoked). A rotated
+ * one, revoked or not, is a reuse, which revokes the family; except once within the grace period,
+ * while its child is unused: then the child is superseded.
+ */
+async function tokenToSpend(context: ServerContext, record: RefreshTokenRecord, now: Date): Promise<Spend> {
+  if (record.rotatedAt === null) {
+    if (record.revokedAt !== null) {
+      throw OAuthError.invalidGrant({ description: 'The refresh token has been revoked.' })
+    }
+    return { token: record, supersede: false }
+  }
+  if (record.revokedAt === null && withinGrace(context, record, now)) {
+    const child = await context.storage.repositories.refreshTokens.findByParentId(record.id)
+    if (child && child.rotatedAt === null && child.revokedAt === null)
+      return { token: child, supersede: true }
+  }
+  return revokeReusedFamily(context, record)
+}
+
+function rotate(
+  context: ServerContext,
+  presented: RefreshTokenRecord,
+  spend: Spend,
+  fresh: FreshTokens,
+  now: Date,
+): Promise<IssuanceStatus> {
+  return commitIssuance(
+    context,
+    (events) => recordRotation(events, presented, fresh),
+    (events) =>
+      context.issuance.rotateRefreshToken({
+        tokenHash: spend.token.tokenHash,
+        now,
+        accessToken: fresh.access.record,
+        refreshToken: fresh.refresh.record,
+        events,
+        ...(spend.supersede ? { supersede: true } : {}),
+      }),
+  )
 }
 
 function withinGrace(context: ServerContext, record: RefreshTokenRecord, now: Date): boolean {
@@ -115,40 +144,6 @@ function withinGrace(context: ServerContext, record: RefreshTokenRecord, now: Da
   return (
     grace > 0 && record.rotatedAt !== null && now.getTime() <= addSeconds(record.rotatedAt, grace).getTime()
   )
-}
-
-/**
- * The client sent a just-rotated token again. If the token it got in exchange is still unused, the
- * client most likely never received it: revoke it (and its access token) and issue a new pair, so
- * one live branch remains. Otherwise it is a reuse.
- */
-async function retryWithinGrace(
-  context: ServerContext,
-  record: RefreshTokenRecord,
-  fresh: FreshTokens,
-): Promise<TokenResponse> {
-  const child = await context.storage.repositories.refreshTokens.findByParentId(record.id)
-  if (!child || child.rotatedAt !== null || child.revokedAt !== null)
-    return revokeReusedFamily(context, record)
-  const now = context.clock.now()
-  // The replacement hangs under the child it replaces, so a token never has two live children and
-  // a second retry finds a revoked child: a reuse.
-  const replacement = { ...fresh.refresh.record, parentId: child.id }
-  try {
-    return await commit(context, async (repositories, events) => {
-      if (!(await repositories.refreshTokens.revoke(child.id, now))) throw new AlreadyRotated()
-      if (child.accessTokenId) await repositories.accessTokens.revoke(child.accessTokenId, now)
-      await insertTokens(repositories, {
-        access: fresh.access,
-        refresh: { ...fresh.refresh, record: replacement },
-      })
-      recordRotation(events, record, fresh)
-      return tokenResponse(context, fresh.access.token, fresh.access.record.scopes, fresh.refresh.token)
-    })
-  } catch (error) {
-    if (error instanceof AlreadyRotated) return revokeReusedFamily(context, record)
-    throw error
-  }
 }
 
 /** The pair a rotation hands out, hashed before the unit of work opens. */
@@ -161,29 +156,22 @@ async function prepareTokens(
   context: ServerContext,
   grant: GrantContext,
   record: RefreshTokenRecord,
+  parentId: string,
   signingKey: SigningKeyRecord | null,
   now: Date,
 ): Promise<FreshTokens> {
   const accessTokenId = context.random.uuid()
-  const [access, refresh] = await Promise.all([
-    prepareAccessToken(context, grant, { id: accessTokenId, signingKey, now }),
-    prepareRefreshToken(context, grant, lineageOf(record), { accessTokenId, now }),
-  ])
-  return { access, refresh }
-}
-
-async function insertTokens(repositories: Repositories, fresh: FreshTokens): Promise<void> {
-  await repositories.accessTokens.insert(fresh.access.record)
-  await repositories.refreshTokens.insert(fresh.refresh.record)
-}
-
-function lineageOf(record: RefreshTokenRecord) {
-  return {
+  const lineage = {
     familyId: record.familyId,
-    parentId: record.id,
+    parentId,
     familyCreatedAt: record.familyCreatedAt,
     scopes: record.scopes,
   }
+  const [access, refresh] = await Promise.all([
+    prepareAccessToken(context, grant, { id: accessTokenId, signingKey, now }),
+    prepareRefreshToken(context, grant, lineage, { accessTokenId, now }),
+  ])
+  return { access, refresh }
 }
 
 function recordRotation(events: EventRecorder, previous: RefreshTokenRecord, fresh: FreshTokens): void {

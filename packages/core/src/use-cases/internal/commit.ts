@@ -1,4 +1,6 @@
 import type { OAuthEvent } from '../../domain/events.js'
+import { OAuthError } from '../../errors/oauth-error.js'
+import type { IssuanceResult, IssuanceStatus } from '../../ports/atomic-issuance.js'
 import type { TransactionalRepositories } from '../../ports/unit-of-work.js'
 import type { ServerContext } from './server-context.js'
 
@@ -36,21 +38,22 @@ export async function commit<T>(
 }
 
 /**
- * Runs one atomic storage step that may lose a race (see `AtomicIssuance`), with the events it
- * reports: they are completed first, handed to the step when the storage keeps them in its
- * outbox, and otherwise published once the step has won. Resolves with whether it won.
+ * Runs one issuance through the issuance port (see `AtomicIssuance`), with the events it reports:
+ * they are completed first and handed to the port, which may store them in the outbox with the
+ * change; otherwise they are published once the issuance is `issued`, as `commit` publishes a
+ * unit's. Resolves with how the issuance ended.
  */
-export async function commitAtomicStep(
+export async function commitIssuance(
   context: ServerContext,
-  eventsGoToOutbox: boolean,
   record: (events: EventRecorder) => void,
-  step: (outboxEvents: readonly OAuthEvent[]) => Promise<boolean>,
-): Promise<boolean> {
+  step: (events: readonly OAuthEvent[]) => Promise<IssuanceResult>,
+): Promise<IssuanceStatus> {
   const events: OAuthEvent[] = []
-  record(eventsGoToOutbox || context.eventPublisher ? collectInto(context, events) : IGNORE_EVENTS)
-  const won = await step(eventsGoToOutbox ? events : NO_EVENTS)
-  if (won && !eventsGoToOutbox) await publish(context, events)
-  return won
+  const wanted = context.issuance.eventsGoToOutbox || context.eventPublisher !== null
+  record(wanted ? collectInto(context, events) : IGNORE_EVENTS)
+  const result = await step(events)
+  if (result.status === 'issued' && !result.eventsStored) await publish(context, events)
+  return result.status
 }
 
 /**
@@ -67,8 +70,6 @@ export async function publishWithoutCommit(
   record(collectInto(context, events))
   await publish(context, events)
 }
-
-const NO_EVENTS: readonly OAuthEvent[] = Object.freeze([])
 
 const IGNORE_EVENTS: EventRecorder = { record: () => {} }
 
@@ -96,4 +97,12 @@ async function publish(context: ServerContext, events: readonly OAuthEvent[]): P
       // A failing failure handler must not turn a committed change into an error either.
     }
   }
+}
+
+/**
+ * The client authenticated, but was revoked before its tokens were stored: answered as a failed
+ * client authentication, which is what the same request a moment later gets.
+ */
+export function clientRevokedDuringIssuance(): OAuthError {
+  return OAuthError.invalidClient({ description: 'Client authentication failed.' })
 }

@@ -1,5 +1,6 @@
 import type { ResolvedConfig, Storage } from '../../config/options.js'
 import type { OAuthEvent } from '../../domain/events.js'
+import type { AtomicIssuance } from '../../ports/atomic-issuance.js'
 import type { Clock } from '../../ports/clock.js'
 import type { EventPublisher } from '../../ports/event-publisher.js'
 import type { JwtSigner } from '../../ports/jwt-signer.js'
@@ -12,6 +13,8 @@ import type { SigningKeyCache } from './signing-key-cache.js'
 export interface ServerContext {
   readonly config: ResolvedConfig
   readonly storage: Storage
+  /** The one way grants issue tokens: the storage's own `atomicIssuance`, or the core's over its unit of work. */
+  readonly issuance: AtomicIssuance
   readonly hasher: SecretHasher
   readonly sha256: Sha256Digest
   readonly clock: Clock
