@@ -12,7 +12,7 @@ export interface LookupIndex {
 }
 
 /**
- * Every lookup the repositories make, with the index the first migration creates for it: each is
+ * Every lookup the repositories make, with the index a migration creates for it: each is
  * an equality lookup on the leading columns of an index (a primary key, a unique index or a plain
  * one). Tests check each one exists in a migrated database.
  */
@@ -60,6 +60,12 @@ export const LOOKUP_INDEXES: readonly LookupIndex[] = [
     unique: false,
   },
   {
+    lookup: 'AccessTokenRepository: revokeByUser (0006_user_revocation)',
+    table: 'access_tokens',
+    columns: ['user_id', 'client_id'],
+    unique: false,
+  },
+  {
     lookup: 'RefreshTokenRepository: findByHash, markRotated',
     table: 'refresh_tokens',
     columns: ['token_hash'],
@@ -85,12 +91,24 @@ export const LOOKUP_INDEXES: readonly LookupIndex[] = [
     unique: false,
   },
   {
+    lookup: 'RefreshTokenRepository: revokeByUser (0006_user_revocation)',
+    table: 'refresh_tokens',
+    columns: ['user_id', 'client_id'],
+    unique: false,
+  },
+  {
     lookup: 'ConsentRepository: find, upsert, delete',
     table: 'consents',
     columns: ['client_id', 'user_id'],
     unique: true,
   },
   { lookup: 'ConsentRepository: deleteByClient', table: 'consents', columns: ['client_id'], unique: true },
+  {
+    lookup: 'ConsentRepository: listByUser, deleteByUser (0006_user_revocation)',
+    table: 'consents',
+    columns: ['user_id', 'client_id'],
+    unique: false,
+  },
   {
     lookup: 'SigningKeyRepository: findByKid, updateState',
     table: 'signing_keys',

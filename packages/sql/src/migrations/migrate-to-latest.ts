@@ -4,6 +4,7 @@ import type { TableNames } from '../table-names.js'
 import { atomicIssuanceProcedures } from './atomic-issuance-procedures.js'
 import { initialSchema } from './initial-schema.js'
 import { pruneIndexes } from './prune-indexes.js'
+import { userRevocationIndexes } from './user-revocation-indexes.js'
 
 /** Every migration, by name; names sort in the order they run. */
 export function spOAuthMigrations(names: TableNames, dialect: SqlDialect): Record<string, Migration> {
@@ -11,6 +12,7 @@ export function spOAuthMigrations(names: TableNames, dialect: SqlDialect): Recor
     '0001_initial_schema': initialSchema(names, dialect),
     '0002_prune_indexes': pruneIndexes(names, dialect),
     '0003_atomic_issuance': atomicIssuanceProcedures(names, dialect),
+    '0006_user_revocation': userRevocationIndexes(names, dialect),
   }
 }
 
