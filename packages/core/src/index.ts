@@ -33,6 +33,7 @@ export type {
   RefreshTokenRotatedEvent,
   TokenIssuedEvent,
   TokenRevokedEvent,
+  UserTokensRevokedEvent,
 } from './domain/events.js'
 export { OAUTH_EVENT_TYPES } from './domain/events.js'
 export type { GrantType } from './domain/grant-type.js'
@@ -99,6 +100,8 @@ export type { IntrospectionResponse, IntrospectTokenInput } from './use-cases/in
 export { introspectToken } from './use-cases/introspect-token.js'
 export { introspectTokenFromRequest } from './use-cases/introspect-token-from-request.js'
 export { issueTokenFromRequest } from './use-cases/issue-token-from-request.js'
+export type { ConnectedClient } from './use-cases/list-consents.js'
+export { listConsents } from './use-cases/list-consents.js'
 export type { OutboxRelay, OutboxRelayOptions, RelayScheduler } from './use-cases/outbox-relay.js'
 export { createOutboxRelay } from './use-cases/outbox-relay.js'
 export type { RelayOutboxEventsDeps, RelayOutboxEventsOptions } from './use-cases/relay-outbox-events.js'
@@ -110,6 +113,8 @@ export { revokeConsent } from './use-cases/revoke-consent.js'
 export type { RevokeTokenInput, TokenTypeHint } from './use-cases/revoke-token.js'
 export { revokeToken } from './use-cases/revoke-token.js'
 export { revokeTokenFromRequest } from './use-cases/revoke-token-from-request.js'
+export type { RevokedUserTokens, RevokeUserTokensInput } from './use-cases/revoke-user-tokens.js'
+export { revokeUserTokens } from './use-cases/revoke-user-tokens.js'
 export { rotateClientSecret } from './use-cases/rotate-client-secret.js'
 export type { SigningKeyInfo } from './use-cases/signing-keys.js'
 export {

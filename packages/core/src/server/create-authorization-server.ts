@@ -31,11 +31,17 @@ import {
 } from '../use-cases/introspect-token.js'
 import { introspectTokenFromRequest } from '../use-cases/introspect-token-from-request.js'
 import { issueTokenFromRequest } from '../use-cases/issue-token-from-request.js'
+import { type ConnectedClient, listConsents } from '../use-cases/list-consents.js'
 import { rememberConsent } from '../use-cases/remember-consent.js'
 import { revokeClient } from '../use-cases/revoke-client.js'
 import { revokeConsent } from '../use-cases/revoke-consent.js'
 import { type RevokeTokenInput, revokeToken } from '../use-cases/revoke-token.js'
 import { revokeTokenFromRequest } from '../use-cases/revoke-token-from-request.js'
+import {
+  type RevokedUserTokens,
+  type RevokeUserTokensInput,
+  revokeUserTokens,
+} from '../use-cases/revoke-user-tokens.js'
 import { rotateClientSecret } from '../use-cases/rotate-client-secret.js'
 import {
   getJwks,
@@ -62,6 +68,13 @@ export interface AuthorizationServer {
     query: ConsentQuery & { readonly claims?: Readonly<Record<string, unknown>> },
   ): Promise<void>
   revokeConsent(query: { readonly user: UserReference; readonly clientId: string }): Promise<boolean>
+  /** The user's remembered consents with client names, for a "connected clients" page. */
+  listConsents(user: UserReference): Promise<readonly ConnectedClient[]>
+  /**
+   * Revokes the user's access and refresh tokens, of one client or all ("disconnect", "sign out
+   * everywhere"), and with `consent: 'revoke'` their remembered consent(s).
+   */
+  revokeUserTokens(input: RevokeUserTokensInput): Promise<RevokedUserTokens>
   approveAuthorizationRequest(
     request: AuthorizationRequest,
     user: UserReference,
@@ -116,6 +129,8 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     hasConsent: (query) => hasConsent(context, query),
     rememberConsent: (query) => rememberConsent(context, query),
     revokeConsent: (query) => revokeConsent(context, query),
+    listConsents: (user) => listConsents(context, user),
+    revokeUserTokens: (input) => revokeUserTokens(context, input),
     approveAuthorizationRequest: (request, user, consent) =>
       approveAuthorizationRequest(context, request, user, consent),
     denyAuthorizationRequest: (request, user) => denyAuthorizationRequest(context, request, user ?? null),
