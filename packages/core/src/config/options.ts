@@ -57,9 +57,16 @@ export interface AuthorizationServerOptions {
   /** A family of rotated refresh tokens dies this long after its first token. Default: never. */
   readonly refreshTokenFamilyLifetimeDays?: number | null
   readonly pkce?: {
-    /** Default `public-clients`; `all-clients` requires PKCE of confidential clients too (OAuth 2.1). */
+    /**
+     * Default `all-clients`: every authorization request needs a `code_challenge` (RFC 9700 §2.1.1,
+     * OAuth 2.1). `public-clients` lets confidential clients go without PKCE.
+     */
     readonly requiredFor?: 'public-clients' | 'all-clients'
-    /** Accept `code_challenge_method=plain`. Default true, as in the seed; false refuses it. */
+    /**
+     * Accept `code_challenge_method=plain` (and a challenge without a method, which means plain).
+     * Default false: only S256 (RFC 9700 §2.1.1). When true, the stored code keeps only
+     * BASE64URL(SHA-256(challenge)), never the challenge (which is the verifier).
+     */
     readonly allowPlain?: boolean
   }
   /** `opaque` (default): random, stored as a hash. `jwt`: RFC 9068, signed with the active key. */
