@@ -6,6 +6,7 @@ export { resolveConfig } from './config/resolve-config.js'
 export { constantTimeEqual } from './crypto/constant-time-equal.js'
 export type { HashKey, HmacSecretHasherOptions } from './crypto/hash-keys.js'
 export { createJoseJwtSigner } from './crypto/jose-jwt-signer.js'
+export type { EncryptedPrivateJwk, SigningKeyEncryptionOptions } from './crypto/signing-key-encryption.js'
 export { systemClock } from './crypto/system-clock.js'
 // Default port implementations (Web Crypto and jose: any runtime)
 export { createWebCryptoSecretHasher } from './crypto/web-crypto-secret-hasher.js'
@@ -121,6 +122,7 @@ export {
   getJwks,
   listSigningKeys,
   markSigningKeyCompromised,
+  reencryptSigningKeys,
   retireSigningKey,
   rotateSigningKey,
 } from './use-cases/signing-keys.js'

@@ -225,6 +225,14 @@ function memorySigningKeyRepository(access: TableAccess): SigningKeyRepository {
         t.signingKeys.put(updated)
         return updated
       }),
+    updatePrivateJwk: (kid, privateJwk) =>
+      access('write', (t) => {
+        const key = t.signingKeys.get(kid)
+        if (!key) return null
+        const updated = frozen({ ...key, privateJwk: copyData(privateJwk) })
+        t.signingKeys.put(updated)
+        return updated
+      }),
   }
 }
 

@@ -1,6 +1,7 @@
 import type { AuthorizationServerOptions, ResolvedConfig } from '../config/options.js'
 import { resolveConfig } from '../config/resolve-config.js'
 import { createJoseJwtSigner } from '../crypto/jose-jwt-signer.js'
+import { createSigningKeyEncryption } from '../crypto/signing-key-encryption.js'
 import { systemClock } from '../crypto/system-clock.js'
 import { createWebCryptoSecretHasher } from '../crypto/web-crypto-secret-hasher.js'
 import { webCryptoSha256Digest } from '../crypto/web-crypto-sha256-digest.js'
@@ -47,6 +48,7 @@ import {
   getJwks,
   listSigningKeys,
   markSigningKeyCompromised,
+  reencryptSigningKeys,
   retireSigningKey,
   rotateSigningKey,
   type SigningKeyInfo,
@@ -95,6 +97,8 @@ export interface AuthorizationServer {
   markSigningKeyCompromised(kid: string): Promise<SigningKeyInfo>
   listSigningKeys(states?: readonly SigningKeyState[]): Promise<readonly SigningKeyInfo[]>
   getJwks(): Promise<{ readonly keys: readonly JsonWebKey[] }>
+  /** Re-encrypts every stored private signing key not under the current key-encryption key. */
+  reencryptSigningKeys(): Promise<{ readonly reencrypted: number }>
   /** Renders anything a use case threw, with this server's realm and issuer. */
   renderError(error: unknown): OAuthHttpResponse
 }
@@ -107,16 +111,19 @@ export interface AuthorizationServer {
 export function createAuthorizationServer(options: AuthorizationServerOptions): AuthorizationServer {
   const config = resolveConfig(options)
   const clock = options.clock ?? systemClock
+  const hasher = options.secretHasher ?? createWebCryptoSecretHasher(options.hashKeys!)
+  const signingKeyEncryption = createSigningKeyEncryption({ hasher, own: options.signingKeyEncryption })
   const context: ServerContext = Object.freeze({
     config,
     storage: options.storage,
-    hasher: options.secretHasher ?? createWebCryptoSecretHasher(options.hashKeys!),
+    hasher,
     sha256: options.sha256Digest ?? webCryptoSha256Digest,
     clock,
     random: options.randomSource ?? webRandomSource,
     jwtSigner: options.jwtSigner ?? createJoseJwtSigner(),
     eventPublisher: options.eventPublisher ?? null,
-    signingKeys: createSigningKeyCache(config, options.storage, clock),
+    signingKeys: createSigningKeyCache(config, options.storage, clock, signingKeyEncryption),
+    signingKeyEncryption,
     onEventPublishFailed: options.onEventPublishFailed ?? (() => {}),
   })
   const server: AuthorizationServer = {
@@ -145,6 +152,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     markSigningKeyCompromised: (kid) => markSigningKeyCompromised(context, kid),
     listSigningKeys: (states) => listSigningKeys(context, states),
     getJwks: () => getJwks(context),
+    reencryptSigningKeys: () => reencryptSigningKeys(context),
     renderError: (error) => renderError(error, { realm: config.realm, issuer: config.issuer }),
   }
   return Object.freeze(server)

@@ -8,6 +8,7 @@ import { defineEventOutboxReaderContract } from './event-outbox-reader-contract.
 import { refreshTokenRepositoryContract } from './refresh-token-repository-contract.js'
 import { signingKeyRepositoryContract } from './signing-key-repository-contract.js'
 import type { StorageContractOptions, StorageFactory } from './storage-factory.js'
+import { storedSecretsContract } from './stored-secrets-contract.js'
 import { unitOfWorkContract } from './unit-of-work-contract.js'
 
 /**
@@ -32,7 +33,9 @@ import { unitOfWorkContract } from './unit-of-work-contract.js'
  * token before the refresh token that names it, and a parent refresh token before its children, so
  * foreign keys on those columns are fine. When the factory returns an `outboxReader`, the
  * `EventOutboxReader` suite runs too (see `eventOutboxReaderContract`); without one its tests pass
- * with nothing to check. Likewise the `AtomicIssuance` suite, for a storage that offers it.
+ * with nothing to check. Likewise the `AtomicIssuance` suite, for a storage that offers it. Last,
+ * `storedSecretsContract` runs real flows of the core on the storage and checks that neither a
+ * plain PKCE verifier nor a private signing key is stored in clear.
  *
  * @param name the `describe` title, e.g. the adapter's name.
  * @param factory makes a fresh (or isolated) storage for each test; see {@link StorageFactory}.
@@ -55,5 +58,7 @@ export function storageContract(
     defineEventOutboxReaderContract(factory, options, { readerRequired: false })
     // Checks something only for a storage that offers `atomicIssuance`.
     atomicIssuanceContract(factory)
+    // Real flows of the core: no verifier and no private signing key stored in clear.
+    storedSecretsContract(factory)
   })
 }
