@@ -79,7 +79,11 @@ export async function createGuaranteeClient(
   return { id: client.id, secret: plaintextSecret }
 }
 
-/** validate + approve for `userId`: a fresh authorization code (no PKCE: a confidential client). */
+/** The PKCE pair of RFC 7636 Appendix B: PKCE is required of every client by default. */
+const CODE_VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'
+const CODE_CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
+
+/** validate + approve for `userId`: a fresh authorization code, bound to an S256 challenge. */
 export async function authorizeCode(
   server: AuthorizationServer,
   client: GuaranteeClient,
@@ -91,6 +95,8 @@ export async function authorizeCode(
     redirect_uri: REDIRECT_URI,
     scope: 'invoices.read',
     state: 'state-1',
+    code_challenge: CODE_CHALLENGE,
+    code_challenge_method: 'S256',
   })
   const approval = await server.approveAuthorizationRequest(
     request,
@@ -107,6 +113,7 @@ export function codeBody(client: GuaranteeClient, code: string): Record<string, 
     client_secret: client.secret,
     code,
     redirect_uri: REDIRECT_URI,
+    code_verifier: CODE_VERIFIER,
   }
 }
 
