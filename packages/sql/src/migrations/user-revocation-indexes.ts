@@ -31,9 +31,18 @@ export function userRevocationIndexes(names: TableNames, dialect: SqlDialect): M
       for (const { index, table, columns } of USER_REVOCATION_INDEXES) {
         const name = names.index(index)
         if (types.indexIfNotExists) {
-          await schema.createIndex(name).ifNotExists().on(table).columns([...columns]).execute()
+          await schema
+            .createIndex(name)
+            .ifNotExists()
+            .on(table)
+            .columns([...columns])
+            .execute()
         } else if (!(await mysqlIndexExists(migrationDb, names.tables[table], name))) {
-          await schema.createIndex(name).on(table).columns([...columns]).execute()
+          await schema
+            .createIndex(name)
+            .on(table)
+            .columns([...columns])
+            .execute()
         }
       }
     },

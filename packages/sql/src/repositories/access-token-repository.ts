@@ -46,7 +46,8 @@ export function createAccessTokenRepository(scope: RepositoryScope): AccessToken
     },
     revokeFamily: (familyId, now) => revokeAllWhere(scope.db, 'access_tokens', 'family_id', familyId, now),
     revokeByClient: (clientId, now) => revokeAllWhere(scope.db, 'access_tokens', 'client_id', clientId, now),
-    revokeByUser: (userId, clientId, now) => revokeAllOfUser(scope.db, 'access_tokens', userId, clientId, now),
+    revokeByUser: (userId, clientId, now) =>
+      revokeAllOfUser(scope.db, 'access_tokens', userId, clientId, now),
   }
 }
 

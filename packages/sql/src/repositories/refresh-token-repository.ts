@@ -66,7 +66,8 @@ export function createRefreshTokenRepository(scope: RepositoryScope): RefreshTok
     },
     revokeFamily: (familyId, now) => revokeAllWhere(scope.db, 'refresh_tokens', 'family_id', familyId, now),
     revokeByClient: (clientId, now) => revokeAllWhere(scope.db, 'refresh_tokens', 'client_id', clientId, now),
-    revokeByUser: (userId, clientId, now) => revokeAllOfUser(scope.db, 'refresh_tokens', userId, clientId, now),
+    revokeByUser: (userId, clientId, now) =>
+      revokeAllOfUser(scope.db, 'refresh_tokens', userId, clientId, now),
   }
 }
 
