@@ -547,3 +547,61 @@ export async function roundTripUser(
   expect(again.userId).toBe(userId)
   expect(again.claims).toEqual(claims)
 }
+
+/**
+ * `revokeUserTokens` racing refresh rotations of the same user: `families` grants rotate
+ * `rotations` times each, concurrently, and the revocation starts once a few rotations are done.
+ * Once it resolves, no token of the user may stay unrevoked, whatever rotation was in flight: a
+ * child a rotation committed while the revocation ran must not survive it.
+ */
+export async function userRevocationDuringRotations(
+  server: AuthorizationServer,
+  client: GuaranteeClient,
+  tables: Kysely<SpOAuthDatabase>,
+  options: { readonly families?: number; readonly rotations?: number } = {},
+): Promise<void> {
+  const families = options.families ?? 8
+  const rotations = options.rotations ?? 8
+  const userId = `race-user-${crypto.randomUUID()}`
+  const issued = await Promise.all(
+    Array.from({ length: families }, async () =>
+      server.issueTokenFromRequest({
+        body: codeBody(client, await authorizeCode(server, client, { userId })),
+      }),
+    ),
+  )
+  let done = 0
+  let startRevocation: () => void = () => {}
+  const started = new Promise<void>((resolve) => {
+    startRevocation = resolve
+  })
+  const loops = issued.map(async (tokens) => {
+    let current = tokens.refresh_token!
+    for (let i = 0; i < rotations; i++) {
+      try {
+        current = (await server.issueTokenFromRequest({ body: refreshBody(client, current) })).refresh_token!
+      } catch (error) {
+        // Revoked under it: the only way a rotation may fail here.
+        expectInvalidGrant(error)
+        return
+      }
+      if (++done === families) startRevocation()
+    }
+  })
+  await started
+  await server.revokeUserTokens({ user: userId })
+  await Promise.all(loops)
+  const left = async (table: 'access_tokens' | 'refresh_tokens') =>
+    (
+      await tables
+        .selectFrom(table)
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .execute()
+    ).length
+  expect({ accessTokens: await left('access_tokens'), refreshTokens: await left('refresh_tokens') }).toEqual({
+    accessTokens: 0,
+    refreshTokens: 0,
+  })
+}
