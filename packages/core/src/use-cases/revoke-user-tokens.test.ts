@@ -144,16 +144,18 @@ describe('revokeUserTokens', () => {
     expect(published).not.toContain(tokens.refresh_token!)
   })
 
-  it('is idempotent: a second call revokes nothing and returns zeros', async () => {
-    const { server } = createTestServer()
+  it('is idempotent: a second call revokes nothing, returns zeros and publishes nothing', async () => {
+    const { server, events } = createTestServer()
     const client = await createTestClient(server)
     await obtainTokens(server, client)
     await server.revokeUserTokens({ user: 'user-1' })
+    events.length = 0
     expect(await server.revokeUserTokens({ user: 'user-1' })).toEqual({
       accessTokens: 0,
       refreshTokens: 0,
       consents: 0,
     })
+    expect(events).toEqual([])
   })
 
   it('a client id that names no client revokes nothing and publishes nothing', async () => {

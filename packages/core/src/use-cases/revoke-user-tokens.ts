@@ -27,8 +27,8 @@ export interface RevokedUserTokens {
  * members included), of one client or of all, without knowing the tokens: "disconnect this
  * client" and "sign out everywhere". With `consent: 'revoke'` the remembered consent(s) go too.
  * One unit of work, one statement per table. Publishes `OAuthUserTokensRevoked` (with the counts,
- * never a token), and `OAuthConsentRevoked` for each consent it removed. Idempotent: a second call
- * revokes nothing and returns zeros.
+ * never a token), and `OAuthConsentRevoked` for each consent it removed, when it changed anything.
+ * Idempotent: a second call revokes nothing, returns zeros and publishes nothing.
  *
  * @throws SpOAuthError when the user id is not a valid user id (an application bug)
  * @see RFC 9700 §4.14 (refresh token protection)
@@ -56,6 +56,9 @@ export async function revokeUserTokens(
         if (removed.length > 0) await repositories.consents.deleteByUser(userId)
       }
     }
+    // Like revokeConsent: an event only for a call that changed something.
+    if (refreshTokens + accessTokens + removed.length === 0)
+      return { accessTokens, refreshTokens, consents: 0 }
     events.record({
       type: 'OAuthUserTokensRevoked',
       userId,
