@@ -6,6 +6,7 @@ export { resolveConfig } from './config/resolve-config.js'
 export { constantTimeEqual } from './crypto/constant-time-equal.js'
 export type { HashKey, HmacSecretHasherOptions } from './crypto/hash-keys.js'
 export { createJoseJwtSigner } from './crypto/jose-jwt-signer.js'
+export type { EncryptedPrivateJwk, SigningKeyEncryptionOptions } from './crypto/signing-key-encryption.js'
 export { systemClock } from './crypto/system-clock.js'
 // Default port implementations (Web Crypto and jose: any runtime)
 export { createWebCryptoSecretHasher } from './crypto/web-crypto-secret-hasher.js'
@@ -33,6 +34,7 @@ export type {
   RefreshTokenRotatedEvent,
   TokenIssuedEvent,
   TokenRevokedEvent,
+  UserTokensRevokedEvent,
 } from './domain/events.js'
 export { OAUTH_EVENT_TYPES } from './domain/events.js'
 export type { GrantType } from './domain/grant-type.js'
@@ -119,6 +121,8 @@ export type { IntrospectionResponse, IntrospectTokenInput } from './use-cases/in
 export { introspectToken } from './use-cases/introspect-token.js'
 export { introspectTokenFromRequest } from './use-cases/introspect-token-from-request.js'
 export { issueTokenFromRequest } from './use-cases/issue-token-from-request.js'
+export type { ConnectedClient } from './use-cases/list-consents.js'
+export { listConsents } from './use-cases/list-consents.js'
 export type { OutboxRelay, OutboxRelayOptions, RelayScheduler } from './use-cases/outbox-relay.js'
 export { createOutboxRelay } from './use-cases/outbox-relay.js'
 export type { RelayOutboxEventsDeps, RelayOutboxEventsOptions } from './use-cases/relay-outbox-events.js'
@@ -130,12 +134,15 @@ export { revokeConsent } from './use-cases/revoke-consent.js'
 export type { RevokeTokenInput, TokenTypeHint } from './use-cases/revoke-token.js'
 export { revokeToken } from './use-cases/revoke-token.js'
 export { revokeTokenFromRequest } from './use-cases/revoke-token-from-request.js'
+export type { RevokedUserTokens, RevokeUserTokensInput } from './use-cases/revoke-user-tokens.js'
+export { revokeUserTokens } from './use-cases/revoke-user-tokens.js'
 export { rotateClientSecret } from './use-cases/rotate-client-secret.js'
 export type { SigningKeyInfo } from './use-cases/signing-keys.js'
 export {
   getJwks,
   listSigningKeys,
   markSigningKeyCompromised,
+  reencryptSigningKeys,
   retireSigningKey,
   rotateSigningKey,
 } from './use-cases/signing-keys.js'

@@ -128,6 +128,38 @@ describe('migrate', () => {
       expect(missingIndexes(await indexesIn(db, tablePrefix), tablePrefix)).toEqual([])
     }
   })
+
+  it('0006_user_revocation: down drops the (user_id, client_id) indexes, up brings them back, each idempotent, also without CREATE INDEX IF NOT EXISTS (MySQL 8)', async () => {
+    const { tablePrefix, db } = await migratedStorage()
+    const names = resolveTableNames({ tablePrefix })
+    const userIndexNames = [
+      'access_tokens_user_client',
+      'refresh_tokens_user_client',
+      'consents_user_client',
+    ].map((name) => `${tablePrefix}${name}`)
+    const left = async () =>
+      (await indexesIn(db, tablePrefix))
+        .map((index) => index.name)
+        .filter((name) => userIndexNames.includes(name))
+    const asMysql8: SqlDialect = {
+      ...mysqlSqlDialect,
+      schemaTypes: async (migrationDb) => ({
+        ...(await mysqlSqlDialect.schemaTypes(migrationDb)),
+        indexIfNotExists: false,
+      }),
+    }
+    expect((await left()).sort()).toEqual([...userIndexNames].sort())
+    for (const dialect of [mysqlSqlDialect, asMysql8]) {
+      const migration = spOAuthMigrations(names, dialect)['0006_user_revocation']!
+      await migration.down?.(db)
+      await migration.down?.(db)
+      expect(await left()).toEqual([])
+      expect(missingIndexes(await indexesIn(db, tablePrefix), tablePrefix).join('\n')).toMatch(/revokeByUser/)
+      await migration.up(db)
+      await migration.up(db)
+      expect(missingIndexes(await indexesIn(db, tablePrefix), tablePrefix)).toEqual([])
+    }
+  })
 })
 
 /** One index of the catalog. */

@@ -142,6 +142,28 @@ describe('migrate', () => {
     await migration.up(db)
     expect(missingIndexes(await indexesIn(db, schema), tablePrefix)).toEqual([])
   })
+
+  it('0006_user_revocation: down drops the (user_id, client_id) indexes, up brings them back, each idempotent', async () => {
+    const { tablePrefix, schema, db } = await migratedStorage()
+    const migration = spOAuthMigrations(resolveTableNames({ tablePrefix, schema }), postgresSqlDialect)[
+      '0006_user_revocation'
+    ]!
+    const userIndexNames = [
+      'access_tokens_user_client',
+      'refresh_tokens_user_client',
+      'consents_user_client',
+    ].map((name) => `${tablePrefix}${name}`)
+    const left = async () =>
+      (await indexesIn(db, schema)).map((index) => index.name).filter((name) => userIndexNames.includes(name))
+    expect((await left()).sort()).toEqual([...userIndexNames].sort())
+    await migration.down?.(db)
+    await migration.down?.(db)
+    expect(await left()).toEqual([])
+    expect(missingIndexes(await indexesIn(db, schema), tablePrefix).join('\n')).toMatch(/revokeByUser/)
+    await migration.up(db)
+    await migration.up(db)
+    expect(missingIndexes(await indexesIn(db, schema), tablePrefix)).toEqual([])
+  })
 })
 
 /** One index of the catalog. */

@@ -80,7 +80,11 @@ export async function createGuaranteeClient(
   return { id: client.id, secret: plaintextSecret }
 }
 
-/** validate + approve for `userId`: a fresh authorization code (no PKCE: a confidential client). */
+/** The PKCE pair of RFC 7636 Appendix B: PKCE is required of every client by default. */
+const CODE_VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'
+const CODE_CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
+
+/** validate + approve for `userId`: a fresh authorization code, bound to an S256 challenge. */
 export async function authorizeCode(
   server: AuthorizationServer,
   client: GuaranteeClient,
@@ -92,6 +96,8 @@ export async function authorizeCode(
     redirect_uri: REDIRECT_URI,
     scope: 'invoices.read',
     state: 'state-1',
+    code_challenge: CODE_CHALLENGE,
+    code_challenge_method: 'S256',
   })
   const approval = await server.approveAuthorizationRequest(
     request,
@@ -108,6 +114,7 @@ export function codeBody(client: GuaranteeClient, code: string): Record<string, 
     client_secret: client.secret,
     code,
     redirect_uri: REDIRECT_URI,
+    code_verifier: CODE_VERIFIER,
   }
 }
 
@@ -607,4 +614,62 @@ export async function roundTripUser(
   const again = await server.authenticateBearer({ authorization: `Bearer ${refreshed.access_token}` })
   expect(again.userId).toBe(userId)
   expect(again.claims).toEqual(claims)
+}
+
+/**
+ * `revokeUserTokens` racing refresh rotations of the same user: `families` grants rotate
+ * `rotations` times each, concurrently, and the revocation starts once a few rotations are done.
+ * Once it resolves, no token of the user may stay unrevoked, whatever rotation was in flight: a
+ * child a rotation committed while the revocation ran must not survive it.
+ */
+export async function userRevocationDuringRotations(
+  server: AuthorizationServer,
+  client: GuaranteeClient,
+  tables: Kysely<SpOAuthDatabase>,
+  options: { readonly families?: number; readonly rotations?: number } = {},
+): Promise<void> {
+  const families = options.families ?? 8
+  const rotations = options.rotations ?? 8
+  const userId = `race-user-${crypto.randomUUID()}`
+  const issued = await Promise.all(
+    Array.from({ length: families }, async () =>
+      server.issueTokenFromRequest({
+        body: codeBody(client, await authorizeCode(server, client, { userId })),
+      }),
+    ),
+  )
+  let done = 0
+  let startRevocation: () => void = () => {}
+  const started = new Promise<void>((resolve) => {
+    startRevocation = resolve
+  })
+  const loops = issued.map(async (tokens) => {
+    let current = tokens.refresh_token!
+    for (let i = 0; i < rotations; i++) {
+      try {
+        current = (await server.issueTokenFromRequest({ body: refreshBody(client, current) })).refresh_token!
+      } catch (error) {
+        // Revoked under it: the only way a rotation may fail here.
+        expectInvalidGrant(error)
+        return
+      }
+      if (++done === families) startRevocation()
+    }
+  })
+  await started
+  await server.revokeUserTokens({ user: userId })
+  await Promise.all(loops)
+  const left = async (table: 'access_tokens' | 'refresh_tokens') =>
+    (
+      await tables
+        .selectFrom(table)
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .execute()
+    ).length
+  expect({ accessTokens: await left('access_tokens'), refreshTokens: await left('refresh_tokens') }).toEqual({
+    accessTokens: 0,
+    refreshTokens: 0,
+  })
 }

@@ -6,8 +6,10 @@ export const DEFAULTS = {
   refreshTokenTtlDays: 30,
   refreshTokenReuseGraceSeconds: 10,
   refreshTokenFamilyLifetimeDays: null,
-  pkceRequiredFor: 'public-clients',
-  pkceAllowPlain: true,
+  /** RFC 9700 §2.1.1, OAuth 2.1: every client, confidential ones too, sends a PKCE challenge. */
+  pkceRequiredFor: 'all-clients',
+  /** RFC 9700 §2.1.1: `plain` protects nothing once the request leaks; only S256 by default. */
+  pkceAllowPlain: false,
   accessTokenFormat: 'opaque',
   accessTokenPrefix: 'spoat_',
   refreshTokenPrefix: 'sport_',

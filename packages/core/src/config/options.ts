@@ -1,4 +1,5 @@
 import type { HmacSecretHasherOptions } from '../crypto/hash-keys.js'
+import type { SigningKeyEncryptionOptions } from '../crypto/signing-key-encryption.js'
 import type { AccessTokenFormat } from '../domain/access-token.js'
 import type { OAuthEvent } from '../domain/events.js'
 import type { SigningAlgorithm } from '../domain/signing-key.js'
@@ -31,6 +32,14 @@ export interface AuthorizationServerOptions {
   readonly hashKeys?: HmacSecretHasherOptions
   /** A ready hasher (e.g. `createNodeSecretHasher` from `@sp-oauth/core/node`). */
   readonly secretHasher?: SecretHasher
+  /**
+   * Key-encryption keys (at least 32 bytes each, named, rotatable like `hashKeys`) under which the
+   * private signing keys of JWT access tokens are stored, AES-256-GCM. Default: keys derived from
+   * the hash keys (ids `hashKeys:<id>`), so a database copy alone holds no usable private key.
+   * Keys encrypted under a KEK (own or derived) still load while it stays configured;
+   * `reencryptSigningKeys()` moves every stored key to the current one.
+   */
+  readonly signingKeyEncryption?: SigningKeyEncryptionOptions
   /** SHA-256 for PKCE (e.g. `nodeSha256Digest` from `@sp-oauth/core/node`). Default: Web Crypto. */
   readonly sha256Digest?: Sha256Digest
   readonly eventPublisher?: EventPublisher
@@ -60,9 +69,16 @@ export interface AuthorizationServerOptions {
   /** A family of rotated refresh tokens dies this long after its first token. Default: never. */
   readonly refreshTokenFamilyLifetimeDays?: number | null
   readonly pkce?: {
-    /** Default `public-clients`; `all-clients` requires PKCE of confidential clients too (OAuth 2.1). */
+    /**
+     * Default `all-clients`: every authorization request needs a `code_challenge` (RFC 9700 §2.1.1,
+     * OAuth 2.1). `public-clients` lets confidential clients go without PKCE.
+     */
     readonly requiredFor?: 'public-clients' | 'all-clients'
-    /** Accept `code_challenge_method=plain`. Default true, as in the seed; false refuses it. */
+    /**
+     * Accept `code_challenge_method=plain` (and a challenge without a method, which means plain).
+     * Default false: only S256 (RFC 9700 §2.1.1). When true, the stored code keeps only
+     * BASE64URL(SHA-256(challenge)), never the challenge (which is the verifier).
+     */
     readonly allowPlain?: boolean
   }
   /** `opaque` (default): random, stored as a hash. `jwt`: RFC 9068, signed with the active key. */

@@ -31,9 +31,14 @@ export function resolveConfig(options: AuthorizationServerOptions): ResolvedConf
     'give exactly one of hashKeys or secretHasher',
   )
 
-  if (options.hashKeys) {
+  const keyOptions = [
+    [options.hashKeys, 'hashKeys'],
+    [options.signingKeyEncryption, 'signingKeyEncryption'],
+  ] as const
+  for (const [keys, path] of keyOptions) {
+    if (!keys) continue
     try {
-      resolveHashKeys(options.hashKeys)
+      resolveHashKeys(keys, path)
     } catch (error) {
       // Listed with every other problem, so one run shows all there is to fix.
       if (!(error instanceof ConfigurationError)) throw error

@@ -17,6 +17,11 @@ export interface AuthorizationCodeRecord {
   readonly redirectUriExplicit: boolean
   readonly scopes: readonly string[]
   readonly claims: Readonly<Record<string, unknown>>
+  /**
+   * What the verifier must hash to: BASE64URL(SHA-256(verifier)) (RFC 7636 §4.6). For S256 that is
+   * the challenge as sent; for `plain` the core stores the SHA-256 of the challenge, never the
+   * challenge itself (a plain challenge is the verifier, so a database copy would hold it).
+   */
   readonly codeChallenge: string | null
   readonly codeChallengeMethod: CodeChallengeMethod | null
   readonly createdAt: Date

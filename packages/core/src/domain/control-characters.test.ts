@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createTestClient, createTestServer, rejectionOf } from '../test-support/test-server.js'
+import { createTestClient, createTestServer, rejectionOf, S256_PKCE } from '../test-support/test-server.js'
 import { hasControlCharacter, hasLoneSurrogate } from './control-characters.js'
 
 describe('text that storage could not keep exactly is refused', () => {
@@ -26,6 +26,7 @@ describe('text that storage could not keep exactly is refused', () => {
       client_id: client.id,
       redirect_uri: 'https://client.example.com/callback',
       scope: 'invoices.read',
+      ...S256_PKCE,
     })
     const error = await rejectionOf(server.approveAuthorizationRequest(request, 'a\uD800b'))
     expect(error.name).toBe('SpOAuthError')

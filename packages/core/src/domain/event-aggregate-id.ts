@@ -4,11 +4,13 @@ import type { OAuthEvent } from './events.js'
  * The aggregate an event belongs to, for outboxes: entries of one aggregate are delivered in the
  * order they were stored. Every event is about one client (its codes, tokens, consents and
  * authentication failures belong to it), so the client is the aggregate: `client:<clientId>`, and
- * `client:unknown` for a failed authentication that named no well-formed client id. At most 43
- * characters for the core's client ids (UUIDs).
+ * `client:unknown` for a failed authentication that named no well-formed client id, `client:all`
+ * for a user's tokens revoked at every client. At most 43 characters for the core's client ids
+ * (UUIDs).
  *
  * Outbox implementations store this value with each entry when `append` is called.
  */
 export function eventAggregateId(event: OAuthEvent): string {
-  return event.clientId === null ? 'client:unknown' : `client:${event.clientId}`
+  if (event.clientId !== null) return `client:${event.clientId}`
+  return event.type === 'OAuthUserTokensRevoked' ? 'client:all' : 'client:unknown'
 }

@@ -23,6 +23,18 @@ export interface ConsentRevokedEvent extends EventBase<'OAuthConsentRevoked'> {
   readonly clientId: string
   readonly userId: string
 }
+/**
+ * A user's tokens were revoked without being presented (`revokeUserTokens`): of one client, or of
+ * every client when `clientId` is `null`. Counts only, never a token or its hash.
+ */
+export interface UserTokensRevokedEvent extends EventBase<'OAuthUserTokensRevoked'> {
+  readonly userId: string
+  readonly clientId: string | null
+  readonly accessTokens: number
+  readonly refreshTokens: number
+  /** How many remembered consents were removed with them (each also gets `OAuthConsentRevoked`). */
+  readonly consents: number
+}
 /** The seed's `OAuthAuthorizationApproved`: fired after the user approves consent. */
 export interface AuthorizationApprovedEvent extends EventBase<'OAuthAuthorizationApproved'> {
   readonly clientId: string
@@ -86,6 +98,7 @@ export type OAuthEvent =
   | ClientSecretRotatedEvent
   | ClientRevokedEvent
   | ConsentRevokedEvent
+  | UserTokensRevokedEvent
   | AuthorizationApprovedEvent
   | AuthorizationDeniedEvent
   | TokenIssuedEvent
@@ -106,6 +119,7 @@ export const OAUTH_EVENT_TYPES: readonly OAuthEventType[] = [
   'OAuthClientSecretRotated',
   'OAuthClientRevoked',
   'OAuthConsentRevoked',
+  'OAuthUserTokensRevoked',
   'OAuthAuthorizationApproved',
   'OAuthAuthorizationDenied',
   'OAuthTokenIssued',

@@ -17,7 +17,11 @@ export interface SigningKeyRecord {
   readonly algorithm: SigningAlgorithm
   readonly state: SigningKeyState
   readonly publicJwk: JsonWebKey
-  /** Keep it out of logs and backups you do not trust: whoever holds it can mint tokens. */
+  /**
+   * As stored: the private JWK encrypted under a key-encryption key (`{ enc, kek, iv, ct }`, see
+   * `signingKeyEncryption`), or a plain private JWK for keys stored before encryption existed.
+   * Decrypted only in memory, to sign; whoever holds it in clear can mint tokens.
+   */
   readonly privateJwk: JsonWebKey
   readonly createdAt: Date
   readonly updatedAt: Date

@@ -458,7 +458,7 @@ describe('token, revoke, introspect, jwks, metadata', () => {
   })
 
   it('metadata advertises exactly what is enabled', async () => {
-    const opaque = setUp()
+    const opaque = setUp({ pkce: { allowPlain: true } })
     const body = JSON.parse(
       responseOf(await send(opaque.http, request('GET', '/.well-known/oauth-authorization-server'))).body!,
     )
@@ -471,7 +471,8 @@ describe('token, revoke, introspect, jwks, metadata', () => {
     expect(body).not.toHaveProperty('jwks_uri')
     expect(body).not.toHaveProperty('scopes_supported')
 
-    const jwt = setUp({ accessTokenFormat: 'jwt', pkce: { allowPlain: false }, scopes: ['invoices.read'] })
+    // The default: S256 only.
+    const jwt = setUp({ accessTokenFormat: 'jwt', scopes: ['invoices.read'] })
     const jwtBody = JSON.parse(
       responseOf(await send(jwt.http, request('GET', '/oauth/.well-known/oauth-authorization-server'))).body!,
     )

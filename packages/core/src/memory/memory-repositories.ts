@@ -142,6 +142,15 @@ function withClientRevocation(
   return clientRevokedAt === null ? token : { ...token, revokedAt: clientRevokedAt }
 }
 
+/** Whether a token was issued to `userId` (and to `clientId`, unless it is `null`). */
+function ofUser(
+  row: { readonly userId: string | null; readonly clientId: string },
+  userId: string,
+  clientId: string | null,
+): boolean {
+  return row.userId === userId && (clientId === null || row.clientId === clientId)
+}
+
 function memoryAccessTokenRepository(access: TableAccess): AccessTokenRepository {
   return {
     insert: (token) => access('write', (t) => t.accessTokens.insert(frozen(token))),
@@ -160,6 +169,8 @@ function memoryAccessTokenRepository(access: TableAccess): AccessTokenRepository
       access('write', (t) => revokeWhere(t.accessTokens, (row) => row.familyId === familyId, now)),
     revokeByClient: (clientId, now) =>
       access('write', (t) => revokeWhere(t.accessTokens, (row) => row.clientId === clientId, now)),
+    revokeByUser: (userId, clientId, now) =>
+      access('write', (t) => revokeWhere(t.accessTokens, (row) => ofUser(row, userId, clientId), now)),
   }
 }
 
@@ -193,6 +204,8 @@ function memoryRefreshTokenRepository(access: TableAccess): RefreshTokenReposito
       access('write', (t) => revokeWhere(t.refreshTokens, (row) => row.familyId === familyId, now)),
     revokeByClient: (clientId, now) =>
       access('write', (t) => revokeWhere(t.refreshTokens, (row) => row.clientId === clientId, now)),
+    revokeByUser: (userId, clientId, now) =>
+      access('write', (t) => revokeWhere(t.refreshTokens, (row) => ofUser(row, userId, clientId), now)),
   }
 }
 
@@ -204,6 +217,18 @@ function memoryConsentRepository(access: TableAccess): ConsentRepository {
     deleteByClient: (clientId) =>
       access('write', (t) => {
         const doomed = t.consents.filter((consent) => consent.clientId === clientId)
+        for (const consent of doomed) t.consents.delete(consentKey(consent.userId, consent.clientId))
+        return doomed.length
+      }),
+    listByUser: (userId) =>
+      access('read', (t) =>
+        t.consents
+          .filter((consent) => consent.userId === userId)
+          .sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0)),
+      ),
+    deleteByUser: (userId) =>
+      access('write', (t) => {
+        const doomed = t.consents.filter((consent) => consent.userId === userId)
         for (const consent of doomed) t.consents.delete(consentKey(consent.userId, consent.clientId))
         return doomed.length
       }),
@@ -225,6 +250,14 @@ function memorySigningKeyRepository(access: TableAccess): SigningKeyRepository {
         const key = t.signingKeys.get(kid)
         if (!key) return null
         const updated = frozen({ ...key, state, updatedAt: now })
+        t.signingKeys.put(updated)
+        return updated
+      }),
+    updatePrivateJwk: (kid, privateJwk) =>
+      access('write', (t) => {
+        const key = t.signingKeys.get(kid)
+        if (!key) return null
+        const updated = frozen({ ...key, privateJwk: copyData(privateJwk) })
         t.signingKeys.put(updated)
         return updated
       }),

@@ -23,4 +23,10 @@ export interface AccessTokenRepository {
   revokeFamily(familyId: string, now: Date): Promise<number>
   /** Revokes every unrevoked token of a client; returns how many. Idempotent. */
   revokeByClient(clientId: string, now: Date): Promise<number>
+  /**
+   * Revokes every unrevoked token issued to the user: of one client when `clientId` is a string, of
+   * every client when it is `null`. Returns how many. Idempotent; one statement, served by an
+   * index on `(userId, clientId)`, so a user with many tokens costs one round trip.
+   */
+  revokeByUser(userId: string, clientId: string | null, now: Date): Promise<number>
 }

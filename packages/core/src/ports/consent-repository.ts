@@ -14,4 +14,11 @@ export interface ConsentRepository {
   delete(userId: string, clientId: string): Promise<boolean>
   /** Deletes every consent given to the client; returns how many. Idempotent. */
   deleteByClient(clientId: string): Promise<number>
+  /**
+   * Every consent the user has given, ordered by `clientId`; empty when there is none. One query,
+   * served by an index on `userId`.
+   */
+  listByUser(userId: string): Promise<readonly ConsentRecord[]>
+  /** Deletes every consent the user has given; returns how many. Idempotent; one statement. */
+  deleteByUser(userId: string): Promise<number>
 }

@@ -26,4 +26,10 @@ export interface RefreshTokenRepository {
   revokeFamily(familyId: string, now: Date): Promise<number>
   /** Revokes every unrevoked token of a client; returns how many. Idempotent. */
   revokeByClient(clientId: string, now: Date): Promise<number>
+  /**
+   * Revokes every unrevoked token issued to the user (so every family of theirs, rotated members
+   * included): of one client when `clientId` is a string, of every client when it is `null`.
+   * Returns how many. Idempotent; one statement, served by an index on `(userId, clientId)`.
+   */
+  revokeByUser(userId: string, clientId: string | null, now: Date): Promise<number>
 }

@@ -1,4 +1,4 @@
-import type { SigningKeyRecord, SigningKeyState } from '../domain/signing-key.js'
+import type { JsonWebKey, SigningKeyRecord, SigningKeyState } from '../domain/signing-key.js'
 
 /** Stores the keys that sign JWT access tokens. */
 export interface SigningKeyRepository {
@@ -14,4 +14,10 @@ export interface SigningKeyRepository {
    * there is no such key.
    */
   updateState(kid: string, state: SigningKeyState, now: Date): Promise<SigningKeyRecord | null>
+  /**
+   * Replaces the stored private part of a key (re-encryption under another key-encryption key);
+   * every other field, `updatedAt` included, stays as it is. Returns the updated record, or `null`
+   * when there is no such key. Last writer wins (concurrent re-encryptions store equivalent values).
+   */
+  updatePrivateJwk(kid: string, privateJwk: JsonWebKey): Promise<SigningKeyRecord | null>
 }

@@ -1,6 +1,7 @@
 import type { AuthorizationServerOptions, ResolvedConfig } from '../config/options.js'
 import { resolveConfig } from '../config/resolve-config.js'
 import { createJoseJwtSigner } from '../crypto/jose-jwt-signer.js'
+import { createSigningKeyEncryption } from '../crypto/signing-key-encryption.js'
 import { systemClock } from '../crypto/system-clock.js'
 import { createWebCryptoSecretHasher } from '../crypto/web-crypto-secret-hasher.js'
 import { webCryptoSha256Digest } from '../crypto/web-crypto-sha256-digest.js'
@@ -38,16 +39,23 @@ import {
 } from '../use-cases/introspect-token.js'
 import { introspectTokenFromRequest } from '../use-cases/introspect-token-from-request.js'
 import { issueTokenFromRequest } from '../use-cases/issue-token-from-request.js'
+import { type ConnectedClient, listConsents } from '../use-cases/list-consents.js'
 import { rememberConsent } from '../use-cases/remember-consent.js'
 import { revokeClient } from '../use-cases/revoke-client.js'
 import { revokeConsent } from '../use-cases/revoke-consent.js'
 import { type RevokeTokenInput, revokeToken } from '../use-cases/revoke-token.js'
 import { revokeTokenFromRequest } from '../use-cases/revoke-token-from-request.js'
+import {
+  type RevokedUserTokens,
+  type RevokeUserTokensInput,
+  revokeUserTokens,
+} from '../use-cases/revoke-user-tokens.js'
 import { rotateClientSecret } from '../use-cases/rotate-client-secret.js'
 import {
   getJwks,
   listSigningKeys,
   markSigningKeyCompromised,
+  reencryptSigningKeys,
   retireSigningKey,
   rotateSigningKey,
   type SigningKeyInfo,
@@ -69,6 +77,13 @@ export interface AuthorizationServer {
     query: ConsentQuery & { readonly claims?: Readonly<Record<string, unknown>> },
   ): Promise<void>
   revokeConsent(query: { readonly user: UserReference; readonly clientId: string }): Promise<boolean>
+  /** The user's remembered consents with client names, for a "connected clients" page. */
+  listConsents(user: UserReference): Promise<readonly ConnectedClient[]>
+  /**
+   * Revokes the user's access and refresh tokens, of one client or all ("disconnect", "sign out
+   * everywhere"), and with `consent: 'revoke'` their remembered consent(s).
+   */
+  revokeUserTokens(input: RevokeUserTokensInput): Promise<RevokedUserTokens>
   approveAuthorizationRequest(
     request: AuthorizationRequest,
     user: UserReference,
@@ -93,6 +108,8 @@ export interface AuthorizationServer {
   markSigningKeyCompromised(kid: string): Promise<SigningKeyInfo>
   listSigningKeys(states?: readonly SigningKeyState[]): Promise<readonly SigningKeyInfo[]>
   getJwks(): Promise<{ readonly keys: readonly JsonWebKey[] }>
+  /** Re-encrypts every stored private signing key not under the current key-encryption key. */
+  reencryptSigningKeys(): Promise<{ readonly reencrypted: number }>
   /** Renders anything a use case threw, with this server's realm and issuer. */
   renderError(error: unknown): OAuthHttpResponse
 }
@@ -105,17 +122,20 @@ export interface AuthorizationServer {
 export function createAuthorizationServer(options: AuthorizationServerOptions): AuthorizationServer {
   const config = resolveConfig(options)
   const clock = options.clock ?? systemClock
+  const hasher = options.secretHasher ?? createWebCryptoSecretHasher(options.hashKeys!)
+  const signingKeyEncryption = createSigningKeyEncryption({ hasher, own: options.signingKeyEncryption })
   const context: ServerContext = Object.freeze({
     config,
     storage: options.storage,
     issuance: options.storage.atomicIssuance ?? createUnitOfWorkIssuance(options.storage.unitOfWork),
-    hasher: options.secretHasher ?? createWebCryptoSecretHasher(options.hashKeys!),
+    hasher,
     sha256: options.sha256Digest ?? webCryptoSha256Digest,
     clock,
     random: options.randomSource ?? webRandomSource,
     jwtSigner: options.jwtSigner ?? createJoseJwtSigner(),
     eventPublisher: options.eventPublisher ?? null,
-    signingKeys: createSigningKeyCache(config, options.storage, clock),
+    signingKeys: createSigningKeyCache(config, options.storage, clock, signingKeyEncryption),
+    signingKeyEncryption,
     onEventPublishFailed: options.onEventPublishFailed ?? (() => {}),
   })
   const server: AuthorizationServer = {
@@ -128,6 +148,8 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     hasConsent: (query) => hasConsent(context, query),
     rememberConsent: (query) => rememberConsent(context, query),
     revokeConsent: (query) => revokeConsent(context, query),
+    listConsents: (user) => listConsents(context, user),
+    revokeUserTokens: (input) => revokeUserTokens(context, input),
     approveAuthorizationRequest: (request, user, consent) =>
       approveAuthorizationRequest(context, request, user, consent),
     denyAuthorizationRequest: (request, user) => denyAuthorizationRequest(context, request, user ?? null),
@@ -144,6 +166,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     markSigningKeyCompromised: (kid) => markSigningKeyCompromised(context, kid),
     listSigningKeys: (states) => listSigningKeys(context, states),
     getJwks: () => getJwks(context),
+    reencryptSigningKeys: () => reencryptSigningKeys(context),
     renderError: (error) => renderError(error, { realm: config.realm, issuer: config.issuer }),
   }
   return Object.freeze(server)

@@ -14,6 +14,11 @@ import type { TokenResponse } from '../use-cases/internal/issue-tokens.js'
 export const ISSUER = 'https://auth.example.com'
 export const REDIRECT_URI = 'https://client.example.com/callback'
 export const HASH_SECRET = 'test-hash-key-0123456789abcdef0123456789'
+/** The PKCE parameters of RFC 7636 Appendix B (verifier `dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk`). */
+export const S256_PKCE = {
+  code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+  code_challenge_method: 'S256',
+} as const
 
 export interface TestServer {
   readonly server: AuthorizationServer

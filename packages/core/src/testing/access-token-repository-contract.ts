@@ -58,7 +58,8 @@ function jwtAccessToken(clientId: string): AccessTokenRecord {
 /**
  * The contract of `AccessTokenRepository`: round trips of opaque and JWT tokens (several JWTs
  * without a hash may exist), lookups by id and by exact hash, duplicates, `revoke`, `revokeFamily`
- * and `revokeByClient` with their counts and idempotence, and 20 concurrent `revoke` calls of which
+ * `revokeByClient` and `revokeByUser` (one client or all, exact user ids) with their counts and
+ * idempotence, and 20 concurrent `revoke` calls of which
  * exactly one gets the token. Each test runs through `storage.repositories`, through a unit of work
  * per call, and inside one unit of work.
  *
@@ -258,6 +259,55 @@ export function accessTokenRepositoryContract(factory: StorageFactory): void {
           ...token,
           revokedAt: minutesLater(3),
         })
+      })
+
+      test("revokeByUser: with a client id, revokes that user's unrevoked tokens of that client only, and returns how many", async (use) => {
+        const client = await storeClient(use)
+        const otherClient = await storeClient(use)
+        const userId = awkwardUserId()
+        const mine = await storeAccessToken(use, { clientId: client.id, userId })
+        const alsoMine = await storeAccessToken(use, { clientId: client.id, userId, familyId: null })
+        const early = await storeAccessToken(use, { clientId: client.id, userId })
+        await use((r) => r.accessTokens.revoke(early.id, minutesLater(1)))
+        const elsewhere = await storeAccessToken(use, { clientId: otherClient.id, userId })
+        const otherUser = await storeAccessToken(use, { clientId: client.id, userId: swapCase(userId) })
+        const machine = jwtAccessToken(client.id)
+        await use((r) => r.accessTokens.insert(machine))
+        const now = minutesLater(3)
+        expect(await use((r) => r.accessTokens.revokeByUser(userId, client.id, now))).toBe(2)
+        expect(await use((r) => r.accessTokens.findById(mine.id))).toEqual({ ...mine, revokedAt: now })
+        expect(await use((r) => r.accessTokens.findById(alsoMine.id))).toEqual({
+          ...alsoMine,
+          revokedAt: now,
+        })
+        expect(await use((r) => r.accessTokens.findById(early.id))).toEqual({
+          ...early,
+          revokedAt: minutesLater(1),
+        })
+        expect(await use((r) => r.accessTokens.findById(elsewhere.id))).toEqual(elsewhere)
+        expect(await use((r) => r.accessTokens.findById(otherUser.id))).toEqual(otherUser)
+        expect(await use((r) => r.accessTokens.findById(machine.id))).toEqual(machine)
+      })
+
+      test("revokeByUser: with a null client id, revokes the user's tokens of every client; a second call returns 0 (idempotent)", async (use) => {
+        const userId = `user-${randomUuid()}`
+        const first = await storeAccessToken(use, { userId })
+        const second = await storeAccessToken(use, { userId })
+        const stranger = await storeAccessToken(use, { clientId: first.clientId })
+        expect(await use((r) => r.accessTokens.revokeByUser(userId, null, minutesLater(3)))).toBe(2)
+        expect(await use((r) => r.accessTokens.revokeByUser(userId, null, minutesLater(4)))).toBe(0)
+        expect(await use((r) => r.accessTokens.findById(first.id))).toEqual({
+          ...first,
+          revokedAt: minutesLater(3),
+        })
+        expect(await use((r) => r.accessTokens.findById(second.id))).toEqual({
+          ...second,
+          revokedAt: minutesLater(3),
+        })
+        expect(await use((r) => r.accessTokens.findById(stranger.id))).toEqual(stranger)
+        expect(
+          await use((r) => r.accessTokens.revokeByUser(`user-${randomUuid()}`, null, minutesLater(5))),
+        ).toBe(0)
       })
     })
 

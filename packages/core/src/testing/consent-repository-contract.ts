@@ -9,6 +9,7 @@ import {
   minutesLater,
   scribble,
   storeClient,
+  swapCase,
   type Use,
 } from './contract-support.js'
 import { buildConsentRecord, instantAfter, randomUuid } from './record-builders.js'
@@ -25,7 +26,8 @@ async function storeConsent(use: Use, overrides: Partial<ConsentRecord> = {}): P
 /**
  * The contract of `ConsentRepository`: round trips of every field, exact user ids (letter case,
  * accents and trailing spaces matter), `upsert` creating and replacing, `delete` and
- * `deleteByClient` with their results and idempotence, and 20 concurrent upserts leaving exactly one
+ * `deleteByClient`, `listByUser` (ordered by client id) and `deleteByUser` with their results and
+ * idempotence, and 20 concurrent upserts leaving exactly one
  * consent. Each test runs through `storage.repositories`, through a unit of work per call, and
  * inside one unit of work.
  *
@@ -137,6 +139,31 @@ export function consentRepositoryContract(factory: StorageFactory): void {
         const consent = await storeConsent(use)
         expect(await use((r) => r.consents.deleteByClient(consent.clientId))).toBe(1)
         expect(await use((r) => r.consents.deleteByClient(consent.clientId))).toBe(0)
+      })
+
+      test("listByUser: every consent of the user, ordered by client id, every field equal; other users' consents are not listed", async (use) => {
+        const userId = awkwardUserId()
+        const stored = [
+          await storeConsent(use, { userId, claims: awkwardClaims() }),
+          await storeConsent(use, { userId, scopes: ['a', 'b'] }),
+          await storeConsent(use, { userId }),
+        ]
+        const otherUser = await storeConsent(use, { userId: swapCase(userId), clientId: stored[0]!.clientId })
+        const expected = [...stored].sort((a, b) => (a.clientId < b.clientId ? -1 : 1))
+        expect(await use((r) => r.consents.listByUser(userId))).toEqual(expected)
+        expect(await use((r) => r.consents.listByUser(otherUser.userId))).toEqual([otherUser])
+        expect(await use((r) => r.consents.listByUser(`user-${randomUuid()}`))).toEqual([])
+      })
+
+      test("deleteByUser: deletes every consent of the user and returns how many; keeps other users' consents; a second call returns 0", async (use) => {
+        const userId = `user-${randomUuid()}`
+        const first = await storeConsent(use, { userId })
+        await storeConsent(use, { userId })
+        const stranger = await storeConsent(use, { clientId: first.clientId })
+        expect(await use((r) => r.consents.deleteByUser(userId))).toBe(2)
+        expect(await use((r) => r.consents.deleteByUser(userId))).toBe(0)
+        expect(await use((r) => r.consents.listByUser(userId))).toEqual([])
+        expect(await use((r) => r.consents.find(stranger.userId, stranger.clientId))).toEqual(stranger)
       })
     })
 

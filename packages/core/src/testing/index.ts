@@ -22,5 +22,6 @@ export { refreshTokenRepositoryContract } from './refresh-token-repository-contr
 export { signingKeyRepositoryContract } from './signing-key-repository-contract.js'
 export { storageContract } from './storage-contract.js'
 export type { StorageContractOptions, StorageFactory, StorageUnderTest } from './storage-factory.js'
+export { storedSecretsContract } from './stored-secrets-contract.js'
 export { tokenLifecycleContract } from './token-lifecycle-contract.js'
 export { unitOfWorkContract } from './unit-of-work-contract.js'

@@ -81,7 +81,8 @@ async function storeAwkwardRefreshToken(use: Use): Promise<RefreshTokenRecord> {
 /**
  * The contract of `RefreshTokenRepository`: round trips of every field, lookups by exact hash,
  * duplicates, `findByParentId` (the newest child, in any state), `markRotated` (once, never when
- * revoked), `revoke`, `revokeFamily` and `revokeByClient` with their counts and idempotence, 50
+ * revoked), `revoke`, `revokeFamily`, `revokeByClient` and `revokeByUser` with their counts and
+ * idempotence, 50
  * concurrent `markRotated` and 20 concurrent `revoke` calls of which exactly one wins. Each test
  * runs through `storage.repositories`, through a unit of work per call, and inside one unit of work.
  *
@@ -298,6 +299,48 @@ export function refreshTokenRepositoryContract(factory: StorageFactory): void {
           ...token,
           revokedAt: minutesLater(3),
         })
+      })
+
+      test("revokeByUser: with a client id, revokes that user's unrevoked tokens of that client (rotated ones too) and returns how many", async (use) => {
+        const client = await storeClient(use)
+        const otherClient = await storeClient(use)
+        const userId = awkwardUserId()
+        const parent = await storeRefreshToken(use, { clientId: client.id, userId })
+        await use((r) => r.refreshTokens.markRotated(parent.tokenHash, minutesLater(1)))
+        const child = await storeChild(use, parent, 1)
+        const elsewhere = await storeRefreshToken(use, { clientId: otherClient.id, userId })
+        const otherUser = await storeRefreshToken(use, { clientId: client.id, userId: swapCase(userId) })
+        const now = minutesLater(3)
+        expect(await use((r) => r.refreshTokens.revokeByUser(userId, client.id, now))).toBe(2)
+        expect(await use((r) => r.refreshTokens.findByHash(parent.tokenHash))).toEqual({
+          ...parent,
+          rotatedAt: minutesLater(1),
+          revokedAt: now,
+        })
+        expect(await use((r) => r.refreshTokens.findByHash(child.tokenHash))).toEqual({
+          ...child,
+          revokedAt: now,
+        })
+        expect(await use((r) => r.refreshTokens.findByHash(elsewhere.tokenHash))).toEqual(elsewhere)
+        expect(await use((r) => r.refreshTokens.findByHash(otherUser.tokenHash))).toEqual(otherUser)
+      })
+
+      test("revokeByUser: with a null client id, revokes the user's tokens of every client; a second call returns 0 (idempotent)", async (use) => {
+        const userId = `user-${randomUuid()}`
+        const first = await storeRefreshToken(use, { userId })
+        const second = await storeRefreshToken(use, { userId })
+        const stranger = await storeRefreshToken(use, { clientId: first.clientId })
+        expect(await use((r) => r.refreshTokens.revokeByUser(userId, null, minutesLater(3)))).toBe(2)
+        expect(await use((r) => r.refreshTokens.revokeByUser(userId, null, minutesLater(4)))).toBe(0)
+        expect(await use((r) => r.refreshTokens.findByHash(first.tokenHash))).toEqual({
+          ...first,
+          revokedAt: minutesLater(3),
+        })
+        expect(await use((r) => r.refreshTokens.findByHash(second.tokenHash))).toEqual({
+          ...second,
+          revokedAt: minutesLater(3),
+        })
+        expect(await use((r) => r.refreshTokens.findByHash(stranger.tokenHash))).toEqual(stranger)
       })
     })
 

@@ -39,7 +39,8 @@ function onlyMine(
 /**
  * The contract of `SigningKeyRepository`: round trips of every field (JWKs as nested JSON),
  * duplicate `kid`s, `listByState` (newest first, only the given states, none for no states) and
- * `updateState` (sets `updatedAt`, which the core reads as the time the key changed state). Each
+ * `updateState` (sets `updatedAt`, which the core reads as the time the key changed state) and
+ * `updatePrivateJwk` (re-encryption: leaves `updatedAt` alone). Each
  * test runs through `storage.repositories`, through a unit of work per call, and inside one unit of
  * work.
  *
@@ -150,6 +151,22 @@ export function signingKeyRepositoryContract(factory: StorageFactory): void {
         expect(
           await use((r) => r.signingKeys.updateState(randomUuid(), 'retired', minutesLater(3))),
         ).toBeNull()
+      })
+
+      test('updatePrivateJwk: replaces the private part only (updatedAt unchanged) and returns the key; the same value again still gives it', async (use) => {
+        const key = rsaKey({ state: 'active' })
+        await use((r) => r.signingKeys.insert(key))
+        const other = await storeKey(use)
+        const encrypted = { enc: 'A256GCM', kek: 'kek-1', iv: randomHash(), ct: awkwardText(600) }
+        const updated = await use((r) => r.signingKeys.updatePrivateJwk(key.kid, encrypted))
+        expect(updated).toEqual({ ...key, privateJwk: encrypted })
+        expect(await use((r) => r.signingKeys.findByKid(key.kid))).toEqual(updated)
+        expect(await use((r) => r.signingKeys.updatePrivateJwk(key.kid, encrypted))).toEqual(updated)
+        expect(await use((r) => r.signingKeys.findByKid(other.kid))).toEqual(other)
+      })
+
+      test('updatePrivateJwk: an unknown kid gives null', async (use) => {
+        expect(await use((r) => r.signingKeys.updatePrivateJwk(randomUuid(), { kty: 'OKP' }))).toBeNull()
       })
     })
   })

@@ -9,6 +9,7 @@ import { defineEventOutboxReaderContract } from './event-outbox-reader-contract.
 import { refreshTokenRepositoryContract } from './refresh-token-repository-contract.js'
 import { signingKeyRepositoryContract } from './signing-key-repository-contract.js'
 import type { StorageContractOptions, StorageFactory } from './storage-factory.js'
+import { storedSecretsContract } from './stored-secrets-contract.js'
 import { tokenLifecycleContract } from './token-lifecycle-contract.js'
 import { unitOfWorkContract } from './unit-of-work-contract.js'
 
@@ -36,7 +37,9 @@ import { unitOfWorkContract } from './unit-of-work-contract.js'
  * `EventOutboxReader` suite runs too (see `eventOutboxReaderContract`); without one its tests pass
  * with nothing to check. The `AtomicIssuance` suite runs against the storage's own issuance (when
  * it offers one) and the core's over its unit of work; the token lifecycle suite runs a real
- * server on the storage (client revocation under traffic, refresh reuse within grace).
+ * server on the storage (client revocation under traffic, refresh reuse within grace), and
+ * `storedSecretsContract` runs real flows and checks that neither a plain PKCE verifier nor a
+ * private signing key is stored in clear.
  *
  * @param name the `describe` title, e.g. the adapter's name.
  * @param factory makes a fresh (or isolated) storage for each test; see {@link StorageFactory}.
@@ -61,5 +64,7 @@ export function storageContract(
     // The storage's own `atomicIssuance` (when it has one) and the core's over its unit of work.
     atomicIssuanceContract(factory)
     tokenLifecycleContract(factory)
+    // Real flows of the core: no verifier and no private signing key stored in clear.
+    storedSecretsContract(factory)
   })
 }

@@ -88,7 +88,11 @@ export async function approveWithin(
     redirectUriExplicit: request.redirectUriExplicit,
     scopes,
     claims,
-    codeChallenge: request.codeChallenge,
+    // A plain challenge is the verifier itself: keep only its hash (what S256 would have sent).
+    codeChallenge:
+      request.codeChallenge !== null && request.codeChallengeMethod === 'plain'
+        ? await context.sha256.base64Url(request.codeChallenge)
+        : request.codeChallenge,
     codeChallengeMethod: request.codeChallengeMethod,
     createdAt: now,
     expiresAt: addMinutes(now, context.config.authCodeTtlMinutes),

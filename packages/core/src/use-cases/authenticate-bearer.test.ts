@@ -354,7 +354,12 @@ describe('authenticateBearer', () => {
 
         it('with a typ other than at+jwt', async () => {
           const { server, claims, kid } = await setUp()
-          const key = (await server.context.storage.repositories.signingKeys.findByKid(kid))!
+          const stored = (await server.context.storage.repositories.signingKeys.findByKid(kid))!
+          // Stored encrypted: decrypt it as the server does to sign.
+          const key = {
+            ...stored,
+            privateJwk: await server.context.signingKeyEncryption.decrypt(kid, stored.privateJwk),
+          }
           const forged = await server.context.jwtSigner.sign(claims, key)
           // The signer always writes typ at+jwt; sign a plain JWT with the real private key instead.
           const privateKey = await importJWK(key.privateJwk as JWK, 'ES256')

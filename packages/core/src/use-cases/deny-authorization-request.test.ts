@@ -5,6 +5,7 @@ import {
   createTestServer,
   ISSUER,
   REDIRECT_URI,
+  S256_PKCE,
   type TestClient,
 } from '../test-support/test-server.js'
 
@@ -19,6 +20,7 @@ function validRequest(
     redirect_uri: REDIRECT_URI,
     scope: 'invoices.read',
     state,
+    ...S256_PKCE,
   })
 }
 
@@ -47,6 +49,7 @@ describe('denyAuthorizationRequest', () => {
       response_type: 'code',
       client_id: client.id,
       scope: 'invoices.read',
+      ...S256_PKCE,
     })
     const url = new URL((await server.denyAuthorizationRequest(request)).redirectUrl)
     expect(url.searchParams.get('tenant')).toBe('acme')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createTestClient, createTestServer, rejectionOf } from '../test-support/test-server.js'
+import { createTestClient, createTestServer, rejectionOf, S256_PKCE } from '../test-support/test-server.js'
 
 describe('rememberConsent', () => {
   it('merges with the consent remembered before: scopes add up, none is lost', async () => {
@@ -51,6 +51,7 @@ describe('rememberConsent', () => {
       response_type: 'code',
       client_id: client.id,
       scope: 'invoices.read',
+      ...S256_PKCE,
     })
     await server.approveAuthorizationRequest(request, 'user-1', { remember: true })
     expect(

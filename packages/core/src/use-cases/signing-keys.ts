@@ -66,6 +66,37 @@ async function setState(
   return info(updated)
 }
 
+/**
+ * Stores every signing key (any state) that is not encrypted under the current key-encryption key
+ * (see `signingKeyEncryption`) encrypted under it: keys stored in clear before encryption existed,
+ * and keys under an older KEK, which can be dropped from the configuration afterwards. Returns how
+ * many keys it re-encrypted; a second call returns 0. Safe to run on several instances at once.
+ *
+ * @throws ConfigurationError when a key is encrypted under a KEK that is not configured
+ */
+export async function reencryptSigningKeys(
+  context: ServerContext,
+): Promise<{ readonly reencrypted: number }> {
+  const encryption = context.signingKeyEncryption
+  const keys = await context.storage.repositories.signingKeys.listByState([
+    'active',
+    'previous',
+    'retired',
+    'compromised',
+  ])
+  let reencrypted = 0
+  for (const key of keys) {
+    if (!encryption.needsReencryption(key.privateJwk)) continue
+    const privateJwk = await encryption.encrypt(key.kid, await encryption.decrypt(key.kid, key.privateJwk))
+    await context.storage.unitOfWork.run((repositories) =>
+      repositories.signingKeys.updatePrivateJwk(key.kid, privateJwk),
+    )
+    reencrypted++
+  }
+  context.signingKeys.invalidate()
+  return { reencrypted }
+}
+
 /** Every key in the given states, newest first, without private parts. */
 export async function listSigningKeys(
   context: ServerContext,
@@ -76,11 +107,12 @@ export async function listSigningKeys(
 
 /**
  * The JSON Web Key Set resource servers verify JWT access tokens with: the active key and the
- * previous ones, public parts only.
+ * previous ones, public parts only. Served from this instance's signing-key cache (at most one
+ * storage read per `jwt.signingKeyCacheSeconds`); a rotation through this instance shows at once.
  *
  * @see RFC 7517 §5
  */
 export async function getJwks(context: ServerContext): Promise<{ readonly keys: readonly JsonWebKey[] }> {
-  const keys = await context.storage.repositories.signingKeys.listByState(['active', 'previous'])
+  const keys = await context.signingKeys.verificationKeys()
   return { keys: keys.map((key) => ({ ...key.publicJwk, kid: key.kid, alg: key.algorithm, use: 'sig' })) }
 }

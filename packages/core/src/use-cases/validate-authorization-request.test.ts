@@ -370,8 +370,8 @@ describe('validateAuthorizationRequest', () => {
       expect(request).toMatchObject({ codeChallenge: pkce.challenge, codeChallengeMethod: 'S256' })
     })
 
-    it('does not require PKCE of a confidential client by default', async () => {
-      const { server } = createTestServer()
+    it("does not require PKCE of a confidential client with pkce: { requiredFor: 'public-clients' }", async () => {
+      const { server } = createTestServer({ pkce: { requiredFor: 'public-clients' } })
       const client = await createTestClient(server)
       const request = await server.validateAuthorizationRequest(
         requestOf(client, { code_challenge: undefined, code_challenge_method: undefined }),
@@ -379,8 +379,8 @@ describe('validateAuthorizationRequest', () => {
       expect(request).toMatchObject({ codeChallenge: null, codeChallengeMethod: null })
     })
 
-    it("requires PKCE of confidential clients too with pkce: { requiredFor: 'all-clients' }", async () => {
-      const { server } = createTestServer({ pkce: { requiredFor: 'all-clients' } })
+    it('requires PKCE of confidential clients too by default (RFC 9700 §2.1.1, OAuth 2.1)', async () => {
+      const { server } = createTestServer()
       const client = await createTestClient(server)
       const error = await oauthRejection(
         server.validateAuthorizationRequest(
@@ -392,8 +392,8 @@ describe('validateAuthorizationRequest', () => {
       expect(accepted.codeChallengeMethod).toBe('S256')
     })
 
-    it('accepts code_challenge_method=plain by default, as the seed does', async () => {
-      const { server } = createTestServer()
+    it('accepts code_challenge_method=plain with pkce: { allowPlain: true }', async () => {
+      const { server } = createTestServer({ pkce: { allowPlain: true } })
       const client = await createTestClient(server, { confidential: false })
       const verifier = 'v'.repeat(43)
       const request = await server.validateAuthorizationRequest(
@@ -402,8 +402,8 @@ describe('validateAuthorizationRequest', () => {
       expect(request).toMatchObject({ codeChallenge: verifier, codeChallengeMethod: 'plain' })
     })
 
-    it('refuses code_challenge_method=plain with pkce: { allowPlain: false }', async () => {
-      const { server } = createTestServer({ pkce: { allowPlain: false } })
+    it('refuses code_challenge_method=plain by default (RFC 9700 §2.1.1)', async () => {
+      const { server } = createTestServer()
       const client = await createTestClient(server, { confidential: false })
       const error = await oauthRejection(
         server.validateAuthorizationRequest(
@@ -415,7 +415,7 @@ describe('validateAuthorizationRequest', () => {
     })
 
     it('takes an absent code_challenge_method to mean plain (RFC 7636 §4.3)', async () => {
-      const { server } = createTestServer()
+      const { server } = createTestServer({ pkce: { allowPlain: true } })
       const client = await createTestClient(server, { confidential: false })
       const request = await server.validateAuthorizationRequest(
         requestOf(client, { code_challenge: 'v'.repeat(43), code_challenge_method: undefined }),
@@ -423,8 +423,8 @@ describe('validateAuthorizationRequest', () => {
       expect(request.codeChallengeMethod).toBe('plain')
     })
 
-    it('refuses an absent code_challenge_method, being plain, with pkce: { allowPlain: false }', async () => {
-      const { server } = createTestServer({ pkce: { allowPlain: false } })
+    it('refuses an absent code_challenge_method, being plain, by default', async () => {
+      const { server } = createTestServer()
       const client = await createTestClient(server, { confidential: false })
       const error = await oauthRejection(
         server.validateAuthorizationRequest(
@@ -464,7 +464,7 @@ describe('validateAuthorizationRequest', () => {
     })
 
     it('accepts code_challenge values of 43 and 128 unreserved characters', async () => {
-      const { server } = createTestServer()
+      const { server } = createTestServer({ pkce: { allowPlain: true } })
       const client = await createTestClient(server, { confidential: false })
       for (const challenge of ['a'.repeat(43), `${'A1-._~'.repeat(21)}xy`]) {
         const request = await server.validateAuthorizationRequest(

@@ -73,6 +73,15 @@ export function describeAuthorizationErrors(targets: () => Targets): void {
           error: 'invalid_request',
         },
         {
+          // RFC 9700 §2.1.1, OAuth 2.1: the default pkce.requiredFor is all-clients.
+          name: 'confidential client without PKCE (required of every client by default)',
+          change: (q) => {
+            q.delete('code_challenge')
+            q.delete('code_challenge_method')
+          },
+          error: 'invalid_request',
+        },
+        {
           name: 'public client without PKCE',
           change: (q) => {
             q.set('client_id', env.clients.public.id)
@@ -136,17 +145,21 @@ export function describeAuthorizationErrors(targets: () => Targets): void {
       })
     })
 
-    it('code_challenge_method=plain is refused where the server does not allow it (JWT server: S256 only)', async () => {
-      const { env, as } = targets().jwt
-      const prepared = await prepareAuthorization(env, as)
-      prepared.url.searchParams.set('code_challenge', 'a'.repeat(43))
-      prepared.url.searchParams.set('code_challenge_method', 'plain')
-      expectRedirectedError(await get(prepared.url, cookiesOf(newBrowser(env))), {
-        redirectUri: ERP_REDIRECT_URI,
-        error: 'invalid_request',
-        state: prepared.state,
-        issuer: env.issuer,
-      })
+    it('code_challenge_method=plain, or a challenge without a method (plain), is refused by default: S256 only (RFC 9700 §2.1.1)', async () => {
+      for (const { env, as } of [targets().opaque, targets().jwt]) {
+        for (const method of ['plain', null]) {
+          const prepared = await prepareAuthorization(env, as)
+          prepared.url.searchParams.set('code_challenge', 'a'.repeat(43))
+          if (method === null) prepared.url.searchParams.delete('code_challenge_method')
+          else prepared.url.searchParams.set('code_challenge_method', method)
+          expectRedirectedError(await get(prepared.url, cookiesOf(newBrowser(env))), {
+            redirectUri: ERP_REDIRECT_URI,
+            error: 'invalid_request',
+            state: prepared.state,
+            issuer: env.issuer,
+          })
+        }
+      }
     })
 
     it('broken percent-encoding in the authorize query gets 400 invalid_request (shown), never 5xx', async () => {

@@ -264,7 +264,7 @@ export function describeSeedFlows(targets: () => Targets): void {
       } satisfies PrincipalBody)
     })
 
-    it('metadata (RFC 8414) with opaque tokens advertises exactly what is enabled: no jwks_uri, plain PKCE, the configured scopes', async () => {
+    it('metadata (RFC 8414) with opaque tokens advertises exactly what is enabled: no jwks_uri, S256 PKCE only (the default), the configured scopes', async () => {
       const { env } = targets().opaque
       const response = await get(`${env.origin}/.well-known/oauth-authorization-server`)
       expect(response.status).toBe(200)
@@ -285,7 +285,7 @@ export function describeSeedFlows(targets: () => Targets): void {
         revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
         introspection_endpoint: endpoint('introspect'),
         introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-        code_challenge_methods_supported: ['S256', 'plain'],
+        code_challenge_methods_supported: ['S256'],
         authorization_response_iss_parameter_supported: true,
       })
       const prefixed = await get(`${env.origin}/oauth/.well-known/oauth-authorization-server`)

@@ -92,7 +92,7 @@ export async function startEnvironment(
     },
     ...(flavour === 'opaque'
       ? { realm, scopes: [INVOICES_READ, INVOICES_WRITE, REPORTS_READ] }
-      : { accessTokenFormat: 'jwt' as const, pkce: { allowPlain: false } }),
+      : { accessTokenFormat: 'jwt' as const }),
   }
   const server = createAuthorizationServer(options)
   if (flavour === 'jwt') await server.rotateSigningKey()

@@ -60,6 +60,12 @@ export const LOOKUP_INDEXES: readonly LookupIndex[] = [
     unique: false,
   },
   {
+    lookup: 'AccessTokenRepository: revokeByUser (0006_user_revocation)',
+    table: 'access_tokens',
+    columns: ['user_id', 'client_id'],
+    unique: false,
+  },
+  {
     lookup: 'RefreshTokenRepository: findByHash, markRotated',
     table: 'refresh_tokens',
     columns: ['token_hash'],
@@ -85,6 +91,12 @@ export const LOOKUP_INDEXES: readonly LookupIndex[] = [
     unique: false,
   },
   {
+    lookup: 'RefreshTokenRepository: revokeByUser (0006_user_revocation)',
+    table: 'refresh_tokens',
+    columns: ['user_id', 'client_id'],
+    unique: false,
+  },
+  {
     lookup: 'ConsentRepository: find, upsert, delete',
     table: 'consents',
     columns: ['client_id', 'user_id'],
@@ -96,6 +108,12 @@ export const LOOKUP_INDEXES: readonly LookupIndex[] = [
     table: 'consent_tickets',
     columns: ['nonce_hash'],
     unique: true,
+  },
+  {
+    lookup: 'ConsentRepository: listByUser, deleteByUser (0006_user_revocation)',
+    table: 'consents',
+    columns: ['user_id', 'client_id'],
+    unique: false,
   },
   {
     lookup: 'SigningKeyRepository: findByKid, updateState',

@@ -8,6 +8,7 @@ import { consentTickets } from './consent-tickets.js'
 import { initialSchema } from './initial-schema.js'
 import { issuanceClientLive } from './issuance-client-live.js'
 import { pruneIndexes } from './prune-indexes.js'
+import { userRevocationIndexes } from './user-revocation-indexes.js'
 
 /** Every migration, by name; names sort in the order they run. */
 export function spOAuthMigrations(names: TableNames, dialect: SqlDialect): Record<string, Migration> {
@@ -17,6 +18,7 @@ export function spOAuthMigrations(names: TableNames, dialect: SqlDialect): Recor
     '0003_atomic_issuance': atomicIssuanceProcedures(names, dialect),
     '0004_client_application_type': clientApplicationType(names, dialect),
     '0005_issuance_client_live': issuanceClientLive(names, dialect),
+    '0006_user_revocation': userRevocationIndexes(names, dialect),
     '0007_consent_tickets': consentTickets(names, dialect),
     '0008_client_resource_server': clientResourceServer(names, dialect),
   }

@@ -122,7 +122,7 @@ export function pruneIndexes(names: TableNames, dialect: SqlDialect): Migration 
 }
 
 /** Whether the current MySQL database has an index `index` on `table` (physical names). */
-async function mysqlIndexExists(db: Kysely<unknown>, table: string, index: string): Promise<boolean> {
+export async function mysqlIndexExists(db: Kysely<unknown>, table: string, index: string): Promise<boolean> {
   const { rows } = await sql<{ found: number }>`
     select 1 as found from information_schema.statistics
     where table_schema = database() and table_name = ${table} and index_name = ${index}

@@ -2,7 +2,7 @@ import type { AccessTokenFormat, AccessTokenRecord, AccessTokenRepository, Grant
 import type { Insertable, Kysely, Selectable } from 'kysely'
 import type { AccessTokenTable, SpOAuthDatabase } from '../database.js'
 import type { SqlDialect } from '../sql-dialect.js'
-import { type RepositoryScope, revokeAllWhere, updateOne } from './repository-scope.js'
+import { type RepositoryScope, revokeAllOfUser, revokeAllWhere, updateOne } from './repository-scope.js'
 import { decodeNullableDate, decodeObject, decodeStrings } from './row-codec.js'
 
 /**
@@ -47,6 +47,8 @@ export function createAccessTokenRepository(scope: RepositoryScope): AccessToken
     },
     revokeFamily: (familyId, now) => revokeAllWhere(scope.db, 'access_tokens', 'family_id', familyId, now),
     revokeByClient: (clientId, now) => revokeAllWhere(scope.db, 'access_tokens', 'client_id', clientId, now),
+    revokeByUser: (userId, clientId, now) =>
+      revokeAllOfUser(scope.db, 'access_tokens', userId, clientId, now),
   }
 }
 

@@ -7,7 +7,8 @@ import { decodeObject, decodeStrings } from './row-codec.js'
 
 /**
  * `ConsentRepository` on Kysely. The primary key `(client_id, user_id)` serves both `find` and, by
- * its first column, `deleteByClient`. `upsert` is one statement (`ON CONFLICT … DO UPDATE` or
+ * its first column, `deleteByClient`; the `(user_id, client_id)` index of `0006_user_revocation`
+ * serves `listByUser` and `deleteByUser`. `upsert` is one statement (`ON CONFLICT … DO UPDATE` or
  * `ON DUPLICATE KEY UPDATE`), so concurrent callers never create a duplicate.
  */
 export function createConsentRepository(scope: RepositoryScope): ConsentRepository {
@@ -50,6 +51,19 @@ export function createConsentRepository(scope: RepositoryScope): ConsentReposito
         .deleteFrom('consents')
         .where('client_id', '=', clientId)
         .executeTakeFirst()
+      return count(result.numDeletedRows)
+    },
+    listByUser: async (userId) => {
+      const rows = await scope.db
+        .selectFrom('consents')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .orderBy('client_id')
+        .execute()
+      return rows.map((row) => toConsentRecord(dialect, row))
+    },
+    deleteByUser: async (userId) => {
+      const result = await scope.db.deleteFrom('consents').where('user_id', '=', userId).executeTakeFirst()
       return count(result.numDeletedRows)
     },
   }

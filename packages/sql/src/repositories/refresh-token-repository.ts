@@ -2,7 +2,7 @@ import type { RefreshTokenRecord, RefreshTokenRepository } from '@sp-oauth/core'
 import type { Insertable, Kysely, Selectable } from 'kysely'
 import type { RefreshTokenTable, SpOAuthDatabase } from '../database.js'
 import type { SqlDialect } from '../sql-dialect.js'
-import { type RepositoryScope, revokeAllWhere, updateOne } from './repository-scope.js'
+import { type RepositoryScope, revokeAllOfUser, revokeAllWhere, updateOne } from './repository-scope.js'
 import { decodeNullableDate, decodeObject, decodeStrings } from './row-codec.js'
 
 /**
@@ -66,6 +66,8 @@ export function createRefreshTokenRepository(scope: RepositoryScope): RefreshTok
     },
     revokeFamily: (familyId, now) => revokeAllWhere(scope.db, 'refresh_tokens', 'family_id', familyId, now),
     revokeByClient: (clientId, now) => revokeAllWhere(scope.db, 'refresh_tokens', 'client_id', clientId, now),
+    revokeByUser: (userId, clientId, now) =>
+      revokeAllOfUser(scope.db, 'refresh_tokens', userId, clientId, now),
   }
 }
 

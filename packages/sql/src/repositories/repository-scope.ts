@@ -86,3 +86,20 @@ export async function revokeAllWhere(
     .executeTakeFirst()
   return count(result.numUpdatedRows)
 }
+
+/**
+ * Revokes the unrevoked tokens of `table` issued to `userId` (and to `clientId`, unless `null`) in
+ * one `UPDATE`, served by the `(user_id, client_id)` index of `0006_user_revocation`.
+ */
+export async function revokeAllOfUser(
+  db: Kysely<SpOAuthDatabase>,
+  table: 'access_tokens' | 'refresh_tokens',
+  userId: string,
+  clientId: string | null,
+  now: Date,
+): Promise<number> {
+  let update = db.updateTable(table).set({ revoked_at: now }).where('user_id', '=', userId)
+  if (clientId !== null) update = update.where('client_id', '=', clientId)
+  const result = await update.where('revoked_at', 'is', null).executeTakeFirst()
+  return count(result.numUpdatedRows)
+}

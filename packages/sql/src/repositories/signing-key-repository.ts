@@ -58,6 +58,20 @@ export function createSigningKeyRepository(scope: RepositoryScope): SigningKeyRe
       )
       return row === null ? null : toSigningKeyRecord(dialect, row)
     },
+    updatePrivateJwk: async (kid, privateJwk) => {
+      const row = await updateOne(
+        scope,
+        (db) =>
+          db
+            .updateTable('signing_keys')
+            .set({ private_jwk: dialect.encodeJson(privateJwk) })
+            .where('kid', '=', kid),
+        byKid(kid),
+        // Writing the value a key already has may count as no affected row on MySQL.
+        () => true,
+      )
+      return row === null ? null : toSigningKeyRecord(dialect, row)
+    },
   }
 }
 

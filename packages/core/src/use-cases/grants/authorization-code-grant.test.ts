@@ -265,8 +265,8 @@ forEachIssuancePath(() => {
         await expect(exchange(server, body)).resolves.toMatchObject({ token_type: 'Bearer' })
       })
 
-      it('plain: the verifier must equal the challenge', async () => {
-        const { server } = createTestServer()
+      it('plain (when allowed): the verifier must equal the challenge', async () => {
+        const { server } = createTestServer({ pkce: { allowPlain: true } })
         const client = await createTestClient(server)
         const challenge = 'p'.repeat(50)
         const plain = {
@@ -275,12 +275,34 @@ forEachIssuancePath(() => {
           code_challenge_method: 'plain',
         }
         const code = await authorizeWith(server, client, plain)
-        // The S256 of the challenge is not the plain verifier.
+        // The S256 of the challenge (what the store keeps) is not the plain verifier.
         const wrong = await oauthErrorOf(
           exchange(server, codeExchangeBody(client, code, await s256Challenge(challenge))),
         )
         expect(wrong.code).toBe('invalid_grant')
         await expect(exchange(server, codeExchangeBody(client, code, challenge))).resolves.toMatchObject({
+          token_type: 'Bearer',
+        })
+      })
+
+      it('plain (when allowed): the stored code keeps only SHA-256 of the challenge, never the challenge (the verifier)', async () => {
+        const { server, storage } = createTestServer({ pkce: { allowPlain: true } })
+        const client = await createTestClient(server)
+        const verifier = 'q'.repeat(60)
+        const code = await authorizeWith(server, client, {
+          redirect_uri: REDIRECT_URI,
+          code_challenge: verifier,
+          code_challenge_method: 'plain',
+        })
+        const stored = await storage.repositories.authorizationCodes.findByHash(
+          (await server.context.hasher.hash(code)).hash,
+        )
+        expect(stored).toMatchObject({
+          codeChallenge: await s256Challenge(verifier),
+          codeChallengeMethod: 'plain',
+        })
+        expect(JSON.stringify(stored)).not.toContain(verifier)
+        await expect(exchange(server, codeExchangeBody(client, code, verifier))).resolves.toMatchObject({
           token_type: 'Bearer',
         })
       })
@@ -309,7 +331,7 @@ forEachIssuancePath(() => {
       })
 
       it('a verifier sent for a code issued without a challenge is invalid_grant (PKCE downgrade)', async () => {
-        const { server } = createTestServer()
+        const { server } = createTestServer({ pkce: { requiredFor: 'public-clients' } })
         const client = await createTestClient(server)
         const { code } = await authorize(server, client, { pkce: false })
         const error = await oauthErrorOf(exchange(server, codeExchangeBody(client, code, 'd'.repeat(43))))

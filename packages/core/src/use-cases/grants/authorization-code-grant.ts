@@ -122,7 +122,8 @@ async function checkCodeVerifier(
   if (!isPkceValue(verifier)) {
     throw OAuthError.invalidGrant({ description: 'code_verifier must be 43-128 unreserved characters.' })
   }
-  const computed = record.codeChallengeMethod === 'S256' ? await context.sha256.base64Url(verifier) : verifier
+  // Both methods store BASE64URL(SHA-256(verifier)): a plain challenge is hashed when stored.
+  const computed = await context.sha256.base64Url(verifier)
   if (!constantTimeEqual(computed, record.codeChallenge)) {
     throw OAuthError.invalidGrant({ description: 'code_verifier does not match the code_challenge.' })
   }

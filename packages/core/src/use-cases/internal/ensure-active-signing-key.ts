@@ -22,7 +22,11 @@ export async function ensureActiveSigningKey(context: ServerContext): Promise<Si
   return created
 }
 
-/** Generates a new active key and stores it; the caller decides what happens to older keys. */
+/**
+ * Generates a new active key and stores it with its private part encrypted (see
+ * `SigningKeyEncryption`); returns it with the private part in clear, to sign with at once. The
+ * caller decides what happens to older keys.
+ */
 export async function createSigningKey(context: ServerContext): Promise<SigningKeyRecord> {
   const now = context.clock.now()
   const algorithm = context.config.jwtSigningAlgorithm
@@ -37,6 +41,10 @@ export async function createSigningKey(context: ServerContext): Promise<SigningK
     createdAt: now,
     updatedAt: now,
   }
-  await context.storage.unitOfWork.run((repositories) => repositories.signingKeys.insert(record))
+  const stored: SigningKeyRecord = {
+    ...record,
+    privateJwk: await context.signingKeyEncryption.encrypt(kid, record.privateJwk),
+  }
+  await context.storage.unitOfWork.run((repositories) => repositories.signingKeys.insert(stored))
   return record
 }

@@ -1,4 +1,5 @@
 import type { ResolvedConfig, Storage } from '../../config/options.js'
+import type { SigningKeyEncryption } from '../../crypto/signing-key-encryption.js'
 import type { OAuthEvent } from '../../domain/events.js'
 import type { AtomicIssuance } from '../../ports/atomic-issuance.js'
 import type { Clock } from '../../ports/clock.js'
@@ -22,5 +23,7 @@ export interface ServerContext {
   readonly jwtSigner: JwtSigner
   readonly eventPublisher: EventPublisher | null
   readonly signingKeys: SigningKeyCache
+  /** Encrypts private signing keys for storage and decrypts them to sign. */
+  readonly signingKeyEncryption: SigningKeyEncryption
   readonly onEventPublishFailed: (error: unknown, events: readonly OAuthEvent[]) => void
 }
