@@ -4,9 +4,9 @@ import type { OAuthEvent } from './events.js'
  * The aggregate an event belongs to, for outboxes: entries of one aggregate are delivered in the
  * order they were stored. Every event is about one client (its codes, tokens, consents and
  * authentication failures belong to it), so the client is the aggregate: `client:<clientId>`, and
- * `client:unknown` for a failed authentication that named no well-formed client id, `client:all`
- * for a user's tokens revoked at every client. At most 43 characters for the core's client ids
- * (UUIDs).
+ * `client:unknown` for an event without one (a failed authentication of an unknown client, which
+ * the core publishes in process only and never appends to an outbox), `client:all` for a user's
+ * tokens revoked at every client. At most 43 characters for the core's client ids (UUIDs).
  *
  * Outbox implementations store this value with each entry when `append` is called.
  */
