@@ -8,6 +8,7 @@ import {
   type SqlDialect,
   spOAuthMigrations,
 } from '@sp-oauth/sql'
+import { checkClientApplicationTypeMigration } from '@sp-oauth/storage-test-support/client-application-type-migration'
 import { type Kysely, sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { createMysqlStorage } from './create-mysql-storage.js'
@@ -39,6 +40,16 @@ async function tablesOf(db: Kysely<unknown>, prefix: string): Promise<string[]> 
 }
 
 describe('migrate', () => {
+  it('0004_client_application_type: clients stored before become web, with silent consent only when confidential; down drops the columns', async () => {
+    const { db } = database()
+    await checkClientApplicationTypeMigration(
+      db,
+      mysqlSqlDialect,
+      { tablePrefix: freshTablePrefix() },
+      (location) => createMysqlStorage({ db }, location),
+    )
+  })
+
   it('creates every table, with the prefix, binary no-pad collation and InnoDB, and records the migration', async () => {
     const { tablePrefix, db } = await migratedStorage()
     expect(await tablesOf(db, tablePrefix)).toEqual(

@@ -8,6 +8,7 @@ import {
   resolveTableNames,
   spOAuthMigrations,
 } from '@sp-oauth/sql'
+import { checkClientApplicationTypeMigration } from '@sp-oauth/storage-test-support/client-application-type-migration'
 import { Kysely, sql } from 'kysely'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
@@ -47,6 +48,16 @@ async function tablesOf(db: Kysely<unknown>, schema: string, prefix: string): Pr
 }
 
 describe('migrate', () => {
+  it('0004_client_application_type: clients stored before become web, with silent consent only when confidential; down drops the columns', async () => {
+    const { db, schema } = database()
+    await checkClientApplicationTypeMigration(
+      db,
+      postgresSqlDialect,
+      { tablePrefix: freshTablePrefix(), schema },
+      (location) => createPostgresStorage({ db }, location),
+    )
+  })
+
   it('creates every table, with the prefix, in the schema, and records the migration in <prefix>migration', async () => {
     const { tablePrefix, schema, db } = await migratedStorage()
     expect(await tablesOf(db, schema, tablePrefix)).toEqual(
