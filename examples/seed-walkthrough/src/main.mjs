@@ -212,8 +212,14 @@ export async function runWalkthrough({ log = console.log } = {}) {
   show('new access', abbreviate(rotated.access_token))
   show('new refresh', abbreviate(rotated.refresh_token))
   show('old refresh', `${abbreviate(tokens.refresh_token)} is now used up`)
+  // The client goes on with its new token: from now on the first one can only come from a thief.
+  // (Sent again at once, before the new one is used, it would be taken for a retry of a lost
+  // response: refreshTokenReuseGraceSeconds, 10 by default.)
+  const latest = await server.issueTokenFromRequest(refreshBody(rotated.refresh_token))
+  check(latest.refresh_token !== rotated.refresh_token, 'the new refresh token rotates in its turn')
+  show('next refresh', `${abbreviate(latest.refresh_token)} (the client refreshed again)`)
 
-  step('8b', 'The old refresh token sent again: reuse detected, family revoked')
+  step('8b', 'The first refresh token sent again: reuse detected, family revoked')
   const reuse = await refusal(
     server.issueTokenFromRequest(refreshBody(tokens.refresh_token)),
     'refresh reuse',
@@ -221,11 +227,11 @@ export async function runWalkthrough({ log = console.log } = {}) {
   check(reuse.code === 'invalid_grant', 'reusing a rotated refresh token is invalid_grant')
   show('old refresh', `refused: ${reuse.code} (${reuse.description})`)
   const afterReuse = await refusal(
-    server.issueTokenFromRequest(refreshBody(rotated.refresh_token)),
-    'the rotated refresh token after reuse',
+    server.issueTokenFromRequest(refreshBody(latest.refresh_token)),
+    'the latest refresh token after reuse',
   )
   show('new refresh', `refused too: ${afterReuse.code} (${afterReuse.description})`)
-  const familyAccess = await protectedCall(rotated.access_token, ['invoices.read'])
+  const familyAccess = await protectedCall(latest.access_token, ['invoices.read'])
   check(familyAccess.status === 401, 'the family’s access token is revoked with it')
   show('new access', `refused too: ${familyAccess.status} ${familyAccess.error.code}`)
   note('↳ a stolen refresh token used by two parties ends the whole grant (RFC 9700 §4.14.2).')
@@ -267,7 +273,7 @@ export async function runWalkthrough({ log = console.log } = {}) {
     secrets.every((secret) => !everything.includes(secret)),
     'no event carries a secret, code or token',
   )
-  check(issuedTokens.length === 3, `three OAuthTokenIssued events (got ${issuedTokens.length})`)
+  check(issuedTokens.length === 4, `four OAuthTokenIssued events (got ${issuedTokens.length})`)
   note('↳ none of them carries a secret, code or token: only ids.')
 
   log('\nWalkthrough complete: every step behaved as the seed describes.')

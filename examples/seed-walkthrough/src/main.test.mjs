@@ -77,6 +77,8 @@ describe('the seed walkthrough', () => {
       'OAuthTokenIssued',
       'OAuthRefreshTokenRotated',
       'OAuthTokenIssued',
+      'OAuthRefreshTokenRotated',
+      'OAuthTokenIssued',
       'OAuthRefreshTokenReuseDetected',
       'OAuthAuthorizationApproved',
       'OAuthTokenIssued',
