@@ -18,6 +18,9 @@ const OPS = QUICK
 const ROUND_TRIP_SAMPLES = 20
 const HASH_KEYS = { keys: [{ id: 'k1', secret: 'bench-hash-key-0123456789abcdef0123456789' }] }
 const REDIRECT_URI = 'https://client.example.com/callback'
+// RFC 7636 Appendix B: PKCE (S256) is required of every client by default.
+const CODE_VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'
+const CODE_CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
 
 /** A statement counter to hand to Kysely as `log`. */
 export function createStatementCounter() {
@@ -62,12 +65,20 @@ async function authorize(server, client) {
     redirect_uri: REDIRECT_URI,
     scope: 'invoices.read',
     state: 'bench',
+    code_challenge: CODE_CHALLENGE,
+    code_challenge_method: 'S256',
   })
   return (await server.approveAuthorizationRequest(request, 'bench-user')).code
 }
 
 const exchangeRequest = (client, code) => ({
-  body: { grant_type: 'authorization_code', ...credentials(client), code, redirect_uri: REDIRECT_URI },
+  body: {
+    grant_type: 'authorization_code',
+    ...credentials(client),
+    code,
+    redirect_uri: REDIRECT_URI,
+    code_verifier: CODE_VERIFIER,
+  },
 })
 const refreshRequest = (client, refreshToken) => ({
   body: { grant_type: 'refresh_token', ...credentials(client), refresh_token: refreshToken },
