@@ -4,7 +4,7 @@ import {
   dropIssuanceProcedure,
   type IssuanceProcedure,
 } from '../atomic-issuance/issuance-procedures.js'
-import type { SqlDialect } from '../sql-dialect.js'
+import type { MigrationDb, SqlDialect } from '../sql-dialect.js'
 import type { TableNames } from '../table-names.js'
 
 const PROCEDURES: readonly IssuanceProcedure[] = ['redeemCode', 'rotateRefreshToken']
@@ -21,17 +21,29 @@ export function atomicIssuanceProcedures(names: TableNames, dialect: SqlDialect)
   const applies = dialect.atomicIssuance === 'stored-procedure'
   return {
     up: async (db) => {
-      if (!applies) return
-      const { collation } = await dialect.schemaTypes(db)
-      if (collation === null) throw new Error(`The ${dialect.name} dialect names no collation for procedures`)
-      for (const procedure of PROCEDURES) {
-        await dropIssuanceProcedure(procedure, names).execute(db)
-        await createIssuanceProcedure(procedure, names, collation).execute(db)
-      }
+      if (applies) await recreateProcedures(db, names, dialect, PROCEDURES)
     },
     down: async (db) => {
       if (!applies) return
       for (const procedure of PROCEDURES) await dropIssuanceProcedure(procedure, names).execute(db)
     },
+  }
+}
+
+/**
+ * Drops then creates each procedure as the current code writes it, so a rerun after a failure
+ * (MySQL cannot roll DDL back) starts clean.
+ */
+export async function recreateProcedures(
+  db: MigrationDb,
+  names: TableNames,
+  dialect: SqlDialect,
+  procedures: readonly IssuanceProcedure[],
+): Promise<void> {
+  const { collation } = await dialect.schemaTypes(db)
+  if (collation === null) throw new Error(`The ${dialect.name} dialect names no collation for procedures`)
+  for (const procedure of procedures) {
+    await dropIssuanceProcedure(procedure, names).execute(db)
+    await createIssuanceProcedure(procedure, names, collation).execute(db)
   }
 }

@@ -1,8 +1,8 @@
-import type { CreateIndexBuilder, CreateTableBuilder, Kysely, Migration } from 'kysely'
-import { sql } from 'kysely'
+import type { CreateTableBuilder, Migration } from 'kysely'
 import type { SqlDialect } from '../sql-dialect.js'
 import { TableNamePlugin } from '../table-name-plugin.js'
 import type { TableNames } from '../table-names.js'
+import { createIndexesIfMissing } from './migration-indexes.js'
 
 /**
  * The migration `0007_consent_tickets`: the table of used consent tickets (`ConsentTicketRepository`),
@@ -23,26 +23,13 @@ export function consentTickets(names: TableNames, dialect: SqlDialect): Migratio
         .addColumn('consumed_at', types.timestamp, (c) => c.notNull())
         .addPrimaryKeyConstraint(names.index('consent_tickets_pk'), ['nonce_hash'])
       await (types.tableOptions === null ? builder : builder.modifyEnd(types.tableOptions)).execute()
-      const name = names.index('consent_tickets_expires_at')
-      const index: CreateIndexBuilder = schema.createIndex(name)
-      if (types.indexIfNotExists) {
-        await index.ifNotExists().on('consent_tickets').column('expires_at').execute()
-      } else if (!(await mysqlIndexExists(migrationDb, names.tables.consent_tickets, name))) {
-        await index.on('consent_tickets').column('expires_at').execute()
-      }
+      await createIndexesIfMissing(migrationDb, names, dialect, [
+        { index: 'consent_tickets_expires_at', table: 'consent_tickets', columns: ['expires_at'] },
+      ])
     },
     down: async (migrationDb) => {
       const { schema } = migrationDb.withPlugin(new TableNamePlugin(names))
       await schema.dropTable('consent_tickets').ifExists().execute()
     },
   }
-}
-
-/** Whether the current MySQL database has an index `index` on `table` (physical names). */
-async function mysqlIndexExists(db: Kysely<unknown>, table: string, index: string): Promise<boolean> {
-  const { rows } = await sql<{ found: number }>`
-    select 1 as found from information_schema.statistics
-    where table_schema = database() and table_name = ${table} and index_name = ${index}
-    limit 1`.execute(db)
-  return rows.length > 0
 }

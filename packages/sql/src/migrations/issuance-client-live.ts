@@ -1,11 +1,8 @@
 import type { Migration } from 'kysely'
-import {
-  createIssuanceProcedure,
-  dropIssuanceProcedure,
-  ISSUANCE_PROCEDURES,
-} from '../atomic-issuance/issuance-procedures.js'
+import { dropIssuanceProcedure, ISSUANCE_PROCEDURES } from '../atomic-issuance/issuance-procedures.js'
 import type { SqlDialect } from '../sql-dialect.js'
 import type { TableNames } from '../table-names.js'
+import { recreateProcedures } from './atomic-issuance-procedures.js'
 
 /**
  * The migration `0005_issuance_client_live`: on a dialect that issues tokens with stored
@@ -21,13 +18,7 @@ export function issuanceClientLive(names: TableNames, dialect: SqlDialect): Migr
   const applies = dialect.atomicIssuance === 'stored-procedure'
   return {
     up: async (db) => {
-      if (!applies) return
-      const { collation } = await dialect.schemaTypes(db)
-      if (collation === null) throw new Error(`The ${dialect.name} dialect names no collation for procedures`)
-      for (const procedure of ISSUANCE_PROCEDURES) {
-        await dropIssuanceProcedure(procedure, names).execute(db)
-        await createIssuanceProcedure(procedure, names, collation).execute(db)
-      }
+      if (applies) await recreateProcedures(db, names, dialect, ISSUANCE_PROCEDURES)
     },
     down: async (db) => {
       if (!applies) return

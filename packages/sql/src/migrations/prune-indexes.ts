@@ -1,7 +1,7 @@
-import { type Kysely, type Migration, sql } from 'kysely'
+import type { Migration } from 'kysely'
 import type { SqlDialect } from '../sql-dialect.js'
-import { TableNamePlugin } from '../table-name-plugin.js'
 import type { TableName, TableNames } from '../table-names.js'
+import { createIndexesIfMissing, dropIndexesIfPresent, type MigrationIndex } from './migration-indexes.js'
 
 /** One candidate query of `pruneExpired()`, and the index whose range scan selects its rows. */
 export interface PruneIndex {
@@ -67,65 +67,23 @@ export const PRUNE_INDEXES: readonly PruneIndex[] = [
 ]
 
 /** The indexes this migration creates (the outbox's comes from the first migration). */
-const CREATED: readonly { readonly index: string; readonly table: TableName; readonly column: string }[] = [
-  { index: 'authorization_codes_expires_at', table: 'authorization_codes', column: 'expires_at' },
-  { index: 'access_tokens_expires_at', table: 'access_tokens', column: 'expires_at' },
-  { index: 'access_tokens_revoked_at', table: 'access_tokens', column: 'revoked_at' },
-  { index: 'refresh_tokens_expires_at', table: 'refresh_tokens', column: 'expires_at' },
-  { index: 'refresh_tokens_revoked_at', table: 'refresh_tokens', column: 'revoked_at' },
+const CREATED: readonly MigrationIndex[] = [
+  { index: 'authorization_codes_expires_at', table: 'authorization_codes', columns: ['expires_at'] },
+  { index: 'access_tokens_expires_at', table: 'access_tokens', columns: ['expires_at'] },
+  { index: 'access_tokens_revoked_at', table: 'access_tokens', columns: ['revoked_at'] },
+  { index: 'refresh_tokens_expires_at', table: 'refresh_tokens', columns: ['expires_at'] },
+  { index: 'refresh_tokens_revoked_at', table: 'refresh_tokens', columns: ['revoked_at'] },
 ]
 
 /**
  * The migration `0002_prune_indexes`: an index on `expires_at` and one on `revoked_at` of each
  * token table, and one on the codes' `expires_at` (listed in {@link PRUNE_INDEXES}), so each batch
  * of `pruneExpired()` finds its rows by a range scan instead of reading the table. Each index is
- * created only if missing, so a rerun after a failure that could not roll the DDL back (MySQL)
- * picks up where it stopped; on MySQL 8, which has no `CREATE INDEX IF NOT EXISTS`, the catalog is
- * asked first. `down` drops them the same way.
+ * created only if missing (see `createIndexesIfMissing`); `down` drops them the same way.
  */
 export function pruneIndexes(names: TableNames, dialect: SqlDialect): Migration {
   return {
-    up: async (migrationDb) => {
-      const types = await dialect.schemaTypes(migrationDb)
-      const { schema } = migrationDb.withPlugin(new TableNamePlugin(names))
-      for (const { index, table, column } of CREATED) {
-        const name = names.index(index)
-        if (types.indexIfNotExists) {
-          await schema.createIndex(name).ifNotExists().on(table).column(column).execute()
-        } else if (!(await mysqlIndexExists(migrationDb, names.tables[table], name))) {
-          await schema.createIndex(name).on(table).column(column).execute()
-        }
-      }
-    },
-    down: async (migrationDb) => {
-      const types = await dialect.schemaTypes(migrationDb)
-      const { schema } = migrationDb
-      for (const { index, table } of [...CREATED].reverse()) {
-        const name = names.index(index)
-        if (dialect.name === 'mysql') {
-          // MySQL names the table in DROP INDEX; MySQL 8 has no DROP INDEX IF EXISTS either.
-          if (types.indexIfNotExists) {
-            await schema.dropIndex(name).ifExists().on(names.tables[table]).execute()
-          } else if (await mysqlIndexExists(migrationDb, names.tables[table], name)) {
-            await schema.dropIndex(name).on(names.tables[table]).execute()
-          }
-        } else {
-          // PostgreSQL: an index lives in its table's schema.
-          await (names.schema === null ? schema : schema.withSchema(names.schema))
-            .dropIndex(name)
-            .ifExists()
-            .execute()
-        }
-      }
-    },
+    up: (migrationDb) => createIndexesIfMissing(migrationDb, names, dialect, CREATED),
+    down: (migrationDb) => dropIndexesIfPresent(migrationDb, names, dialect, CREATED),
   }
-}
-
-/** Whether the current MySQL database has an index `index` on `table` (physical names). */
-export async function mysqlIndexExists(db: Kysely<unknown>, table: string, index: string): Promise<boolean> {
-  const { rows } = await sql<{ found: number }>`
-    select 1 as found from information_schema.statistics
-    where table_schema = database() and table_name = ${table} and index_name = ${index}
-    limit 1`.execute(db)
-  return rows.length > 0
 }
