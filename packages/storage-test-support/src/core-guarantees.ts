@@ -433,6 +433,26 @@ export function expectStorageUnavailable(server: AuthorizationServer, error: unk
 }
 
 /**
+ * Service recovers without a restart: `attempt` succeeds within `tries` calls. A connection the
+ * database closed while it sat idle in the pool may still be handed out once before the pool has
+ * read its end; each such failure must be a clean `StorageUnavailableError`.
+ */
+export async function expectRecovery<T>(
+  server: AuthorizationServer,
+  attempt: () => Promise<T>,
+  tries = 5,
+): Promise<T> {
+  for (let left = tries; ; left--) {
+    try {
+      return await attempt()
+    } catch (error) {
+      expectStorageUnavailable(server, error)
+      if (left <= 1) throw error
+    }
+  }
+}
+
+/**
  * Fails a code exchange at each of its statements in turn: each time the caller gets a clean
  * `server_error`, nothing was committed, and the same code then redeems normally. Returns the
  * statements of one exchange.
