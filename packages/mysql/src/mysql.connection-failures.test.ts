@@ -1,12 +1,15 @@
 // A lost or unreachable MariaDB/MySQL never ends the process and fails requests cleanly (issue 9
 // item 10), on a mysql2 pool set up as the README shows: the storage listens on the connections it
 // checks out. The process-level fault test under HTTP load is in @sp-oauth/http-conformance.
-import { createServer } from 'node:net'
 import { type AuthorizationServer, StorageUnavailableError } from '@sp-oauth/core'
 import {
+  clientCredentialsBody,
+  closedPort,
   coreOn,
   expectRecovery,
   expectStorageUnavailable,
+  type GuaranteeClient,
+  serverWithMachineClient,
   sharedClock,
 } from '@sp-oauth/storage-test-support/core-guarantees'
 import { expectFailedAuthenticationsWriteNothing } from '@sp-oauth/storage-test-support/failed-authentication-suite'
@@ -24,11 +27,6 @@ const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined)
 })
-
-interface MachineClient {
-  readonly id: string
-  readonly secret: string
-}
 
 /** A pool as the README makes it (nothing added), and the server thread ids of its connections. */
 function readmePool(options: { readonly connectionLimit?: number } = {}): {
@@ -58,34 +56,14 @@ async function killConnections(threadIds: ReadonlySet<number>): Promise<number> 
 }
 
 /** A storage on `pool`, migrated, with tables of its own, and a server with a machine client. */
-async function serverOn(pool: Pool): Promise<{ server: AuthorizationServer; client: MachineClient }> {
+async function serverOn(pool: Pool): Promise<{ server: AuthorizationServer; client: GuaranteeClient }> {
   const storage = createMysqlStorage({ pool }, { tablePrefix: freshTablePrefix() })
   cleanups.push(() => storage.close())
   await storage.migrate()
-  const server = coreOn(storage, sharedClock())
-  const { client, plaintextSecret } = await server.createClient({
-    name: 'Machine client',
-    redirectUris: [],
-    allowedGrants: ['client_credentials'],
-    allowedScopes: ['invoices.read'],
-    confidential: true,
-  })
-  return { server, client: { id: client.id, secret: plaintextSecret! } }
+  return serverWithMachineClient(storage)
 }
 
-function clientCredentials(client: MachineClient): Record<string, string> {
-  return { grant_type: 'client_credentials', client_id: client.id, client_secret: client.secret }
-}
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const address = probe.address()
-  await new Promise<void>((resolve) => probe.close(() => resolve()))
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return address.port
-}
+const clientCredentials = clientCredentialsBody
 
 describe('mysql2 pool, a connection killed from outside', () => {
   it('a checked-out connection that is KILLed fails its unit of work with StorageUnavailableError (503), and the process lives on', async () => {

@@ -1,15 +1,17 @@
 // A lost or unreachable PostgreSQL never ends the process and fails requests cleanly (issue 9 item
 // 10), on a pg Pool set up as the README shows: the storage listens on the clients it checks out.
 // The process-level fault test under HTTP load is in @sp-oauth/http-conformance.
-import { createServer } from 'node:net'
 import { PGlite } from '@electric-sql/pglite'
 import { type AuthorizationServer, StorageUnavailableError } from '@sp-oauth/core'
 import {
+  clientCredentialsBody,
+  closedPort,
   coreOn,
   expectRecovery,
   expectServerError,
   expectStorageUnavailable,
   type GuaranteeClient,
+  serverWithMachineClient,
   sharedClock,
 } from '@sp-oauth/storage-test-support/core-guarantees'
 import { expectFailedAuthenticationsWriteNothing } from '@sp-oauth/storage-test-support/failed-authentication-suite'
@@ -57,30 +59,10 @@ async function serverOn(pool: pg.Pool): Promise<{ server: AuthorizationServer; c
   )
   cleanups.push(() => storage.close())
   await storage.migrate()
-  const server = coreOn(storage, sharedClock())
-  const { client, plaintextSecret } = await server.createClient({
-    name: 'Machine client',
-    redirectUris: [],
-    allowedGrants: ['client_credentials'],
-    allowedScopes: ['invoices.read'],
-    confidential: true,
-  })
-  return { server, client: { id: client.id, secret: plaintextSecret! } }
+  return serverWithMachineClient(storage)
 }
 
-function clientCredentials(client: GuaranteeClient): Record<string, string> {
-  return { grant_type: 'client_credentials', client_id: client.id, client_secret: client.secret }
-}
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const address = probe.address()
-  await new Promise<void>((resolve) => probe.close(() => resolve()))
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return address.port
-}
+const clientCredentials = clientCredentialsBody
 
 describe('PostgreSQL pool, a backend terminated from outside', () => {
   it('a checked-out client whose backend is terminated fails its unit of work with StorageUnavailableError (503), and the process lives on', async () => {
@@ -223,17 +205,9 @@ describe('PGlite', () => {
     const pglite = new PGlite()
     const storage = createPostgresStorage({ pglite })
     await storage.migrate()
-    const server = coreOn(storage, sharedClock())
-    const { client, plaintextSecret } = await server.createClient({
-      name: 'Machine client',
-      redirectUris: [],
-      allowedGrants: ['client_credentials'],
-      allowedScopes: ['invoices.read'],
-      confidential: true,
-    })
+    const { server, client } = await serverWithMachineClient(storage)
     await pglite.close()
-    const body = { grant_type: 'client_credentials', client_id: client.id, client_secret: plaintextSecret! }
-    const error = await server.issueTokenFromRequest({ body }).then(
+    const error = await server.issueTokenFromRequest({ body: clientCredentialsBody(client) }).then(
       () => null,
       (reason: unknown) => reason,
     )

@@ -2,6 +2,7 @@
 // atomicity under injected faults, bad input): the flows, the statement hook that counts and
 // fails statements, and the table queries that check what was committed. The same file exists in
 // @sp-oauth/mysql's test-support; keep the two identical.
+import { createServer } from 'node:net'
 import {
   type AuthorizationServer,
   type AuthorizationServerOptions,
@@ -62,6 +63,36 @@ export function coreOn(
 export interface GuaranteeClient {
   readonly id: string
   readonly secret: string
+}
+
+/** A server on `storage` (migrated) with a confidential client that may use client_credentials. */
+export async function serverWithMachineClient(
+  storage: Storage,
+): Promise<{ readonly server: AuthorizationServer; readonly client: GuaranteeClient }> {
+  const server = coreOn(storage, sharedClock())
+  const { client, plaintextSecret } = await server.createClient({
+    name: 'Machine client',
+    redirectUris: [],
+    allowedGrants: ['client_credentials'],
+    allowedScopes: ['invoices.read'],
+    confidential: true,
+  })
+  return { server, client: { id: client.id, secret: plaintextSecret! } }
+}
+
+/** A client_credentials token request body for `client` (secret in the body). */
+export function clientCredentialsBody(client: GuaranteeClient): Record<string, string> {
+  return { grant_type: 'client_credentials', client_id: client.id, client_secret: client.secret }
+}
+
+/** A loopback port nothing listens on. */
+export async function closedPort(): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const address = probe.address()
+  await new Promise<void>((resolve) => probe.close(() => resolve()))
+  if (address === null || typeof address === 'string') throw new Error('no port')
+  return address.port
 }
 
 /** A confidential client allowed codes and refresh tokens. */
