@@ -7,6 +7,7 @@ import {
   closedPort,
   coreOn,
   expectRecovery,
+  expectRequestsSurviveKilledConnections,
   expectStorageUnavailable,
   type GuaranteeClient,
   serverWithMachineClient,
@@ -18,7 +19,7 @@ import { createPool, type Pool, type PoolConnection } from 'mysql2'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createMysqlStorage } from './create-mysql-storage.js'
 import { mysqlSqlDialect } from './mysql-sql-dialect.js'
-import { deferred, freshTablePrefix, useMysqlTestDatabase } from './test-support/mysql-test-database.js'
+import { freshTablePrefix, useMysqlTestDatabase } from './test-support/mysql-test-database.js'
 
 const database = useMysqlTestDatabase()
 
@@ -99,28 +100,7 @@ describe('mysql2 pool, a connection killed from outside', () => {
   it('concurrent token requests while every connection is KILLed fail cleanly or succeed, and the next ones succeed', async () => {
     const { pool, threadIds } = readmePool()
     const { server, client } = await serverOn(pool)
-    const outcomes: unknown[] = []
-    const { promise: warm, resolve: warmedUp } = deferred()
-    const loops = Array.from({ length: 6 }, async () => {
-      for (let i = 0; i < 15; i++) {
-        outcomes.push(
-          await server.issueTokenFromRequest({ body: clientCredentials(client) }).then(
-            () => 'ok',
-            (error: unknown) => error,
-          ),
-        )
-        if (outcomes.length === 12) warmedUp()
-      }
-    })
-    await warm
-    await killConnections(threadIds)
-    await Promise.all(loops)
-    for (const outcome of outcomes.filter((outcome) => outcome !== 'ok'))
-      expectStorageUnavailable(server, outcome)
-    const next = await expectRecovery(server, () =>
-      server.issueTokenFromRequest({ body: clientCredentials(client) }),
-    )
-    expect(next).toHaveProperty('access_token')
+    await expectRequestsSurviveKilledConnections(server, client, () => killConnections(threadIds))
   })
 
   it('a connection checked out of the pool keeps an error listener after mysql2’s own one-time listener is spent', async () => {

@@ -8,6 +8,7 @@ import {
   closedPort,
   coreOn,
   expectRecovery,
+  expectRequestsSurviveKilledConnections,
   expectServerError,
   expectStorageUnavailable,
   type GuaranteeClient,
@@ -109,28 +110,7 @@ describe('PostgreSQL pool, a backend terminated from outside', () => {
     const pool = new pg.Pool({ connectionString: urlNamed(name) })
     pool.on('error', () => {})
     const { server, client } = await serverOn(pool)
-    const outcomes: unknown[] = []
-    const { promise: warm, resolve: warmedUp } = deferred()
-    const loops = Array.from({ length: 6 }, async () => {
-      for (let i = 0; i < 15; i++) {
-        outcomes.push(
-          await server.issueTokenFromRequest({ body: clientCredentials(client) }).then(
-            () => 'ok',
-            (error: unknown) => error,
-          ),
-        )
-        if (outcomes.length === 12) warmedUp()
-      }
-    })
-    await warm
-    await terminateBackends(name)
-    await Promise.all(loops)
-    for (const outcome of outcomes.filter((outcome) => outcome !== 'ok'))
-      expectStorageUnavailable(server, outcome)
-    const next = await expectRecovery(server, () =>
-      server.issueTokenFromRequest({ body: clientCredentials(client) }),
-    )
-    expect(next).toHaveProperty('access_token')
+    await expectRequestsSurviveKilledConnections(server, client, () => terminateBackends(name))
   })
 
   it('a pool the app gave no error listener gets one: idle clients whose backends are terminated end nothing', async () => {

@@ -484,6 +484,41 @@ export async function expectRecovery<T>(
 }
 
 /**
+ * Six loops of client_credentials requests; once a dozen have answered, `killConnections` cuts the
+ * server's database connections from outside. Every failure must be a clean 503, and service
+ * recovers (see {@link expectRecovery}) without a restart.
+ */
+export async function expectRequestsSurviveKilledConnections(
+  server: AuthorizationServer,
+  client: GuaranteeClient,
+  killConnections: () => Promise<unknown>,
+): Promise<void> {
+  const outcomes: unknown[] = []
+  let warmedUp: () => void = () => {}
+  const warm = new Promise<void>((resolve) => {
+    warmedUp = resolve
+  })
+  const request = () => server.issueTokenFromRequest({ body: clientCredentialsBody(client) })
+  const loops = Array.from({ length: 6 }, async () => {
+    for (let i = 0; i < 15; i++) {
+      outcomes.push(
+        await request().then(
+          () => 'ok',
+          (error: unknown) => error,
+        ),
+      )
+      if (outcomes.length === 12) warmedUp()
+    }
+  })
+  await warm
+  await killConnections()
+  await Promise.all(loops)
+  for (const outcome of outcomes.filter((outcome) => outcome !== 'ok'))
+    expectStorageUnavailable(server, outcome)
+  expect(await expectRecovery(server, request)).toHaveProperty('access_token')
+}
+
+/**
  * Fails a code exchange at each of its statements in turn: each time the caller gets a clean
  * `server_error`, nothing was committed, and the same code then redeems normally. Returns the
  * statements of one exchange.
