@@ -6,6 +6,7 @@ export const DEFAULTS = {
   refreshTokenTtlDays: 30,
   refreshTokenReuseGraceSeconds: 10,
   refreshTokenFamilyLifetimeDays: null,
+  clientCacheSeconds: 30,
   /** RFC 9700 §2.1.1, OAuth 2.1: every client, confidential ones too, sends a PKCE challenge. */
   pkceRequiredFor: 'all-clients',
   /** RFC 9700 §2.1.1: `plain` protects nothing once the request leaks; only S256 by default. */

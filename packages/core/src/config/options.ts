@@ -68,6 +68,14 @@ export interface AuthorizationServerOptions {
   readonly refreshTokenReuseGraceSeconds?: number
   /** A family of rotated refresh tokens dies this long after its first token. Default: never. */
   readonly refreshTokenFamilyLifetimeDays?: number | null
+  /**
+   * How long this instance may remember that a client is live, for refusing the tokens of a
+   * revoked client at the bearer check and introspection without a storage read. A client revoked
+   * through this instance is refused here at once; one revoked elsewhere (another instance, by
+   * hand), within this many seconds (its tokens are revoked with it anyway: see docs/security.md).
+   * Default 30; 0 reads the client on every check.
+   */
+  readonly clientCacheSeconds?: number
   readonly pkce?: {
     /**
      * Default `all-clients`: every authorization request needs a `code_challenge` (RFC 9700 §2.1.1,
@@ -114,6 +122,7 @@ export interface ResolvedConfig {
   readonly refreshTokenTtlDays: number
   readonly refreshTokenReuseGraceSeconds: number
   readonly refreshTokenFamilyLifetimeDays: number | null
+  readonly clientCacheSeconds: number
   readonly pkceRequiredFor: 'public-clients' | 'all-clients'
   readonly pkceAllowPlain: boolean
   readonly accessTokenFormat: AccessTokenFormat

@@ -104,6 +104,13 @@ export function resolveConfig(options: AuthorizationServerOptions): ResolvedConf
     'access and refresh token prefixes must differ',
   )
 
+  const clientCacheSeconds = options.clientCacheSeconds ?? DEFAULTS.clientCacheSeconds
+  check(
+    Number.isFinite(clientCacheSeconds) && clientCacheSeconds >= 0,
+    'clientCacheSeconds',
+    'must be 0 or more',
+  )
+
   const jwtSigningAlgorithm = options.jwt?.signingAlgorithm ?? DEFAULTS.jwtSigningAlgorithm
   check(
     ['ES256', 'RS256', 'EdDSA'].includes(jwtSigningAlgorithm),
@@ -130,6 +137,7 @@ export function resolveConfig(options: AuthorizationServerOptions): ResolvedConf
     refreshTokenTtlDays,
     refreshTokenReuseGraceSeconds,
     refreshTokenFamilyLifetimeDays,
+    clientCacheSeconds,
     pkceRequiredFor,
     pkceAllowPlain,
     accessTokenFormat,

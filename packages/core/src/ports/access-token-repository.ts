@@ -5,14 +5,12 @@ export interface AccessTokenRepository {
   /** Stores a new access token. Throws if its id or hash exists. */
   insert(token: AccessTokenRecord): Promise<void>
   /**
-   * The opaque token with this hash, revoked or expired or not; `null` when there is none. A token
-   * of a revoked client comes back revoked: when the token itself is not, its `revokedAt` is the
-   * client's. Read in the same lookup (a join on SQL), so the bearer check and introspection refuse
-   * every token of a revoked client without another round trip, even one stored in a race with the
-   * revocation.
+   * The opaque token with this hash, revoked or expired or not; `null` when there is none. The
+   * bearer check's one read: keep it to one lookup by a unique index (the core asks about the
+   * token's client separately, from memory).
    */
   findByHash(tokenHash: string): Promise<AccessTokenRecord | null>
-  /** The token with this id; `null` when there is none. Reports its client's revocation as `findByHash` does. */
+  /** The token with this id; `null` when there is none. */
   findById(tokenId: string): Promise<AccessTokenRecord | null>
   /**
    * Marks one token revoked. Returns the record as revoked by this call, or `null` when it does not

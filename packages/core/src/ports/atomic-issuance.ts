@@ -62,8 +62,8 @@ export interface IssuanceResult {
  * `issued`; the rest resolve `already-used` and change nothing. The client check serialises with
  * `ClientRepository.revoke`: an issuance that commits after the client's revocation committed is
  * refused (`client-revoked`) on storages whose units of work are serialisable or lock the client
- * row; on others a token committed in that race is still refused at use, because token lookups
- * report a token of a revoked client as revoked. A failure rejects and leaves nothing behind.
+ * row; on others a token committed in that race is still refused at use, because the bearer check
+ * and introspection ask whether its client is revoked. A failure rejects and leaves nothing behind.
  */
 export interface AtomicIssuance {
   /**

@@ -25,6 +25,7 @@ import { type CreatedClient, createClient } from '../use-cases/create-client.js'
 import { denyAuthorizationRequest } from '../use-cases/deny-authorization-request.js'
 import { type ConsentQuery, hasConsent } from '../use-cases/has-consent.js'
 import type { ClientInput } from '../use-cases/internal/client-input.js'
+import { createClientRevocationCache } from '../use-cases/internal/client-revocation-cache.js'
 import type { ClientRequest } from '../use-cases/internal/http-request.js'
 import type { TokenResponse } from '../use-cases/internal/issue-tokens.js'
 import type { ParameterInput } from '../use-cases/internal/parameters.js'
@@ -136,6 +137,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     eventPublisher: options.eventPublisher ?? null,
     signingKeys: createSigningKeyCache(config, options.storage, clock, signingKeyEncryption),
     signingKeyEncryption,
+    clientRevocations: createClientRevocationCache(options.storage, clock, config.clientCacheSeconds),
     onEventPublishFailed: options.onEventPublishFailed ?? (() => {}),
   })
   const server: AuthorizationServer = {

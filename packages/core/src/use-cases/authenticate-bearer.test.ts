@@ -126,6 +126,49 @@ describe('authenticateBearer', () => {
       await expect(bearer(server, otherTokens.access_token)).resolves.toMatchObject({ clientId: other.id })
     })
 
+    it('tokens of a client revoked behind this instance (by hand, another instance): refused once the live answer is clientCacheSeconds old, at once by an instance that never saw the client live', async () => {
+      const { server, storage, clock } = createTestServer({ clientCacheSeconds: 20 })
+      const client = await createTestClient(server)
+      const tokens = await obtainTokens(server, client)
+      await expect(bearer(server, tokens.access_token)).resolves.toMatchObject({ clientId: client.id })
+      // The client row alone: its token rows stay unrevoked (an interrupted revokeClient, an UPDATE by hand).
+      await storage.repositories.clients.revoke(client.id, clock.now())
+      await expect(bearer(server, tokens.access_token)).resolves.toMatchObject({ clientId: client.id })
+      const fresh = createTestServer({ storage, clock }).server
+      expect((await oauthErrorOf(bearer(fresh, tokens.access_token))).code).toBe('invalid_token')
+      clock.advanceSeconds(20)
+      expect((await oauthErrorOf(bearer(server, tokens.access_token))).code).toBe('invalid_token')
+      expect(await server.introspectToken({ token: tokens.access_token, callerClientId: client.id })).toEqual(
+        {
+          active: false,
+        },
+      )
+    })
+
+    it('revokeClient through this instance refuses the tokens at once, even when revoking the holdings failed', async () => {
+      const { server, storage } = createTestServer()
+      const client = await createTestClient(server)
+      const tokens = await obtainTokens(server, client)
+      await expect(bearer(server, tokens.access_token)).resolves.toMatchObject({ clientId: client.id })
+      let units = 0
+      const run = storage.unitOfWork.run.bind(storage.unitOfWork)
+      Object.assign(storage.unitOfWork, {
+        run: (work: Parameters<typeof run>[0]) => {
+          units += 1
+          return units === 2 ? Promise.reject(new Error('connection lost')) : run(work)
+        },
+      })
+      await expect(server.revokeClient(client.id)).rejects.toThrow('connection lost')
+      const { hash } = await server.context.hasher.hash(tokens.access_token)
+      expect((await storage.repositories.accessTokens.findByHash(hash))?.revokedAt).toBeNull()
+      expect((await oauthErrorOf(bearer(server, tokens.access_token))).code).toBe('invalid_token')
+      expect(
+        await server.introspectToken({ token: tokens.refresh_token!, callerClientId: client.id }),
+      ).toEqual({
+        active: false,
+      })
+    })
+
     it('a refresh token presented as a bearer token', async () => {
       const { server } = createTestServer()
       const client = await createTestClient(server)

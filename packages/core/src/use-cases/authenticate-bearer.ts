@@ -18,7 +18,8 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
 /**
  * Authenticates the bearer token of a resource request and returns its {@link Principal}. An
  * opaque token costs one HMAC and one lookup; a JWT one signature check, plus one lookup by `jti`
- * when `jwt.checkRevocation` is on (the default).
+ * when `jwt.checkRevocation` is on (the default). Whether the token's client was revoked comes from
+ * memory (a client read at most once per `clientCacheSeconds`; see `ClientRevocationCache`).
  *
  * With `jwt.checkRevocation` off, a JWT is trusted on its signature and expiry alone: a revoked
  * token, or a token of a revoked client, keeps working until it expires.
@@ -51,6 +52,7 @@ export async function authenticateBearer(context: ServerContext, request: Bearer
   const { record } = presented
   if (record) {
     if (record.revokedAt !== null || now.getTime() >= record.expiresAt.getTime()) throw invalid()
+    if (await context.clientRevocations.isRevoked(record.clientId)) throw invalid()
     return createPrincipal({
       clientId: record.clientId,
       userId: record.userId,

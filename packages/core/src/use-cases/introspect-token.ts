@@ -48,15 +48,21 @@ export async function introspectToken(
   input: IntrospectTokenInput,
 ): Promise<IntrospectionResponse> {
   const now = context.clock.now()
-  const live = (record: { readonly revokedAt: Date | null; readonly expiresAt: Date }): boolean =>
-    record.revokedAt === null && now.getTime() < record.expiresAt.getTime()
+  const live = async (record: {
+    readonly revokedAt: Date | null
+    readonly expiresAt: Date
+    readonly clientId: string
+  }): Promise<boolean> =>
+    record.revokedAt === null &&
+    now.getTime() < record.expiresAt.getTime() &&
+    !(await context.clientRevocations.isRevoked(record.clientId))
   const tryRefresh = input.hint === 'refresh_token'
   for (const kind of tryRefresh ? ['refresh', 'access'] : ['access', 'refresh']) {
     if (kind === 'access') {
       const record = (await findPresentedAccessToken(context, input.token, { lookUp: true }))?.record
       if (!record) continue
-      if (!live(record)) return INACTIVE
       if (record.clientId !== input.callerClientId && input.callerIsResourceServer !== true) return INACTIVE
+      if (!(await live(record))) return INACTIVE
       return {
         active: true,
         scope: formatScope(record.scopes),
@@ -73,8 +79,8 @@ export async function introspectToken(
     }
     const record = await findPresentedRefreshToken(context, input.token)
     if (!record) continue
-    if (!live(record) || record.rotatedAt !== null || record.clientId !== input.callerClientId)
-      return INACTIVE
+    if (record.rotatedAt !== null || record.clientId !== input.callerClientId) return INACTIVE
+    if (!(await live(record))) return INACTIVE
     return {
       active: true,
       scope: formatScope(record.scopes),

@@ -8,8 +8,9 @@ import type { ServerContext } from './internal/server-context.js'
  * it (`false` when unknown or already revoked).
  *
  * Two units of work. The first marks the client revoked, alone: issuance reads the client row in
- * the same atomic step that stores tokens, so from this commit on no token is issued, and token
- * lookups already report the client's tokens revoked. The second then revokes what it holds; being
+ * the same atomic step that stores tokens, so from this commit on no token is issued, and this
+ * instance refuses the client's tokens at once (others within `clientCacheSeconds`: see
+ * `ClientRevocationCache`). The second then revokes what it holds; being
  * idempotent, it runs on every call, so a call that failed after the first unit is completed by
  * the next. Splitting keeps the first short under traffic (a unit that also rewrote every token
  * of a busy client would collide with its in-flight rotations and could run out of retries).
@@ -22,6 +23,7 @@ export async function revokeClient(context: ServerContext, clientId: string): Pr
     events.record({ type: 'OAuthClientRevoked', clientId })
     return true
   })
+  context.clientRevocations.markRevoked(clientId)
   await commit(context, async (repositories) => {
     await repositories.authorizationCodes.deleteByClient(clientId)
     await repositories.refreshTokens.revokeByClient(clientId, now)

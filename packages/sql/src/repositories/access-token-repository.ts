@@ -7,9 +7,9 @@ import { decodeNullableDate, decodeObject, decodeStrings } from './row-codec.js'
 
 /**
  * `AccessTokenRepository` on Kysely. Lookups by `id` (primary key) and `token_hash` (unique index;
- * JWTs have none, and several `NULL`s are allowed), each joined to its client's row for the
- * client's revocation; bulk revocations through the `family_id` and
- * `client_id` indexes. `revoke` is one conditional update (`… AND revoked_at IS NULL`).
+ * JWTs have none, and several `NULL`s are allowed), one table each: the bearer check's one round
+ * trip; bulk revocations through the `family_id`, `client_id` and `(user_id, client_id)` indexes.
+ * `revoke` is one conditional update (`… AND revoked_at IS NULL`).
  */
 export function createAccessTokenRepository(scope: RepositoryScope): AccessTokenRepository {
   const { dialect } = scope
@@ -20,16 +20,16 @@ export function createAccessTokenRepository(scope: RepositoryScope): AccessToken
       await scope.db.insertInto('access_tokens').values(toAccessTokenRow(dialect, token)).execute()
     },
     findByHash: async (tokenHash) => {
-      const row = await withClientRevocation(scope.db)
-        .where('access_tokens.token_hash', '=', tokenHash)
+      const row = await scope.db
+        .selectFrom('access_tokens')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
         .executeTakeFirst()
-      return row === undefined ? null : toLookedUpRecord(dialect, row)
+      return row === undefined ? null : toAccessTokenRecord(dialect, row)
     },
     findById: async (tokenId) => {
-      const row = await withClientRevocation(scope.db)
-        .where('access_tokens.id', '=', tokenId)
-        .executeTakeFirst()
-      return row === undefined ? null : toLookedUpRecord(dialect, row)
+      const row = await byId(tokenId)(scope.db).executeTakeFirst()
+      return row === undefined ? null : toAccessTokenRecord(dialect, row)
     },
     revoke: async (tokenId, now) => {
       const row = await updateOne(
@@ -50,29 +50,6 @@ export function createAccessTokenRepository(scope: RepositoryScope): AccessToken
     revokeByUser: (userId, clientId, now) =>
       revokeAllOfUser(scope.db, 'access_tokens', userId, clientId, now),
   }
-}
-
-/**
- * The token row with its client's `revoked_at`, in the one lookup the bearer check and
- * introspection make: a join on the primary key of `clients` (every token names a client: foreign
- * key), so refusing a revoked client's tokens costs no round trip.
- */
-function withClientRevocation(db: Kysely<SpOAuthDatabase>) {
-  return db
-    .selectFrom('access_tokens')
-    .innerJoin('clients', 'clients.id', 'access_tokens.client_id')
-    .selectAll('access_tokens')
-    .select('clients.revoked_at as client_revoked_at')
-}
-
-/** A looked-up token: revoked when its client is (see `AccessTokenRepository.findByHash`). */
-function toLookedUpRecord(
-  dialect: SqlDialect,
-  row: Selectable<AccessTokenTable> & { readonly client_revoked_at: unknown },
-): AccessTokenRecord {
-  const record = toAccessTokenRecord(dialect, row)
-  if (record.revokedAt !== null || row.client_revoked_at === null) return record
-  return { ...record, revokedAt: dialect.decodeDate(row.client_revoked_at) }
 }
 
 /** The row that stores `token`: every column, as `insert` and atomic issuance write it. */

@@ -63,6 +63,7 @@ export async function authenticateClient(
     : null
   if (!client) return fail('unknown_client', null)
   if (client.revokedAt) return fail('client_revoked', client)
+  context.clientRevocations.noteLive(client.id)
   if (!client.confidential) {
     if (claimed.secret !== null) return fail('unexpected_secret', client)
     return { client, method: 'none', parameters }

@@ -8,6 +8,7 @@ import type { JwtSigner } from '../../ports/jwt-signer.js'
 import type { RandomSource } from '../../ports/random-source.js'
 import type { SecretHasher } from '../../ports/secret-hasher.js'
 import type { Sha256Digest } from '../../ports/sha256-digest.js'
+import type { ClientRevocationCache } from './client-revocation-cache.js'
 import type { SigningKeyCache } from './signing-key-cache.js'
 
 /** What every use case receives: resolved settings and ports. Built once by `createAuthorizationServer`. */
@@ -23,6 +24,8 @@ export interface ServerContext {
   readonly jwtSigner: JwtSigner
   readonly eventPublisher: EventPublisher | null
   readonly signingKeys: SigningKeyCache
+  /** Which clients are revoked, for refusing their tokens without a storage read per check. */
+  readonly clientRevocations: ClientRevocationCache
   /** Encrypts private signing keys for storage and decrypts them to sign. */
   readonly signingKeyEncryption: SigningKeyEncryption
   readonly onEventPublishFailed: (error: unknown, events: readonly OAuthEvent[]) => void

@@ -18,7 +18,7 @@ const NOTHING_TO_CLAIM: Claim = async () => true
  * inserts the tokens and, when the unit hands out an outbox, the events. A lost claim or a
  * revoked client writes nothing. It is as serialised against `revokeClient` as the storage's units
  * of work are (fully on the memory storage); a token a weaker isolation lets through is still
- * refused at use, as a token of a revoked client.
+ * refused at use, as a token of a revoked client (see `ClientRevocationCache`).
  */
 export function createUnitOfWorkIssuance(unitOfWork: UnitOfWork): AtomicIssuance {
   const run = (issued: IssuedTokenRecords, claim: Claim): Promise<IssuanceResult> =>
