@@ -703,10 +703,12 @@ export async function roundTripUser(
 }
 
 /**
- * `revokeUserTokens` racing refresh rotations of the same user: `families` grants rotate
- * `rotations` times each, concurrently, and the revocation starts once a few rotations are done.
- * Once it resolves, no token of the user may stay unrevoked, whatever rotation was in flight: a
- * child a rotation committed while the revocation ran must not survive it.
+ * `revokeUserTokens` racing refresh rotations and code exchanges of the same user: `families`
+ * grants rotate `rotations` times each, concurrently, and once a few rotations are done the
+ * revocation starts together with the exchange of `families` codes approved earlier. Once it
+ * resolves, no token of the user may stay unrevoked and no code of the user unredeemed, whatever
+ * was in flight: a child a rotation committed, or tokens an exchange committed, while the
+ * revocation ran must not survive it; an exchange that came after must fail with `invalid_grant`.
  */
 export async function userRevocationDuringRotations(
   server: AuthorizationServer,
@@ -723,6 +725,9 @@ export async function userRevocationDuringRotations(
         body: codeBody(client, await authorizeCode(server, client, { userId })),
       }),
     ),
+  )
+  const pendingCodes = await Promise.all(
+    Array.from({ length: families }, () => authorizeCode(server, client, { userId })),
   )
   let done = 0
   let startRevocation: () => void = () => {}
@@ -743,8 +748,16 @@ export async function userRevocationDuringRotations(
     }
   })
   await started
+  const exchanges = pendingCodes.map(async (code) => {
+    try {
+      await server.issueTokenFromRequest({ body: codeBody(client, code) })
+    } catch (error) {
+      // Deleted under it: the only way an exchange may fail here.
+      expectInvalidGrant(error)
+    }
+  })
   await server.revokeUserTokens({ user: userId })
-  await Promise.all(loops)
+  await Promise.all([...loops, ...exchanges])
   const left = async (table: 'access_tokens' | 'refresh_tokens') =>
     (
       await tables
@@ -754,8 +767,15 @@ export async function userRevocationDuringRotations(
         .where('revoked_at', 'is', null)
         .execute()
     ).length
-  expect({ accessTokens: await left('access_tokens'), refreshTokens: await left('refresh_tokens') }).toEqual({
-    accessTokens: 0,
-    refreshTokens: 0,
-  })
+  const unredeemed = await tables
+    .selectFrom('authorization_codes')
+    .select('code_hash')
+    .where('user_id', '=', userId)
+    .where('consumed_at', 'is', null)
+    .execute()
+  expect({
+    accessTokens: await left('access_tokens'),
+    refreshTokens: await left('refresh_tokens'),
+    codes: unredeemed.length,
+  }).toEqual({ accessTokens: 0, refreshTokens: 0, codes: 0 })
 }

@@ -30,6 +30,8 @@ export interface ConsentRevokedEvent extends EventBase<'OAuthConsentRevoked'> {
 export interface UserTokensRevokedEvent extends EventBase<'OAuthUserTokensRevoked'> {
   readonly userId: string
   readonly clientId: string | null
+  /** How many unredeemed authorization codes were deleted. */
+  readonly authorizationCodes: number
   readonly accessTokens: number
   readonly refreshTokens: number
   /** How many remembered consents were removed with them (each also gets `OAuthConsentRevoked`). */

@@ -1,4 +1,4 @@
-import type { AccessTokenRecord } from '../domain/access-token.js'
+import type { AuthorizationCodeRecord } from '../domain/authorization-code.js'
 import type { ConsentRecord } from '../domain/consent.js'
 import type { OAuthEvent } from '../domain/events.js'
 import type { AccessTokenRepository } from '../ports/access-token-repository.js'
@@ -111,13 +111,21 @@ function memoryAuthorizationCodeRepository(access: TableAccess): AuthorizationCo
         t.codes.put(consumed)
         return consumed
       }),
-    deleteByClient: (clientId) =>
-      access('write', (t) => {
-        const doomed = t.codes.filter((code) => code.clientId === clientId && code.consumedAt === null)
-        for (const code of doomed) t.codes.delete(code.codeHash)
-        return doomed.length
-      }),
+    deleteByClient: (clientId) => deleteUnconsumedCodes(access, (code) => code.clientId === clientId),
+    deleteByUser: (userId, clientId) =>
+      deleteUnconsumedCodes(access, (code) => ofUser(code, userId, clientId)),
   }
+}
+
+function deleteUnconsumedCodes(
+  access: TableAccess,
+  predicate: (code: AuthorizationCodeRecord) => boolean,
+): Promise<number> {
+  return access('write', (t) => {
+    const doomed = t.codes.filter((code) => code.consumedAt === null && predicate(code))
+    for (const code of doomed) t.codes.delete(code.codeHash)
+    return doomed.length
+  })
 }
 
 /** The bulk revocation access and refresh tokens share. */
@@ -129,17 +137,6 @@ function revokeWhere<R extends { readonly revokedAt: Date | null }>(
   const rows = table.filter((row) => row.revokedAt === null && predicate(row))
   for (const row of rows) table.put(frozen({ ...row, revokedAt: now }))
   return rows.length
-}
-
-/** `token` as a lookup reports it: revoked when its client is (see `AccessTokenRepository.findByHash`). */
-function withClientRevocation(
-  tables: Tables,
-  token: AccessTokenRecord | null | undefined,
-): AccessTokenRecord | null {
-  if (!token) return null
-  if (token.revokedAt !== null) return token
-  const clientRevokedAt = tables.clients.get(token.clientId)?.revokedAt ?? null
-  return clientRevokedAt === null ? token : { ...token, revokedAt: clientRevokedAt }
 }
 
 /** Whether a token was issued to `userId` (and to `clientId`, unless it is `null`). */
@@ -154,9 +151,8 @@ function ofUser(
 function memoryAccessTokenRepository(access: TableAccess): AccessTokenRepository {
   return {
     insert: (token) => access('write', (t) => t.accessTokens.insert(frozen(token))),
-    findByHash: (tokenHash) =>
-      access('read', (t) => withClientRevocation(t, t.accessTokens.findUnique('hash', tokenHash))),
-    findById: (tokenId) => access('read', (t) => withClientRevocation(t, t.accessTokens.get(tokenId))),
+    findByHash: (tokenHash) => access('read', (t) => t.accessTokens.findUnique('hash', tokenHash) ?? null),
+    findById: (tokenId) => access('read', (t) => t.accessTokens.get(tokenId) ?? null),
     revoke: (tokenId, now) =>
       access('write', (t) => {
         const token = t.accessTokens.get(tokenId)

@@ -14,4 +14,10 @@ export interface AuthorizationCodeRepository {
   consume(codeHash: string, now: Date): Promise<AuthorizationCodeRecord | null>
   /** Deletes every unconsumed code of the client; returns how many. Idempotent. */
   deleteByClient(clientId: string): Promise<number>
+  /**
+   * Deletes every unconsumed code issued to the user: of one client when `clientId` is a string,
+   * of every client when it is `null`. Returns how many. Idempotent; one statement, served by an
+   * index on `(userId, clientId)`.
+   */
+  deleteByUser(userId: string, clientId: string | null): Promise<number>
 }

@@ -47,8 +47,8 @@ function awkwardCode(clientId: string): AuthorizationCodeRecord {
 
 /**
  * The contract of `AuthorizationCodeRepository`: round trips of every field, lookups by exact
- * (case-sensitive) hash, duplicate hashes, `consume` (once, whatever the expiry) and
- * `deleteByClient`, and 50 concurrent `consume` calls of which exactly one gets the code. Each test
+ * (case-sensitive) hash, duplicate hashes, `consume` (once, whatever the expiry),
+ * `deleteByClient` and `deleteByUser` (one client or all, exact user ids), and 50 concurrent `consume` calls of which exactly one gets the code. Each test
  * runs through `storage.repositories`, through a unit of work per call, and inside one unit of work.
  *
  * @param factory makes a fresh (or isolated) storage for each test; see {@link StorageFactory}.
@@ -160,6 +160,31 @@ export function authorizationCodeRepositoryContract(factory: StorageFactory): vo
         }
         expect(await use((r) => r.authorizationCodes.findByHash(used.codeHash))).toEqual(consumed)
         expect(await use((r) => r.authorizationCodes.findByHash(others.codeHash))).toEqual(others)
+      })
+
+      test("deleteByUser: with a client id, deletes that user's unconsumed codes of that client only; without, of every client; exact user ids; idempotent", async (use) => {
+        const client = await storeClient(use)
+        const otherClient = await storeClient(use)
+        const userId = awkwardUserId()
+        const mine = [
+          await storeCode(use, { clientId: client.id, userId }),
+          await storeCode(use, { clientId: client.id, userId }),
+        ]
+        const used = await storeCode(use, { clientId: client.id, userId })
+        const consumed = await use((r) => r.authorizationCodes.consume(used.codeHash, minutesLater(1)))
+        const elsewhere = await storeCode(use, { clientId: otherClient.id, userId })
+        const otherUser = await storeCode(use, { clientId: client.id, userId: swapCase(userId) })
+        expect(await use((r) => r.authorizationCodes.deleteByUser(userId, client.id))).toBe(2)
+        for (const code of mine)
+          expect(await use((r) => r.authorizationCodes.findByHash(code.codeHash))).toBeNull()
+        expect(await use((r) => r.authorizationCodes.findByHash(used.codeHash))).toEqual(consumed)
+        expect(await use((r) => r.authorizationCodes.findByHash(elsewhere.codeHash))).toEqual(elsewhere)
+        expect(await use((r) => r.authorizationCodes.findByHash(otherUser.codeHash))).toEqual(otherUser)
+        expect(await use((r) => r.authorizationCodes.deleteByUser(userId, client.id))).toBe(0)
+        expect(await use((r) => r.authorizationCodes.deleteByUser(userId, null))).toBe(1)
+        expect(await use((r) => r.authorizationCodes.findByHash(elsewhere.codeHash))).toBeNull()
+        expect(await use((r) => r.authorizationCodes.findByHash(otherUser.codeHash))).toEqual(otherUser)
+        expect(await use((r) => r.authorizationCodes.deleteByUser(userId, null))).toBe(0)
       })
 
       test('deleteByClient: a second call deletes nothing and returns 0 (idempotent)', async (use) => {

@@ -13,6 +13,21 @@ import {
 import { oauthErrorOf } from '../test-support/token-helpers.js'
 import type { TokenResponse } from './internal/issue-tokens.js'
 
+/** Authorizes `user` (remembering consent); the code, unredeemed, with its verifier. */
+async function approvedCode(server: AuthorizationServer, client: TestClient, user: string) {
+  const pkce = await createPkce()
+  const request = await server.validateAuthorizationRequest({
+    response_type: 'code',
+    client_id: client.id,
+    redirect_uri: REDIRECT_URI,
+    scope: 'invoices.read',
+    code_challenge: pkce.challenge,
+    code_challenge_method: 'S256',
+  })
+  const { code } = await server.approveAuthorizationRequest(request, user, { remember: true })
+  return { code, verifier: pkce.verifier }
+}
+
 /** Authorizes `user` (remembering consent) and exchanges the code. */
 async function tokensOf(
   server: AuthorizationServer,
@@ -58,6 +73,7 @@ describe('revokeUserTokens', () => {
     const elsewhere = await tokensOf(server, otherClient, 'user-1')
     const otherUser = await tokensOf(server, client, 'user-2')
     expect(await server.revokeUserTokens({ user: 'user-1', clientId: client.id })).toEqual({
+      authorizationCodes: 0,
       accessTokens: 2,
       refreshTokens: 2,
       consents: 0,
@@ -78,6 +94,7 @@ describe('revokeUserTokens', () => {
     const elsewhere = await tokensOf(server, otherClient, 'user-1')
     const otherUser = await tokensOf(server, otherClient, 'user-2')
     expect(await server.revokeUserTokens({ user: { id: 'user-1' } })).toEqual({
+      authorizationCodes: 0,
       accessTokens: 2,
       refreshTokens: 2,
       consents: 0,
@@ -88,6 +105,30 @@ describe('revokeUserTokens', () => {
     expect(await works(server, otherUser)).toBe(true)
   })
 
+  it('deletes the unredeemed codes approved before: their exchange fails; another client and another user keep theirs', async () => {
+    const { server, events } = createTestServer()
+    const client = await createTestClient(server)
+    const otherClient = await createTestClient(server)
+    const pending = await approvedCode(server, client, 'user-1')
+    const elsewhere = await approvedCode(server, otherClient, 'user-1')
+    const otherUser = await approvedCode(server, client, 'user-2')
+    expect(await server.revokeUserTokens({ user: 'user-1', clientId: client.id })).toEqual({
+      authorizationCodes: 1,
+      accessTokens: 0,
+      refreshTokens: 0,
+      consents: 0,
+    })
+    expect(events.at(-1)).toMatchObject({ type: 'OAuthUserTokensRevoked', authorizationCodes: 1 })
+    const exchange = (target: TestClient, approved: { code: string; verifier: string }) =>
+      server.issueTokenFromRequest({ body: codeExchangeBody(target, approved.code, approved.verifier) })
+    expect((await oauthErrorOf(exchange(client, pending))).code).toBe('invalid_grant')
+    await expect(exchange(client, otherUser)).resolves.toMatchObject({ token_type: 'Bearer' })
+    const later = await approvedCode(server, otherClient, 'user-1')
+    expect((await server.revokeUserTokens({ user: 'user-1' })).authorizationCodes).toBe(2)
+    expect((await oauthErrorOf(exchange(otherClient, elsewhere))).code).toBe('invalid_grant')
+    expect((await oauthErrorOf(exchange(otherClient, later))).code).toBe('invalid_grant')
+  })
+
   it('revokes a rotated family whole: the current refresh token and the access tokens of every rotation', async () => {
     const { server } = createTestServer()
     const client = await createTestClient(server)
@@ -95,7 +136,7 @@ describe('revokeUserTokens', () => {
     const rotated = await server.issueTokenFromRequest({ body: refreshBody(client, first.refresh_token!) })
     const result = await server.revokeUserTokens({ user: 'user-1', clientId: client.id })
     // The first refresh token was rotated, not revoked: it is revoked now too.
-    expect(result).toEqual({ accessTokens: 2, refreshTokens: 2, consents: 0 })
+    expect(result).toEqual({ authorizationCodes: 0, accessTokens: 2, refreshTokens: 2, consents: 0 })
     expect(await works(server, rotated)).toBe(false)
     expect(await refreshFails(server, client, rotated)).toBe(true)
   })
@@ -108,7 +149,7 @@ describe('revokeUserTokens', () => {
     await server.revokeUserTokens({ user: 'user-1', clientId: client.id })
     expect(await server.hasConsent(query)).toBe(true)
     const result = await server.revokeUserTokens({ user: 'user-1', clientId: client.id, consent: 'revoke' })
-    expect(result).toEqual({ accessTokens: 0, refreshTokens: 0, consents: 1 })
+    expect(result).toEqual({ authorizationCodes: 0, accessTokens: 0, refreshTokens: 0, consents: 1 })
     expect(await server.hasConsent(query)).toBe(false)
   })
 
@@ -151,6 +192,7 @@ describe('revokeUserTokens', () => {
     await server.revokeUserTokens({ user: 'user-1' })
     events.length = 0
     expect(await server.revokeUserTokens({ user: 'user-1' })).toEqual({
+      authorizationCodes: 0,
       accessTokens: 0,
       refreshTokens: 0,
       consents: 0,
@@ -164,6 +206,7 @@ describe('revokeUserTokens', () => {
     const tokens = await obtainTokens(server, client)
     events.length = 0
     expect(await server.revokeUserTokens({ user: 'user-1', clientId: 'not-a-client' })).toEqual({
+      authorizationCodes: 0,
       accessTokens: 0,
       refreshTokens: 0,
       consents: 0,

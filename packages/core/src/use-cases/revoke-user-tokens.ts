@@ -17,6 +17,8 @@ export interface RevokeUserTokensInput {
 
 /** How many records `revokeUserTokens` changed. */
 export interface RevokedUserTokens {
+  /** Unredeemed authorization codes, deleted: the exchange of a code approved before fails. */
+  readonly authorizationCodes: number
   readonly accessTokens: number
   readonly refreshTokens: number
   readonly consents: number
@@ -24,9 +26,9 @@ export interface RevokedUserTokens {
 
 /**
  * Revokes every access and refresh token issued to the user (every refresh family, rotated
- * members included), of one client or of all, without knowing the tokens: "disconnect this
- * client" and "sign out everywhere". With `consent: 'revoke'` the remembered consent(s) go too.
- * One unit of work, one statement per table. Publishes `OAuthUserTokensRevoked` (with the counts,
+ * members included) and deletes their unredeemed authorization codes, of one client or of all,
+ * without knowing the tokens: "disconnect this client" and "sign out everywhere". With
+ * `consent: 'revoke'` the remembered consent(s) go too. One unit of work, one statement per table. Publishes `OAuthUserTokensRevoked` (with the counts,
  * never a token), and `OAuthConsentRevoked` for each consent it removed, when it changed anything.
  * Idempotent: a second call revokes nothing, returns zeros and publishes nothing.
  *
@@ -40,11 +42,13 @@ export async function revokeUserTokens(
   const userId = userIdOf(input.user)
   const clientId = input.clientId ?? null
   // An id no client can have holds no token: nothing to do, and nothing to ask the storage.
-  if (clientId !== null && !isClientId(clientId)) return { accessTokens: 0, refreshTokens: 0, consents: 0 }
+  if (clientId !== null && !isClientId(clientId)) return NOTHING_REVOKED
   const now = context.clock.now()
   return commit(context, async (repositories, events) => {
-    // Refresh tokens first: a refresh that rotated just before this sees its new tokens revoked
-    // by the statements after it on storages that read committed rows per statement.
+    // Codes, then refresh tokens, then access tokens: an exchange or a rotation that committed
+    // just before a statement has its new tokens revoked by the statements after it, on storages
+    // that read committed rows per statement; one that commits after finds its code or token gone.
+    const authorizationCodes = await repositories.authorizationCodes.deleteByUser(userId, clientId)
     const refreshTokens = await repositories.refreshTokens.revokeByUser(userId, clientId, now)
     const accessTokens = await repositories.accessTokens.revokeByUser(userId, clientId, now)
     let removed: readonly string[] = []
@@ -57,12 +61,12 @@ export async function revokeUserTokens(
       }
     }
     // Like revokeConsent: an event only for a call that changed something.
-    if (refreshTokens + accessTokens + removed.length === 0)
-      return { accessTokens, refreshTokens, consents: 0 }
+    if (authorizationCodes + refreshTokens + accessTokens + removed.length === 0) return NOTHING_REVOKED
     events.record({
       type: 'OAuthUserTokensRevoked',
       userId,
       clientId,
+      authorizationCodes,
       accessTokens,
       refreshTokens,
       consents: removed.length,
@@ -70,6 +74,13 @@ export async function revokeUserTokens(
     for (const removedClientId of removed) {
       events.record({ type: 'OAuthConsentRevoked', clientId: removedClientId, userId })
     }
-    return { accessTokens, refreshTokens, consents: removed.length }
+    return { authorizationCodes, accessTokens, refreshTokens, consents: removed.length }
   })
 }
+
+const NOTHING_REVOKED: RevokedUserTokens = Object.freeze({
+  authorizationCodes: 0,
+  accessTokens: 0,
+  refreshTokens: 0,
+  consents: 0,
+})

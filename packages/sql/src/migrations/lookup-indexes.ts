@@ -36,6 +36,12 @@ export const LOOKUP_INDEXES: readonly LookupIndex[] = [
     unique: false,
   },
   {
+    lookup: 'AuthorizationCodeRepository: deleteByUser (0009_user_code_revocation)',
+    table: 'authorization_codes',
+    columns: ['user_id', 'client_id'],
+    unique: false,
+  },
+  {
     lookup: 'AccessTokenRepository: findById, revoke',
     table: 'access_tokens',
     columns: ['id'],

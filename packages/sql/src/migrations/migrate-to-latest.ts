@@ -8,6 +8,7 @@ import { consentTickets } from './consent-tickets.js'
 import { initialSchema } from './initial-schema.js'
 import { issuanceClientLive } from './issuance-client-live.js'
 import { pruneIndexes } from './prune-indexes.js'
+import { userCodeRevocationIndex } from './user-code-revocation-index.js'
 import { userRevocationIndexes } from './user-revocation-indexes.js'
 
 /** Every migration, by name; names sort in the order they run. */
@@ -21,6 +22,7 @@ export function spOAuthMigrations(names: TableNames, dialect: SqlDialect): Recor
     '0006_user_revocation': userRevocationIndexes(names, dialect),
     '0007_consent_tickets': consentTickets(names, dialect),
     '0008_client_resource_server': clientResourceServer(names, dialect),
+    '0009_user_code_revocation': userCodeRevocationIndex(names, dialect),
   }
 }
 

@@ -11,7 +11,7 @@ import { decodeNullableDate, decodeObject, decodeStrings } from './row-codec.js'
 
 /**
  * `AuthorizationCodeRepository` on Kysely. Lookups by `code_hash`, the primary key; `deleteByClient`
- * through the `client_id` index. `consume` is one conditional update
+ * through the `client_id` index, `deleteByUser` through `(user_id, client_id)`. `consume` is one conditional update
  * (`… WHERE code_hash = ? AND consumed_at IS NULL`): of concurrent callers exactly one matches.
  */
 export function createAuthorizationCodeRepository(scope: RepositoryScope): AuthorizationCodeRepository {
@@ -64,6 +64,12 @@ export function createAuthorizationCodeRepository(scope: RepositoryScope): Autho
         .where('client_id', '=', clientId)
         .where('consumed_at', 'is', null)
         .executeTakeFirst()
+      return count(result.numDeletedRows)
+    },
+    deleteByUser: async (userId, clientId) => {
+      let statement = scope.db.deleteFrom('authorization_codes').where('user_id', '=', userId)
+      if (clientId !== null) statement = statement.where('client_id', '=', clientId)
+      const result = await statement.where('consumed_at', 'is', null).executeTakeFirst()
       return count(result.numDeletedRows)
     },
   }
