@@ -779,3 +779,47 @@ export async function userRevocationDuringRotations(
     codes: unredeemed.length,
   }).toEqual({ accessTokens: 0, refreshTokens: 0, codes: 0 })
 }
+
+/** Long enough for a request sent on another connection to reach the lock it waits for. */
+const SETTLE_MS = 300
+
+/**
+ * Holds up every insert into the access tokens (a trigger waiting for a lock the test holds) until
+ * the returned function is called; resolves once the hold is in place.
+ */
+export type HoldAccessTokenInserts = () => Promise<() => Promise<void>>
+
+/**
+ * The race the client check inside an issuance exists for, made certain instead of rare: a
+ * client_credentials issuance checks the client, then its insert is held up while `revokeClient`
+ * runs. Only if the check takes a lock that `revokeClient`'s update of the client row waits for
+ * does the revocation come after the insert and revoke the token; with a plain read, the
+ * revocation would finish first and the token, stored after it, would stay live. Afterwards no
+ * token row of the client may be unrevoked. Needs a database with more than one connection.
+ */
+export async function clientRevocationWhileIssuanceHeldUp(
+  storage: Storage,
+  tables: Kysely<SpOAuthDatabase>,
+  holdInserts: HoldAccessTokenInserts,
+): Promise<void> {
+  const { server, client } = await serverWithMachineClient(storage)
+  await server.issueTokenFromRequest({ body: clientCredentialsBody(client) })
+  const release = await holdInserts()
+  const issuance = server.issueTokenFromRequest({ body: clientCredentialsBody(client) }).then(
+    () => 'issued',
+    (error: unknown) => (error as { code?: string }).code ?? String(error),
+  )
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
+  const revocation = server.revokeClient(client.id)
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
+  await release()
+  expect(await revocation).toBe(true)
+  expect(['issued', 'invalid_client']).toContain(await issuance)
+  const unrevoked = await tables
+    .selectFrom('access_tokens')
+    .select('id')
+    .where('client_id', '=', client.id)
+    .where('revoked_at', 'is', null)
+    .execute()
+  expect(unrevoked).toHaveLength(0)
+}

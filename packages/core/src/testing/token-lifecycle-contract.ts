@@ -19,6 +19,12 @@ interface Lifecycle {
   /** How many reuse detections were reported so far: published, or stored in the outbox. */
   reuseDetections(): Promise<number>
   readonly client: { readonly id: string; readonly secret: string }
+  /**
+   * The storage, when its own atomic issuance is in use: then the rows themselves must show every
+   * token of a revoked client revoked (the bearer check's client cache is a second line, not the
+   * only one). `null` on the unit-of-work path, which is only as serialised as the units are.
+   */
+  readonly atomicStorage: Storage | null
 }
 
 /** Which issuance the server uses: the storage's own, or the core's over the unit of work. */
@@ -61,7 +67,13 @@ async function lifecycle(
     const stored = current.readOutbox ? await current.readOutbox() : []
     return [...events, ...stored].filter((event) => event.type === 'OAuthRefreshTokenReuseDetected').length
   }
-  return { server, clock, reuseDetections, client: { id: client.id, secret: plaintextSecret ?? '' } }
+  return {
+    server,
+    clock,
+    reuseDetections,
+    client: { id: client.id, secret: plaintextSecret ?? '' },
+    atomicStorage: path === 'the storage issuance' && storage.atomicIssuance ? storage : null,
+  }
 }
 
 async function obtainTokens({ server, client }: Lifecycle): Promise<TokenResponse> {
@@ -306,4 +318,17 @@ async function revocationUnderTraffic(life: Lifecycle): Promise<void> {
     if (await introspectsActive(life, token)) alive.refreshIntrospection++
   }
   expect(alive).toEqual({ bearer: 0, accessIntrospection: 0, refreshIntrospection: 0 })
+  const storage = life.atomicStorage
+  if (storage === null) return
+  const hashOf = async (token: string) => (await life.server.context.hasher.hash(token)).hash
+  const unrevokedRows = { accessTokens: 0, refreshTokens: 0 }
+  for (const token of accessTokens) {
+    const row = await storage.repositories.accessTokens.findByHash(await hashOf(token))
+    if (row === null || row.revokedAt === null) unrevokedRows.accessTokens++
+  }
+  for (const token of refreshTokens) {
+    const row = await storage.repositories.refreshTokens.findByHash(await hashOf(token))
+    if (row === null || row.revokedAt === null) unrevokedRows.refreshTokens++
+  }
+  expect(unrevokedRows).toEqual({ accessTokens: 0, refreshTokens: 0 })
 }

@@ -9,7 +9,7 @@ import { type Answer, answeringKysely } from './answering-kysely.js'
 // contract, race and atomicity tests.
 
 const NOW = new Date('2030-01-01T00:00:00.001Z')
-const WON: Answer = () => [{ won: '1', live: '1' }]
+const WON: Answer = () => [{ won: '1' }]
 const ISSUED = { status: 'issued' }
 
 function storage(config: SqlStorageConfig = {}, answer: Answer = WON) {
@@ -62,7 +62,7 @@ describe('atomicIssuance on PostgreSQL (data-modifying WITH)', () => {
     expect(queries).toHaveLength(1)
     const [statement] = queries
     expect(statement?.sql).toMatch(
-      /^with "live" as \(select 1 as "one" from "app_clients" where "id" = \$1 and "revoked_at" is null for share\), "won" as \(update "app_authorization_codes" set "consumed_at" = \$2 where "code_hash" = \$3 and "consumed_at" is null and exists \(select 1 as "one" from "live"\) returning 1 as "one", null as "access_token_id"\), /,
+      /^with "won" as \(update "app_authorization_codes" set "consumed_at" = \$1 where "code_hash" = \$2 and "consumed_at" is null and exists \(select 1 as "one" from "app_clients" where "id" = \$3 and "revoked_at" is null for share\) returning 1 as "one", null as "access_token_id"\), /,
     )
     expect(statement?.sql).toMatch(
       /"stored_access" as \(insert into "app_access_tokens" \([^)]+\) select .* from "won"\)/,
@@ -73,10 +73,8 @@ describe('atomicIssuance on PostgreSQL (data-modifying WITH)', () => {
     expect(statement?.sql).toMatch(
       /"stored_events" as \(insert into "app_event_outbox" .* from "won", \(values /,
     )
-    expect(statement?.sql).toMatch(
-      /select count\(\*\) as "won", \(select count\(\*\) as "n" from "live"\) as "live" from "won"$/,
-    )
-    expect(statement?.parameters.slice(0, 3)).toEqual(['client-1', NOW, 'hash-1'])
+    expect(statement?.sql).toMatch(/select count\(\*\) as "won" from "won"$/)
+    expect(statement?.parameters.slice(0, 3)).toEqual([NOW, 'hash-1', 'client-1'])
   })
 
   it('a rotation competes for the refresh token while neither rotated nor revoked', async () => {
@@ -84,7 +82,7 @@ describe('atomicIssuance on PostgreSQL (data-modifying WITH)', () => {
     const rotation = { tokenHash: 'hash-1', now: NOW, ...issued() }
     expect(await atomicIssuance.rotateRefreshToken(rotation)).toMatchObject(ISSUED)
     expect(queries[0]?.sql).toMatch(
-      /"won" as \(update "app_refresh_tokens" set "rotated_at" = \$2 where "token_hash" = \$3 and "rotated_at" is null and "revoked_at" is null and exists \(select 1 as "one" from "live"\) returning 1 as "one", "access_token_id"\), "stored_access"/,
+      /^with "won" as \(update "app_refresh_tokens" set "rotated_at" = \$1 where "token_hash" = \$2 and "rotated_at" is null and "revoked_at" is null and exists \(select 1 as "one" from "app_clients" where "id" = \$3 and "revoked_at" is null for share\) returning 1 as "one", "access_token_id"\), "stored_access"/,
     )
   })
 
@@ -93,7 +91,7 @@ describe('atomicIssuance on PostgreSQL (data-modifying WITH)', () => {
     const rotation = { tokenHash: 'hash-1', now: NOW, ...issued(), supersede: true }
     expect(await atomicIssuance.rotateRefreshToken(rotation)).toMatchObject(ISSUED)
     expect(queries[0]?.sql).toMatch(
-      /"won" as \(update "app_refresh_tokens" set "rotated_at" = \$2, "revoked_at" = \$3 where .* returning 1 as "one", "access_token_id"\), "superseded" as \(update "app_access_tokens" set "revoked_at" = \$5 where "id" in \(select "access_token_id" from "won"\) and "revoked_at" is null\), "stored_access"/,
+      /"won" as \(update "app_refresh_tokens" set "rotated_at" = \$1, "revoked_at" = \$2 where .* for share\) returning 1 as "one", "access_token_id"\), "superseded" as \(update "app_access_tokens" set "revoked_at" = \$5 where "id" in \(select "access_token_id" from "won"\) and "revoked_at" is null\), "stored_access"/,
     )
   })
 
@@ -107,22 +105,41 @@ describe('atomicIssuance on PostgreSQL (data-modifying WITH)', () => {
       eventsStored: false,
     })
     expect(queries[0]?.sql).toMatch(
-      /^with "live" as \(select 1 as "one" from "app_clients" where "id" = \$1 and "revoked_at" is null for share\), "won" as \(select "one", null as "access_token_id" from "live"\), "stored_access" as \(insert into "app_access_tokens" .* from "won"\) select count/,
+      /^with "won" as \(select 1 as "one", null as "access_token_id" from "app_clients" where "id" = \$1 and "revoked_at" is null for share\), "stored_access" as \(insert into "app_access_tokens" .* from "won"\) select count/,
     )
     expect(queries[0]?.sql).not.toContain('"app_refresh_tokens"')
   })
 
-  it('tells a lost claim (already-used) from a revoked client (client-revoked) by the live count', async () => {
-    const used = storage({}, () => [{ won: '0', live: '1' }]).atomicIssuance
-    expect(await used.redeemCode({ codeHash: 'hash-1', now: NOW, ...issued() })).toEqual({
+  it('tells a lost claim (already-used) from a revoked client (client-revoked) by reading the client after a claim that did not win', async () => {
+    const lost = (clientRows: readonly unknown[]) =>
+      storage({}, (query) => (query.sql.startsWith('with') ? [{ won: '0' }] : clientRows))
+    const used = lost([{ one: 1 }])
+    expect(await used.atomicIssuance.redeemCode({ codeHash: 'hash-1', now: NOW, ...issued() })).toEqual({
       status: 'already-used',
       eventsStored: false,
     })
-    const revoked = storage({}, () => [{ won: '0', live: '0' }]).atomicIssuance
-    expect(await revoked.redeemCode({ codeHash: 'hash-1', now: NOW, ...issued() })).toEqual({
+    expect(used.queries[1]?.sql).toBe(
+      'select 1 as "one" from "app_clients" where "id" = $1 and "revoked_at" is null',
+    )
+    const revoked = lost([])
+    expect(
+      await revoked.atomicIssuance.rotateRefreshToken({ tokenHash: 'h', now: NOW, ...issued() }),
+    ).toEqual({
       status: 'client-revoked',
       eventsStored: false,
     })
+    // client_credentials claims nothing: no row is a revoked client, without another read.
+    const machine = lost([{ one: 1 }])
+    const { accessToken } = issued()
+    expect(
+      await machine.atomicIssuance.issueAccessToken({
+        now: NOW,
+        accessToken,
+        refreshToken: null,
+        events: [],
+      }),
+    ).toEqual({ status: 'client-revoked', eventsStored: false })
+    expect(machine.queries).toHaveLength(1)
   })
 
   it('writes no refresh token without one, and no events without an outbox', async () => {
@@ -175,7 +192,7 @@ describe('atomicIssuance on PostgreSQL (data-modifying WITH)', () => {
   it('runs the statement again after a serialization failure (it changed nothing)', async () => {
     let calls = 0
     const { atomicIssuance } = storage({}, () =>
-      ++calls === 1 ? new SerializationFailure('could not serialize access') : [{ won: 1, live: 1 }],
+      ++calls === 1 ? new SerializationFailure('could not serialize access') : [{ won: 1 }],
     )
     expect(await atomicIssuance.redeemCode({ codeHash: 'hash-1', now: NOW, ...issued() })).toMatchObject(
       ISSUED,
