@@ -67,6 +67,11 @@ function memoryConsentTicketRepository(access: TableAccess): ConsentTicketReposi
     consume: (ticket, now) =>
       access('write', (t) => {
         if (t.consentTickets.get(ticket.nonceHash)) return false
+        // An expired ticket is refused by its expiry before it gets here: its record can go, so a
+        // long-running memory storage does not keep every ticket ever answered.
+        for (const expired of t.consentTickets.filter((row) => row.expiresAt.getTime() <= now.getTime())) {
+          t.consentTickets.delete(expired.nonceHash)
+        }
         t.consentTickets.insert(
           frozen({ nonceHash: ticket.nonceHash, expiresAt: ticket.expiresAt, consumedAt: now }),
         )
