@@ -2,7 +2,7 @@
 // figure that process-to-process noise does not swamp (on a busy 2-core machine, separate runs of
 // one build differ by ±6%):
 //
-//   node packages/storage-test-support/bench/compare-builds.mjs <pg|pglite|mysql> <before> <after>
+//   node packages/storage-test-support/bench/compare-builds.mjs <pg|pglite|mysql|memory> <before> <after>
 //
 // <before> and <after> are checkouts with `pnpm install` and `pnpm build` done (for example
 // `git worktree add ../before <commit>`). Each build gets its own server, storage and schema (or
@@ -10,7 +10,7 @@
 // check; 16 callers) alternate between the two, ROUNDS times (default 10) of BATCH operations
 // (default 300), and the medians are printed with the after/before ratio of throughput and of
 // CPU per operation (this process plus the database server's processes, from /proc). PostgreSQL
-// and MariaDB: the local servers, as in the tests.
+// and MariaDB: the local servers, as in the tests; `memory` measures the core alone.
 import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -18,8 +18,8 @@ import { performance } from 'node:perf_hooks'
 import { pathToFileURL } from 'node:url'
 
 const [backend, ...roots] = process.argv.slice(2)
-if (!['pg', 'pglite', 'mysql'].includes(backend) || roots.length !== 2) {
-  console.error('usage: compare-builds.mjs <pg|pglite|mysql> <before checkout> <after checkout>')
+if (!['pg', 'pglite', 'mysql', 'memory'].includes(backend) || roots.length !== 2) {
+  console.error('usage: compare-builds.mjs <pg|pglite|mysql|memory> <before checkout> <after checkout>')
   process.exit(2)
 }
 const CALLERS = 16
@@ -33,7 +33,7 @@ const DATABASE_PROCESSES = new Set(['postgres', 'mariadbd', 'mysqld'])
 
 /** CPU time (µs) the database server's processes used so far; PGlite runs in this process. */
 function databaseCpu() {
-  if (backend === 'pglite') return 0
+  if (backend === 'pglite' || backend === 'memory') return 0
   let ticks = 0
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue
@@ -60,7 +60,12 @@ async function open(root) {
   const { Kysely, PostgresDialect, MysqlDialect, sql } = await load('kysely')
   let storage
   let close
-  if (backend === 'pg') {
+  if (backend === 'memory') {
+    // The core alone: the memory storage with its atomic issuance, as the SQL storages have theirs.
+    const { createMemoryStorage } = await import(pathToFileURL(`${root}/packages/core/dist/memory.js`).href)
+    storage = { ...createMemoryStorage({ atomicIssuance: true }), migrate: async () => {} }
+    close = async () => {}
+  } else if (backend === 'pg') {
     const { default: pg } = await load('pg')
     const schema = `sp_oauth_compare_${randomBytes(4).toString('hex')}`
     const pool = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', max: CALLERS })
