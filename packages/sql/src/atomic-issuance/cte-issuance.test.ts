@@ -189,6 +189,30 @@ describe('atomicIssuance on PostgreSQL (data-modifying WITH)', () => {
     expect(queries[0]?.parameters.filter((parameter) => parameter === hostile)).toHaveLength(3)
   })
 
+  it('compiles each shape once: a later call of the same shape sends what a fresh build would, with its own values', async () => {
+    const warm = storage({ outbox: true })
+    const first = { codeHash: 'hash-1', now: NOW, ...issued({ userId: 'user-1' }) }
+    const second = {
+      codeHash: 'hash-2',
+      now: new Date('2030-01-02T00:00:00.002Z'),
+      ...issued({ userId: 'user-2' }),
+    }
+    await warm.atomicIssuance.redeemCode(first)
+    await warm.atomicIssuance.redeemCode(second)
+    const cold = storage({ outbox: true })
+    await cold.atomicIssuance.redeemCode(second)
+    expect(warm.queries[1]).toEqual(cold.queries[0])
+    expect(warm.queries[1]?.parameters).toContain('user-2')
+    expect(warm.queries[1]?.parameters).not.toContain('user-1')
+    // Another shape (no refresh token, no events) is its own statement.
+    const lean = { codeHash: 'hash-3', now: NOW, ...issued(), refreshToken: null, events: [] }
+    await warm.atomicIssuance.redeemCode(lean)
+    const other = storage({ outbox: true })
+    await other.atomicIssuance.redeemCode(lean)
+    expect(warm.queries[2]?.sql).toBe(other.queries[0]?.sql)
+    expect(warm.queries[2]?.sql).not.toBe(warm.queries[1]?.sql)
+  })
+
   it('runs the statement again after a serialization failure (it changed nothing)', async () => {
     let calls = 0
     const { atomicIssuance } = storage({}, () =>

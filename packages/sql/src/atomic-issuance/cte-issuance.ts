@@ -16,6 +16,7 @@ import {
 } from 'kysely'
 import type { AccessTokenTable, EventOutboxTable, RefreshTokenTable, SpOAuthDatabase } from '../database.js'
 import type { SqlDialect } from '../sql-dialect.js'
+import { addRowValues, compiledShapes, slottedRow } from './compiled-shapes.js'
 import { type IssuedRows, toIssuedRows } from './issued-rows.js'
 
 /** What the conditional `UPDATE` (or the client row) returns: one row when the call may proceed. */
@@ -57,45 +58,68 @@ export function cteIssuance(
   options: { readonly eventsGoToOutbox: boolean },
 ): Omit<AtomicIssuance, 'eventsGoToOutbox'> {
   const won = options.eventsGoToOutbox ? ISSUANCE_RESULTS.issuedWithEvents : ISSUANCE_RESULTS.issued
-  const run = async (
-    issued: IssuedTokenRecords,
-    claim: ClaimRow | null,
-    supersede: boolean,
-  ): Promise<IssuanceResult> => {
+  const statements = compiledShapes<{ won: number | string | bigint }>()
+  const run = async (issued: IssuedTokenRecords, claim: Claim): Promise<IssuanceResult> => {
     const rows = toIssuedRows(dialect, issued, options)
-    const statement = issuanceStatement(db, issued.accessToken.clientId, claim, rows, {
-      supersededAt: supersede ? issued.now : null,
-    })
-    const row = await statement.executeTakeFirstOrThrow()
-    if (Number(row.won) > 0) return won
-    if (claim === null) return ISSUANCE_RESULTS.clientRevoked
-    const client = await liveClient(db, issued.accessToken.clientId).executeTakeFirst()
+    const clientId = issued.accessToken.clientId
+    const values = new Map<string, unknown>([
+      ['clientId', clientId],
+      ['now', issued.now],
+      ['hash', claim.hash],
+    ])
+    addRowValues(values, 'access.', rows.accessToken)
+    if (rows.refreshToken !== null) addRowValues(values, 'refresh.', rows.refreshToken)
+    rows.events.forEach((event, index) => addRowValues(values, `event${index}.`, event))
+    const shape = `${claim.kind}:${rows.refreshToken === null ? 0 : 1}:${rows.events.length}`
+    const statement = statements(shape, (slot) => slottedStatement(db, claim.kind, rows, slot), values)
+    const row = (await db.executeQuery(statement)).rows[0]
+    if (row !== undefined && Number(row.won) > 0) return won
+    if (claim.kind === 'none') return ISSUANCE_RESULTS.clientRevoked
+    const client = await liveClient(db, clientId).executeTakeFirst()
     return client === undefined ? ISSUANCE_RESULTS.clientRevoked : ISSUANCE_RESULTS.alreadyUsed
   }
   return {
-    issueAccessToken: (issuance) => run(issuance, null, false),
-    redeemCode: (redemption) =>
-      run(
-        redemption,
-        (creator) => claimCode(creator, redemption.accessToken.clientId, redemption.codeHash, redemption.now),
-        false,
-      ),
-    rotateRefreshToken: (rotation) => {
-      const supersede = rotation.supersede === true
-      return run(
-        rotation,
-        (creator) =>
-          claimRefreshToken(
-            creator,
-            rotation.accessToken.clientId,
-            rotation.tokenHash,
-            rotation.now,
-            supersede,
-          ),
-        supersede,
-      )
-    },
+    issueAccessToken: (issuance) => run(issuance, { kind: 'none', hash: null }),
+    redeemCode: (redemption) => run(redemption, { kind: 'code', hash: redemption.codeHash }),
+    rotateRefreshToken: (rotation) =>
+      run(rotation, {
+        kind: rotation.supersede === true ? 'superseding-rotation' : 'rotation',
+        hash: rotation.tokenHash,
+      }),
   }
+}
+
+/** What a call competes for: nothing (client_credentials), a code, or a refresh token. */
+interface Claim {
+  readonly kind: 'none' | 'code' | 'rotation' | 'superseding-rotation'
+  /** The code's or refresh token's hash. */
+  readonly hash: string | null
+}
+
+/** The statement of one shape, with slots for every value (see `compiledShapes`). */
+function slottedStatement(
+  db: Kysely<SpOAuthDatabase>,
+  kind: Claim['kind'],
+  rows: IssuedRows,
+  slot: (name: string) => never,
+) {
+  const clientId = slot('clientId')
+  const now = slot('now')
+  const hash = slot('hash')
+  const claim: ClaimRow | null =
+    kind === 'none'
+      ? null
+      : kind === 'code'
+        ? (creator) => claimCode(creator, clientId, hash, now)
+        : (creator) => claimRefreshToken(creator, clientId, hash, now, kind === 'superseding-rotation')
+  const slotted: IssuedRows = {
+    accessToken: slottedRow('access.', rows.accessToken, slot),
+    refreshToken: rows.refreshToken === null ? null : slottedRow('refresh.', rows.refreshToken, slot),
+    events: rows.events.map((event, index) => slottedRow(`event${index}.`, event, slot)),
+  }
+  return issuanceStatement(db, clientId, claim, slotted, {
+    supersededAt: kind === 'superseding-rotation' ? now : null,
+  }).compile()
 }
 
 /** The client's row while it is not revoked (`one`), as the claim's condition reads it. */

@@ -4,7 +4,7 @@ import {
   type IssuanceResult,
   type IssuedTokenRecords,
 } from '@sp-oauth/core'
-import { type Kysely, sql } from 'kysely'
+import { CompiledQuery, type Kysely } from 'kysely'
 import type { SpOAuthDatabase } from '../database.js'
 import type { SqlDialect } from '../sql-dialect.js'
 import type { TableNames } from '../table-names.js'
@@ -27,6 +27,18 @@ export function procedureIssuance(
   options: { readonly eventsGoToOutbox: boolean },
 ): Omit<AtomicIssuance, 'eventsGoToOutbox'> {
   const procedures = issuanceProcedureNames(names)
+  // The text of a call depends only on the procedure and its argument count: made once each, not
+  // built and compiled by Kysely on every issuance. The names come from the checked prefix.
+  const callTexts = new Map<string, string>()
+  const callText = (procedure: IssuanceProcedure, count: number): string => {
+    const key = `${procedure}:${count}`
+    let text = callTexts.get(key)
+    if (text === undefined) {
+      text = `call \`${procedures[procedure]}\`(${Array.from({ length: count }, () => '?').join(', ')})`
+      callTexts.set(key, text)
+    }
+    return text
+  }
   const won = options.eventsGoToOutbox ? ISSUANCE_RESULTS.issuedWithEvents : ISSUANCE_RESULTS.issued
   const call = async (
     procedure: IssuanceProcedure,
@@ -34,8 +46,8 @@ export function procedureIssuance(
     issued: IssuedTokenRecords,
   ): Promise<IssuanceResult> => {
     const values = issuanceProcedureArguments(claim, issued.now, toIssuedRows(dialect, issued, options))
-    const { rows: results } = await sql`call ${sql.id(procedures[procedure])}(${sql.join(values)})`.execute(
-      db,
+    const { rows: results } = await db.executeQuery<unknown>(
+      CompiledQuery.raw(callText(procedure, values.length), values),
     )
     const outcome = outcomeOf(results)
     if (outcome.won) return won
