@@ -1,6 +1,7 @@
 import type { AtomicIssuance, EventOutboxReader, Repositories, Storage } from '@sp-oauth/core'
 import type { Kysely } from 'kysely'
 import { createSqlAtomicIssuance } from './atomic-issuance/create-sql-atomic-issuance.js'
+import { compiledShapes } from './compiled-shapes.js'
 import type { SpOAuthDatabase } from './database.js'
 import { migrateToLatest } from './migrations/migrate-to-latest.js'
 import { createSqlEventOutboxReader } from './outbox/sql-event-outbox-reader.js'
@@ -82,11 +83,13 @@ export function createSqlStorage<DB>(
   const unavailable = (error: unknown): never => {
     throw asStorageUnavailable(dialect, target, 'serving a request', error)
   }
-  const repositories = createRepositories({ db: named, dialect }, (call) =>
+  // One cache of compiled lookups for the storage: its transactions compile the same text.
+  const lookups = compiledShapes<unknown>()
+  const repositories = createRepositories({ db: named, dialect, lookups }, (call) =>
     retrying(dialect, retry, call).catch(unavailable),
   )
   const outbox = config.outbox ?? false
-  const unitOfWork = createSqlUnitOfWork(named, dialect, { outbox, retry })
+  const unitOfWork = createSqlUnitOfWork(named, dialect, { outbox, retry, lookups })
   return {
     repositories,
     unitOfWork: { run: (work) => unitOfWork.run(work).catch(unavailable) },

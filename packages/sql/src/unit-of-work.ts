@@ -1,5 +1,6 @@
 import type { TransactionalRepositories, UnitOfWork } from '@sp-oauth/core'
 import type { Kysely } from 'kysely'
+import type { CompiledShapes } from './compiled-shapes.js'
 import type { SpOAuthDatabase } from './database.js'
 import { createRepositories } from './repositories/create-repositories.js'
 import { createEventOutboxRepository } from './repositories/event-outbox-repository.js'
@@ -18,7 +19,12 @@ import { wrapMethods } from './wrap-methods.js'
 export function createSqlUnitOfWork(
   db: Kysely<SpOAuthDatabase>,
   dialect: SqlDialect,
-  options: { readonly outbox: boolean; readonly retry: RetryPolicy },
+  options: {
+    readonly outbox: boolean
+    readonly retry: RetryPolicy
+    /** The storage's compiled lookups (see `lookUpOne`). */
+    readonly lookups?: CompiledShapes<unknown>
+  },
 ): UnitOfWork {
   return {
     run: async (work) => {
@@ -29,7 +35,11 @@ export function createSqlUnitOfWork(
             .transaction()
             .setIsolationLevel(dialect.isolationLevel)
             .execute((transaction) => {
-              const scope = { db: transaction, dialect }
+              const scope = {
+                db: transaction,
+                dialect,
+                ...(options.lookups ? { lookups: options.lookups } : {}),
+              }
               const watch = <R>(call: () => Promise<R>): Promise<R> =>
                 call().catch((error: unknown) => {
                   if (dialect.isRetryable(error)) failures.retryable = true

@@ -14,9 +14,9 @@ import {
   type UpdateQueryBuilder,
   type UpdateResult,
 } from 'kysely'
+import { addRowValues, compiledShapes, slottedRow } from '../compiled-shapes.js'
 import type { AccessTokenTable, EventOutboxTable, RefreshTokenTable, SpOAuthDatabase } from '../database.js'
 import type { SqlDialect } from '../sql-dialect.js'
-import { addRowValues, compiledShapes, slottedRow } from './compiled-shapes.js'
 import { type IssuedRows, toIssuedRows } from './issued-rows.js'
 
 /** What the conditional `UPDATE` (or the client row) returns: one row when the call may proceed. */
@@ -69,7 +69,7 @@ export function cteIssuance(
     ])
     addRowValues(values, 'access.', rows.accessToken)
     if (rows.refreshToken !== null) addRowValues(values, 'refresh.', rows.refreshToken)
-    rows.events.forEach((event, index) => addRowValues(values, `event${index}.`, event))
+    for (const [index, event] of rows.events.entries()) addRowValues(values, `event${index}.`, event)
     const shape = `${claim.kind}:${rows.refreshToken === null ? 0 : 1}:${rows.events.length}`
     const statement = statements(shape, (slot) => slottedStatement(db, claim.kind, rows, slot), values)
     const row = (await db.executeQuery(statement)).rows[0]

@@ -2,7 +2,13 @@ import type { AccessTokenFormat, AccessTokenRecord, AccessTokenRepository, Grant
 import type { Insertable, Kysely, Selectable } from 'kysely'
 import type { AccessTokenTable, SpOAuthDatabase } from '../database.js'
 import type { SqlDialect } from '../sql-dialect.js'
-import { type RepositoryScope, revokeAllOfUser, revokeAllWhere, updateOne } from './repository-scope.js'
+import {
+  lookUpOne,
+  type RepositoryScope,
+  revokeAllOfUser,
+  revokeAllWhere,
+  updateOne,
+} from './repository-scope.js'
 import { decodeNullableDate, decodeObject, decodeStrings } from './row-codec.js'
 
 /**
@@ -15,20 +21,18 @@ export function createAccessTokenRepository(scope: RepositoryScope): AccessToken
   const { dialect } = scope
   const byId = (tokenId: string) => (db: Kysely<SpOAuthDatabase>) =>
     db.selectFrom('access_tokens').selectAll().where('id', '=', tokenId)
+  const byHash = (tokenHash: string) => (db: Kysely<SpOAuthDatabase>) =>
+    db.selectFrom('access_tokens').selectAll().where('token_hash', '=', tokenHash)
   return {
     insert: async (token) => {
       await scope.db.insertInto('access_tokens').values(toAccessTokenRow(dialect, token)).execute()
     },
     findByHash: async (tokenHash) => {
-      const row = await scope.db
-        .selectFrom('access_tokens')
-        .selectAll()
-        .where('token_hash', '=', tokenHash)
-        .executeTakeFirst()
+      const row = await lookUpOne(scope, 'access_tokens.findByHash', tokenHash, byHash)
       return row === undefined ? null : toAccessTokenRecord(dialect, row)
     },
     findById: async (tokenId) => {
-      const row = await byId(tokenId)(scope.db).executeTakeFirst()
+      const row = await lookUpOne(scope, 'access_tokens.findById', tokenId, byId)
       return row === undefined ? null : toAccessTokenRecord(dialect, row)
     },
     revoke: async (tokenId, now) => {

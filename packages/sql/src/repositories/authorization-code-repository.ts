@@ -6,7 +6,7 @@ import type {
 import type { Kysely, Selectable } from 'kysely'
 import type { AuthorizationCodeTable, SpOAuthDatabase } from '../database.js'
 import type { SqlDialect } from '../sql-dialect.js'
-import { count, type RepositoryScope, updateOne } from './repository-scope.js'
+import { count, lookUpOne, type RepositoryScope, updateOne } from './repository-scope.js'
 import { decodeNullableDate, decodeObject, decodeStrings } from './row-codec.js'
 
 /**
@@ -41,7 +41,7 @@ export function createAuthorizationCodeRepository(scope: RepositoryScope): Autho
         .execute()
     },
     findByHash: async (codeHash) => {
-      const row = await byHash(codeHash)(scope.db).executeTakeFirst()
+      const row = await lookUpOne(scope, 'authorization_codes.findByHash', codeHash, byHash)
       return row === undefined ? null : toAuthorizationCodeRecord(dialect, row)
     },
     consume: async (codeHash, now) => {

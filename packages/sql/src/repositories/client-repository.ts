@@ -3,7 +3,7 @@ import type { Kysely, Selectable } from 'kysely'
 import type { ClientTable, SpOAuthDatabase } from '../database.js'
 import type { SqlDialect } from '../sql-dialect.js'
 import type { RepositoryScope } from './repository-scope.js'
-import { updateOne } from './repository-scope.js'
+import { lookUpOne, updateOne } from './repository-scope.js'
 import { decodeNullableDate, decodeStrings } from './row-codec.js'
 
 /**
@@ -38,7 +38,7 @@ export function createClientRepository(scope: RepositoryScope): ClientRepository
         .execute()
     },
     findById: async (clientId) => {
-      const row = await byId(clientId)(scope.db).executeTakeFirst()
+      const row = await lookUpOne(scope, 'clients.findById', clientId, byId)
       return row === undefined ? null : toClientRecord(dialect, row)
     },
     updateSecret: async (clientId, secret, now) => {

@@ -2,7 +2,13 @@ import type { RefreshTokenRecord, RefreshTokenRepository } from '@sp-oauth/core'
 import type { Insertable, Kysely, Selectable } from 'kysely'
 import type { RefreshTokenTable, SpOAuthDatabase } from '../database.js'
 import type { SqlDialect } from '../sql-dialect.js'
-import { type RepositoryScope, revokeAllOfUser, revokeAllWhere, updateOne } from './repository-scope.js'
+import {
+  lookUpOne,
+  type RepositoryScope,
+  revokeAllOfUser,
+  revokeAllWhere,
+  updateOne,
+} from './repository-scope.js'
 import { decodeNullableDate, decodeObject, decodeStrings } from './row-codec.js'
 
 /**
@@ -22,7 +28,7 @@ export function createRefreshTokenRepository(scope: RepositoryScope): RefreshTok
       await scope.db.insertInto('refresh_tokens').values(toRefreshTokenRow(dialect, token)).execute()
     },
     findByHash: async (tokenHash) => {
-      const row = await byHash(tokenHash)(scope.db).executeTakeFirst()
+      const row = await lookUpOne(scope, 'refresh_tokens.findByHash', tokenHash, byHash)
       return row === undefined ? null : toRefreshTokenRecord(dialect, row)
     },
     findByParentId: async (parentId) => {

@@ -1,4 +1,5 @@
-import type { Kysely, UpdateResult } from 'kysely'
+import type { Compilable, Kysely, UpdateResult } from 'kysely'
+import { type CompiledShapes, compiledShapes } from '../compiled-shapes.js'
 import type { SpOAuthDatabase } from '../database.js'
 import type { SqlDialect } from '../sql-dialect.js'
 
@@ -6,6 +7,27 @@ import type { SqlDialect } from '../sql-dialect.js'
 export interface RepositoryScope {
   readonly db: Kysely<SpOAuthDatabase>
   readonly dialect: SqlDialect
+  /**
+   * The storage's compiled lookups (see {@link lookUpOne}), shared by its transactions, whose
+   * Kysely instances compile the same text. Without it, each lookup is compiled on every call.
+   */
+  readonly lookups?: CompiledShapes<unknown>
+}
+
+/**
+ * The first row `select(key)` reads, with the statement compiled once per storage under `name`:
+ * the lookups by key (a client, a code, a token by its hash) run on every token request and
+ * bearer check, and building one with Kysely costs more CPU than the database spends answering it.
+ */
+export async function lookUpOne<R>(
+  scope: RepositoryScope,
+  name: string,
+  key: string,
+  select: (key: string) => (db: Kysely<SpOAuthDatabase>) => Compilable<R>,
+): Promise<R | undefined> {
+  const lookups = (scope.lookups ?? compiledShapes<unknown>()) as CompiledShapes<R>
+  const compiled = lookups(name, (slot) => select(slot('key'))(scope.db).compile(), new Map([['key', key]]))
+  return (await scope.db.executeQuery(compiled)).rows[0]
 }
 
 /** A conditional `UPDATE` of at most one row, as Kysely builds it. */

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { answeringKysely } from '../atomic-issuance/answering-kysely.js'
+import { createSqlStorage } from '../create-sql-storage.js'
+import { testDialect } from '../test-support/test-dialect.js'
+
+function storage() {
+  const { db, queries } = answeringKysely('postgres', () => [])
+  const { repositories, unitOfWork } = createSqlStorage(db, testDialect, {
+    tablePrefix: 'app_',
+    schema: 'auth',
+  })
+  return { repositories, unitOfWork, queries }
+}
+
+describe('lookups by key (compiled once per storage)', () => {
+  it('a later lookup sends what a fresh build would, with its own key, in and out of a unit of work', async () => {
+    const warm = storage()
+    await warm.repositories.clients.findById('client-1')
+    await warm.repositories.clients.findById('client-2')
+    await warm.unitOfWork.run((repositories) => repositories.clients.findById('client-3'))
+    const cold = storage()
+    await cold.repositories.clients.findById('client-2')
+    expect(warm.queries[1]).toEqual(cold.queries[0])
+    expect(cold.queries[0]?.sql).toBe('select * from "auth"."app_clients" where "id" = $1')
+    const inUnit = warm.queries.find((query) => query.parameters[0] === 'client-3')
+    expect(inUnit?.sql).toBe(cold.queries[0]?.sql)
+  })
+
+  it('each lookup keeps its own statement', async () => {
+    const { repositories, queries } = storage()
+    await repositories.accessTokens.findByHash('hash-1')
+    await repositories.accessTokens.findById('id-1')
+    await repositories.refreshTokens.findByHash('hash-2')
+    await repositories.authorizationCodes.findByHash('hash-3')
+    expect(queries.map((query) => [query.sql, query.parameters])).toEqual([
+      ['select * from "auth"."app_access_tokens" where "token_hash" = $1', ['hash-1']],
+      ['select * from "auth"."app_access_tokens" where "id" = $1', ['id-1']],
+      ['select * from "auth"."app_refresh_tokens" where "token_hash" = $1', ['hash-2']],
+      ['select * from "auth"."app_authorization_codes" where "code_hash" = $1', ['hash-3']],
+    ])
+  })
+})
