@@ -4,10 +4,16 @@
 // SP_OAUTH_BENCH_PG_URL (or SP_OAUTH_TEST_PG_URL) names the server; default the local one.
 import { randomBytes } from 'node:crypto'
 import { PGlite } from '@electric-sql/pglite'
-import { createStatementCounter, QUICK, runStorageBench } from '@sp-oauth/storage-test-support/storage-bench'
+import {
+  createStatementCounter,
+  HASH_KEYS,
+  QUICK,
+  runStorageBench,
+} from '@sp-oauth/storage-test-support/storage-bench'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { createPostgresStorage, PGliteDialect } from '../dist/index.js'
+import { createPostgresFloor } from './raw-floor.mjs'
 
 const URL =
   process.env.SP_OAUTH_BENCH_PG_URL ||
@@ -86,14 +92,27 @@ await runStorageBench('@sp-oauth/postgres', [
       const storage = createPostgresStorage({ db }, { schema, tablePrefix: PREFIX })
       await storage.migrate()
       const { rows } = await sql`select version() as v`.execute(db)
+      const table = (name) => `"${schema}"."${PREFIX}${name}"`
+      const floorPool = new pg.Pool({ connectionString: URL, max: 16 })
       return {
         storage,
         counter,
-        note: `${String(rows[0].v).split(' on ')[0]} at ${new globalThis.URL(URL).host}, schema \`${schema}\` (dropped afterwards).`,
+        floor: createPostgresFloor(
+          floorPool,
+          {
+            clients: table('clients'),
+            codes: table('authorization_codes'),
+            access: table('access_tokens'),
+            refresh: table('refresh_tokens'),
+          },
+          HASH_KEYS.keys[0],
+        ),
         seedSizes: SIZES,
         ...accessTokenTable(db, schema),
+        note: `${String(rows[0].v).split(' on ')[0]} at ${new globalThis.URL(URL).host}, schema \`${schema}\` (dropped afterwards).`,
         close: async () => {
           try {
+            await floorPool.end()
             await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db)
           } finally {
             await db.destroy()

@@ -16,7 +16,7 @@ const OPS = QUICK
   ? { exchange: 100, refresh: 100, bearer: 300 }
   : { exchange: 1_000, refresh: 1_000, bearer: 4_000 }
 const ROUND_TRIP_SAMPLES = 20
-const HASH_KEYS = { keys: [{ id: 'k1', secret: 'bench-hash-key-0123456789abcdef0123456789' }] }
+export const HASH_KEYS = { keys: [{ id: 'k1', secret: 'bench-hash-key-0123456789abcdef0123456789' }] }
 const REDIRECT_URI = 'https://client.example.com/callback'
 // RFC 7636 Appendix B: PKCE (S256) is required of every client by default.
 const CODE_VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'
@@ -148,6 +148,13 @@ const SCENARIOS = [
       }),
     op: (server, client, token) => server.issueTokenFromRequest(refreshRequest(client, token)),
   },
+  {
+    name: 'client_credentials',
+    ops: OPS.exchange,
+    options: {},
+    prepare: async (_server, _client, n) => Array.from({ length: n }),
+    op: (server, client) => server.issueTokenFromRequest(clientCredentialsRequest(client)),
+  },
   bearerScenario('bearer check, opaque', { accessTokenFormat: 'opaque' }),
   bearerScenario('bearer check, JWT, checkRevocation on', {
     accessTokenFormat: 'jwt',
@@ -239,8 +246,10 @@ export async function runStorageBench(title, backends) {
       ])
       row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:'])
       const listings = []
+      const measured = new Map()
       for (const scenario of SCENARIOS) {
         const db = await measureOn(opened.storage, scenario, opened.counter)
+        measured.set(scenario.name, db)
         listings.push({ name: scenario.name, statements: db.statements })
         const memory = await measureOn(createMemoryStorage(), scenario, null)
         row([
@@ -261,6 +270,7 @@ export async function runStorageBench(title, backends) {
         )
       }
       console.log('')
+      if (opened.floor) await compareWithFloor(opened, measured)
       growth.push({ backend: backend.name, rows: await measureGrowth(opened) })
     } finally {
       await opened.close()
@@ -300,6 +310,80 @@ export async function runStorageBench(title, backends) {
     }
     console.log('')
   }
+}
+
+/**
+ * The same operations through the backend's raw-SQL floor (`opened.floor`: hand-written statements
+ * with the same guarantees, see the package's `bench/raw-floor.mjs`), on the same tables and client,
+ * right after sp-oauth's: ops/s, statements per operation, and sp-oauth's share of the floor.
+ */
+async function compareWithFloor(opened, measured) {
+  const server = serverOn(opened.storage)
+  const client = await createClient(server)
+  const { floor } = opened
+  const operations = [
+    {
+      name: 'client_credentials',
+      ops: OPS.exchange,
+      prepare: async (n) => Array.from({ length: n }),
+      op: () => floor.clientCredentials(client),
+    },
+    {
+      name: 'bearer check, opaque',
+      ops: OPS.bearer,
+      prepare: async (n) => {
+        const tokens = await produce(100, () => floor.clientCredentials(client))
+        return Array.from({ length: n }, (_, index) => tokens[index % tokens.length])
+      },
+      op: (token) => floor.bearer(token),
+    },
+    {
+      name: 'code exchange',
+      ops: OPS.exchange,
+      prepare: (n) => produce(n, () => floor.approve(client, REDIRECT_URI, CODE_CHALLENGE)),
+      op: (code) => floor.exchange(client, code, REDIRECT_URI, CODE_VERIFIER),
+    },
+    {
+      name: 'refresh',
+      ops: OPS.refresh,
+      prepare: (n) =>
+        produce(n, async () => {
+          const code = await floor.approve(client, REDIRECT_URI, CODE_CHALLENGE)
+          return (await floor.exchange(client, code, REDIRECT_URI, CODE_VERIFIER)).refresh
+        }),
+      op: (token) => floor.refresh(client, token),
+    },
+  ]
+  console.log('Against the raw-SQL floor (same tables, same guarantees, hand-written statements):\n')
+  row([
+    'operation',
+    'floor ops/s',
+    'sp-oauth ops/s',
+    'sp-oauth × floor',
+    'floor statements',
+    'sp-oauth statements',
+  ])
+  row(['---', '---:', '---:', '---:', '---:', '---:'])
+  for (const operation of operations) {
+    const warm = await operation.prepare(Math.max(CALLERS * 4, operation.ops / 10))
+    await concurrently(warm, operation.op)
+    const inputs = await operation.prepare(operation.ops)
+    const result = await concurrently(inputs, operation.op)
+    const samples = await operation.prepare(ROUND_TRIP_SAMPLES)
+    const before = floor.counter.count
+    for (const input of samples) await operation.op(input)
+    const statements = (floor.counter.count - before) / ROUND_TRIP_SAMPLES
+    const ours = measured.get(operation.name)
+    row([
+      operation.name,
+      perSecond(result.opsPerSecond),
+      perSecond(ours.opsPerSecond),
+      `${fmt(ours.opsPerSecond / result.opsPerSecond)}×`,
+      fmt(statements, 1),
+      fmt(ours.roundTrips, 1),
+    ])
+  }
+  console.log('')
 }
 
 const GROWTH_WARM_UP = 500
