@@ -3,10 +3,16 @@
 // (`tsup` first). BENCH_QUICK=1 runs a short smoke version.
 // SP_OAUTH_BENCH_MYSQL_URL (or SP_OAUTH_TEST_MYSQL_URL) names the server; default the local one.
 import { randomBytes } from 'node:crypto'
-import { createStatementCounter, QUICK, runStorageBench } from '@sp-oauth/storage-test-support/storage-bench'
+import {
+  createStatementCounter,
+  HASH_KEYS,
+  QUICK,
+  runStorageBench,
+} from '@sp-oauth/storage-test-support/storage-bench'
 import { Kysely, MysqlDialect, sql } from 'kysely'
 import { createPool } from 'mysql2'
 import { createMysqlStorage } from '../dist/index.js'
+import { createMysqlFloor } from './raw-floor.mjs'
 
 const URL =
   process.env.SP_OAUTH_BENCH_MYSQL_URL ||
@@ -77,14 +83,17 @@ await runStorageBench('@sp-oauth/mysql', [
       const storage = createMysqlStorage({ db }, { tablePrefix: PREFIX })
       await storage.migrate()
       const { rows } = await sql`select version() as v`.execute(admin)
+      const floorPool = createPool({ ...server, database, connectionLimit: 16 }).promise()
       return {
         storage,
         counter,
+        floor: await createMysqlFloor(floorPool, PREFIX, HASH_KEYS.keys[0]),
         note: `Server ${rows[0].v} at ${server.host}:${server.port}, database \`${database}\` (dropped afterwards).`,
         seedSizes: SIZES,
         seedAccessTokens: seeder(db, sql.table(`${PREFIX}access_tokens`)),
         close: async () => {
           try {
+            await floorPool.end()
             await db.destroy()
             await sql`drop database if exists ${sql.id(database)}`.execute(admin)
           } finally {

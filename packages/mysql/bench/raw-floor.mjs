@@ -1,0 +1,220 @@
+// The raw-SQL floor of the storage bench on MariaDB/MySQL: the least a server must send to do what
+// sp-oauth does on each hot path, with the same guarantees, written by hand on a bare mysql2 pool
+// against the same tables. Each operation checks the client (one lookup by id, one HMAC), and:
+// - client_credentials: one `INSERT … SELECT` from the client row while it is live (InnoDB
+//   share-locks the row it reads);
+// - bearer check: one SELECT of the columns a principal needs, by hash;
+// - code exchange, refresh: one `CALL` of a procedure of the floor's own (created in the bench's
+//   database) that, in one transaction, share-locks the live client, consumes the code (unconsumed,
+//   unexpired, this client, this redirect URI, this PKCE challenge) or rotates the refresh token
+//   (unrotated, unrevoked, unexpired, this client) exactly once, and inserts the new tokens from it.
+// Hashes only are stored (HMAC-SHA-256, base64url), as sp-oauth stores them.
+import {
+  createHash,
+  createHmac,
+  createSecretKey,
+  randomBytes,
+  randomUUID,
+  timingSafeEqual,
+} from 'node:crypto'
+
+const HOUR_MS = 3_600_000
+const ACCESS_COLUMNS =
+  'id, token_hash, hash_key_id, format, client_id, user_id, grant_type, scopes, claims, family_id, created_at, expires_at'
+const REFRESH_COLUMNS =
+  'id, token_hash, hash_key_id, family_id, parent_id, client_id, user_id, scopes, claims, access_token_id, family_created_at, created_at, expires_at'
+
+/** The floor's two procedures, for tables named with `prefix`. */
+function procedures(prefix) {
+  const t = (name) => `\`${prefix}${name}\``
+  const text = 'varchar(255) character set utf8mb4'
+  const live = `select count(*) into v_live from ${t('clients')} where id = p_client and revoked_at is null lock in share mode`
+  return [
+    `create procedure floor_redeem(in p_client ${text}, in p_hash ${text}, in p_now datetime(3),
+       in p_redirect varchar(2048) character set utf8mb4, in p_challenge ${text}, in p_access_id ${text},
+       in p_access_hash ${text}, in p_key ${text}, in p_access_expires datetime(3), in p_refresh_id ${text},
+       in p_refresh_hash ${text}, in p_refresh_expires datetime(3))
+     modifies sql data
+     begin
+       declare v_live int default 0;
+       declare exit handler for sqlexception begin rollback; resignal; end;
+       start transaction;
+       ${live};
+       update ${t('authorization_codes')} set consumed_at = p_now
+         where code_hash = p_hash and consumed_at is null and expires_at > p_now and client_id = p_client
+           and redirect_uri = p_redirect and code_challenge = p_challenge and v_live = 1;
+       if row_count() = 1 then
+         insert into ${t('access_tokens')} (${ACCESS_COLUMNS})
+           select p_access_id, p_access_hash, p_key, 'opaque', p_client, user_id, 'authorization_code', scopes,
+             claims, grant_id, p_now, p_access_expires from ${t('authorization_codes')} where code_hash = p_hash;
+         insert into ${t('refresh_tokens')} (${REFRESH_COLUMNS})
+           select p_refresh_id, p_refresh_hash, p_key, grant_id, null, p_client, user_id, scopes, claims,
+             p_access_id, p_now, p_now, p_refresh_expires from ${t('authorization_codes')} where code_hash = p_hash;
+         commit;
+         select 1 as won;
+       else
+         rollback;
+         select 0 as won;
+       end if;
+     end`,
+    `create procedure floor_rotate(in p_client ${text}, in p_hash ${text}, in p_now datetime(3),
+       in p_access_id ${text}, in p_access_hash ${text}, in p_key ${text}, in p_access_expires datetime(3),
+       in p_refresh_id ${text}, in p_refresh_hash ${text}, in p_refresh_expires datetime(3))
+     modifies sql data
+     begin
+       declare v_live int default 0;
+       declare exit handler for sqlexception begin rollback; resignal; end;
+       start transaction;
+       ${live};
+       update ${t('refresh_tokens')} set rotated_at = p_now
+         where token_hash = p_hash and rotated_at is null and revoked_at is null and expires_at > p_now
+           and client_id = p_client and v_live = 1;
+       if row_count() = 1 then
+         insert into ${t('access_tokens')} (${ACCESS_COLUMNS})
+           select p_access_id, p_access_hash, p_key, 'opaque', p_client, user_id, 'refresh_token', scopes, claims,
+             family_id, p_now, p_access_expires from ${t('refresh_tokens')} where token_hash = p_hash;
+         insert into ${t('refresh_tokens')} (${REFRESH_COLUMNS})
+           select p_refresh_id, p_refresh_hash, p_key, family_id, id, p_client, user_id, scopes, claims,
+             p_access_id, family_created_at, p_now, p_refresh_expires from ${t('refresh_tokens')} where token_hash = p_hash;
+         commit;
+         select 1 as won;
+       else
+         rollback;
+         select 0 as won;
+       end if;
+     end`,
+  ]
+}
+
+/** The `won` of a `CALL`: mysql2 answers with the result sets, then a status. */
+const wonOf = ([results]) => Number(results[0][0].won) === 1
+
+/**
+ * @param pool a mysql2 pool (promise API) on the bench's database, `timezone: 'Z'`
+ * @param prefix the tables' prefix
+ * @param hashKey the hash key's secret and id, as the server under test uses them
+ */
+export async function createMysqlFloor(pool, prefix, hashKey) {
+  for (const procedure of procedures(prefix)) await pool.query(procedure)
+  const key = createSecretKey(Buffer.from(hashKey.secret, 'utf8'))
+  const hmac = (value) => createHmac('sha256', key).update(value, 'utf8').digest('base64url')
+  const t = (name) => `\`${prefix}${name}\``
+  const counter = { count: 0 }
+  const query = (text, values) => {
+    counter.count += 1
+    return pool.query(text, values)
+  }
+  const opaque = (tokenPrefix) => `${tokenPrefix}${randomBytes(32).toString('base64url')}`
+  const later = (now, ms) => new Date(now.getTime() + ms)
+
+  async function authenticate(client) {
+    const [rows] = await query(`select secret_hash, revoked_at from ${t('clients')} where id = ?`, [
+      client.id,
+    ])
+    const row = rows[0]
+    if (row === undefined || row.revoked_at !== null) throw new Error('invalid_client')
+    const actual = Buffer.from(hmac(client.secret))
+    const wanted = Buffer.from(row.secret_hash)
+    if (actual.length !== wanted.length || !timingSafeEqual(actual, wanted)) throw new Error('invalid_client')
+  }
+
+  return {
+    counter,
+    async clientCredentials(client) {
+      await authenticate(client)
+      const token = opaque('spoat_')
+      const now = new Date()
+      const [result] = await query(
+        `insert into ${t('access_tokens')} (${ACCESS_COLUMNS})
+         select ?, ?, ?, 'opaque', id, null, 'client_credentials', '["invoices.read"]', '{}', null, ?, ?
+         from ${t('clients')} where id = ? and revoked_at is null`,
+        [randomUUID(), hmac(token), hashKey.id, now, later(now, HOUR_MS), client.id],
+      )
+      if (result.affectedRows !== 1) throw new Error('invalid_client')
+      return token
+    },
+    async bearer(token) {
+      const [rows] = await query(
+        `select id, client_id, user_id, grant_type, scopes, claims, expires_at, revoked_at
+         from ${t('access_tokens')} where token_hash = ?`,
+        [hmac(token)],
+      )
+      const row = rows[0]
+      const expiresAt = row?.expires_at instanceof Date ? row.expires_at : new Date(`${row?.expires_at}Z`)
+      if (row === undefined || row.revoked_at !== null || expiresAt.getTime() <= Date.now()) {
+        throw new Error('invalid_token')
+      }
+      return row
+    },
+    async approve(client, redirectUri, challenge) {
+      const code = randomBytes(32).toString('base64url')
+      const now = new Date()
+      await query(
+        `insert into ${t('authorization_codes')} (code_hash, hash_key_id, grant_id, client_id, user_id, redirect_uri,
+           redirect_uri_explicit, scopes, claims, code_challenge, code_challenge_method, created_at, expires_at)
+         values (?, ?, ?, ?, 'bench-user', ?, true, '["invoices.read"]', '{}', ?, 'S256', ?, ?)`,
+        [hmac(code), hashKey.id, randomUUID(), client.id, redirectUri, challenge, now, later(now, 300_000)],
+      )
+      return code
+    },
+    async exchange(client, code, redirectUri, verifier) {
+      await authenticate(client)
+      const access = opaque('spoat_')
+      const refresh = opaque('sport_')
+      const now = new Date()
+      const challenge = createHash('sha256').update(verifier).digest('base64url')
+      const won = wonOf(
+        await query('call floor_redeem(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+          client.id,
+          hmac(code),
+          now,
+          redirectUri,
+          challenge,
+          randomUUID(),
+          hmac(access),
+          hashKey.id,
+          later(now, HOUR_MS),
+          randomUUID(),
+          hmac(refresh),
+          later(now, 30 * 24 * HOUR_MS),
+        ]),
+      )
+      if (!won) throw new Error('invalid_grant')
+      return { access, refresh }
+    },
+    async refresh(client, token) {
+      await authenticate(client)
+      const access = opaque('spoat_')
+      const refresh = opaque('sport_')
+      const now = new Date()
+      const won = wonOf(
+        await query('call floor_rotate(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+          client.id,
+          hmac(token),
+          now,
+          randomUUID(),
+          hmac(access),
+          hashKey.id,
+          later(now, HOUR_MS),
+          randomUUID(),
+          hmac(refresh),
+          later(now, 30 * 24 * HOUR_MS),
+        ]),
+      )
+      if (!won) {
+        // A reuse: the floor, like sp-oauth, revokes the family (the rare path, not measured).
+        const [rows] = await query(`select family_id from ${t('refresh_tokens')} where token_hash = ?`, [
+          hmac(token),
+        ])
+        for (const table of ['refresh_tokens', 'access_tokens']) {
+          await query(`update ${t(table)} set revoked_at = ? where family_id = ? and revoked_at is null`, [
+            now,
+            rows[0]?.family_id ?? null,
+          ])
+        }
+        throw new Error('invalid_grant')
+      }
+      return { access, refresh }
+    },
+  }
+}
