@@ -3,6 +3,7 @@
 // (`tsup` first). BENCH_QUICK=1 runs a short smoke version.
 // SP_OAUTH_BENCH_MYSQL_URL (or SP_OAUTH_TEST_MYSQL_URL) names the server; default the local one.
 import { randomBytes } from 'node:crypto'
+import { processCpuMicros } from '@sp-oauth/storage-test-support/process-cpu'
 import {
   createStatementCounter,
   HASH_KEYS,
@@ -87,6 +88,7 @@ await runStorageBench('@sp-oauth/mysql', [
       return {
         storage,
         counter,
+        databaseCpu: processCpuMicros,
         floor: await createMysqlFloor(floorPool, PREFIX, HASH_KEYS.keys[0]),
         note: `Server ${rows[0].v} at ${server.host}:${server.port}, database \`${database}\` (dropped afterwards).`,
         seedSizes: SIZES,

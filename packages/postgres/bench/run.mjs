@@ -4,6 +4,7 @@
 // SP_OAUTH_BENCH_PG_URL (or SP_OAUTH_TEST_PG_URL) names the server; default the local one.
 import { randomBytes } from 'node:crypto'
 import { PGlite } from '@electric-sql/pglite'
+import { processCpuMicros } from '@sp-oauth/storage-test-support/process-cpu'
 import {
   createStatementCounter,
   HASH_KEYS,
@@ -97,6 +98,7 @@ await runStorageBench('@sp-oauth/postgres', [
       return {
         storage,
         counter,
+        databaseCpu: processCpuMicros,
         floor: createPostgresFloor(
           floorPool,
           {

@@ -12,10 +12,10 @@
 // CPU per operation (this process plus the database server's processes, from /proc). PostgreSQL
 // and MariaDB: the local servers, as in the tests; `memory` measures the core alone.
 import { randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { performance } from 'node:perf_hooks'
 import { pathToFileURL } from 'node:url'
+import { processCpuMicros } from './process-cpu.mjs'
 
 const [backend, ...roots] = process.argv.slice(2)
 if (!['pg', 'pglite', 'mysql', 'memory'].includes(backend) || roots.length !== 2) {
@@ -29,25 +29,9 @@ const HASH_KEYS = { keys: [{ id: 'k1', secret: 'bench-hash-key-0123456789abcdef0
 const REDIRECT_URI = 'https://client.example.com/callback'
 const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'
 const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
-const DATABASE_PROCESSES = new Set(['postgres', 'mariadbd', 'mysqld'])
 
 /** CPU time (µs) the database server's processes used so far; PGlite runs in this process. */
-function databaseCpu() {
-  if (backend === 'pglite' || backend === 'memory') return 0
-  let ticks = 0
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      if (!DATABASE_PROCESSES.has(stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')))) continue
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      ticks += Number(fields[11]) + Number(fields[12])
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return ticks * 10_000
-}
+const databaseCpu = () => (backend === 'pglite' || backend === 'memory' ? 0 : processCpuMicros())
 
 /** One build's server on a fresh storage, and its operations. */
 async function open(root) {

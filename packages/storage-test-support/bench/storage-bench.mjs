@@ -102,10 +102,15 @@ async function produce(n, make) {
   return results
 }
 
-/** Runs `op` over `inputs` with `CALLERS` callers; ops/s and latency percentiles in ms. */
-async function concurrently(inputs, op) {
+/**
+ * Runs `op` over `inputs` with `CALLERS` callers; ops/s, latency percentiles in ms, and CPU µs per
+ * operation (this process, plus the database server's when `databaseCpu` reads it).
+ */
+async function concurrently(inputs, op, databaseCpu = () => 0) {
   const latencies = new Float64Array(inputs.length)
   let next = 0
+  const cpu = process.cpuUsage()
+  const database = databaseCpu()
   const start = performance.now()
   await Promise.all(
     Array.from({ length: CALLERS }, async () => {
@@ -118,9 +123,11 @@ async function concurrently(inputs, op) {
     }),
   )
   const totalMs = performance.now() - start
+  const used = process.cpuUsage(cpu)
+  const cpuMicros = (used.user + used.system + databaseCpu() - database) / inputs.length
   latencies.sort()
   const at = (q) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]
-  return { opsPerSecond: inputs.length / (totalMs / 1000), p50Ms: at(0.5), p99Ms: at(0.99) }
+  return { opsPerSecond: inputs.length / (totalMs / 1000), p50Ms: at(0.5), p99Ms: at(0.99), cpuMicros }
 }
 
 /**
@@ -195,14 +202,14 @@ async function roundTrips(scenario, server, client, counter) {
   return { mean: (counter.count - before) / ROUND_TRIP_SAMPLES, statements }
 }
 
-async function measureOn(storage, scenario, counter) {
+async function measureOn(storage, scenario, counter, databaseCpu) {
   const server = serverOn(storage, scenario.options)
   const client = await createClient(server)
   // Warm-up: JIT, the signing key, the pool's connections.
   const warm = await scenario.prepare(server, client, Math.max(CALLERS * 4, scenario.ops / 10))
   await concurrently(warm, (input) => scenario.op(server, client, input))
   const inputs = await scenario.prepare(server, client, scenario.ops)
-  const result = await concurrently(inputs, (input) => scenario.op(server, client, input))
+  const result = await concurrently(inputs, (input) => scenario.op(server, client, input), databaseCpu)
   const trips = counter ? await roundTrips(scenario, server, client, counter) : null
   return { ...result, roundTrips: trips?.mean ?? null, statements: trips?.statements ?? [] }
 }
@@ -215,7 +222,9 @@ const sizeLabel = (n) => `10^${Math.round(Math.log10(n))}`
 /**
  * Runs every scenario on every backend, then the growth check. A backend is `{ name, open }`;
  * `open()` resolves `{ storage, counter, seedAccessTokens(total, clientId), seedSizes, note?,
- * explainLookup?(), close() }` on a fresh, migrated schema. `seedAccessTokens` should leave the
+ * explainLookup?(), floor?, databaseCpu?(), close() }` on a fresh, migrated schema: `floor` is the
+ * backend's raw-SQL floor (see {@link compareWithFloor}), `databaseCpu()` the database server's CPU
+ * µs so far (see `process-cpu.mjs`), for the CPU per operation. `seedAccessTokens` should leave the
  * table as a running server's would be (statistics fresh, the seeding's writes flushed), so the
  * timed checks do not pay for the seeding; `explainLookup()` describes what one lookup by hash
  * costs the database at the current size (plan, pages), for the growth table.
@@ -248,7 +257,7 @@ export async function runStorageBench(title, backends) {
       const listings = []
       const measured = new Map()
       for (const scenario of SCENARIOS) {
-        const db = await measureOn(opened.storage, scenario, opened.counter)
+        const db = await measureOn(opened.storage, scenario, opened.counter, opened.databaseCpu)
         measured.set(scenario.name, db)
         listings.push({ name: scenario.name, statements: db.statements })
         const memory = await measureOn(createMemoryStorage(), scenario, null)
@@ -360,15 +369,17 @@ async function compareWithFloor(opened, measured) {
     'floor ops/s',
     'sp-oauth ops/s',
     'sp-oauth × floor',
+    'floor CPU µs/op',
+    'sp-oauth CPU µs/op',
     'floor statements',
     'sp-oauth statements',
   ])
-  row(['---', '---:', '---:', '---:', '---:', '---:'])
+  row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:'])
   for (const operation of operations) {
     const warm = await operation.prepare(Math.max(CALLERS * 4, operation.ops / 10))
     await concurrently(warm, operation.op)
     const inputs = await operation.prepare(operation.ops)
-    const result = await concurrently(inputs, operation.op)
+    const result = await concurrently(inputs, operation.op, opened.databaseCpu)
     const samples = await operation.prepare(ROUND_TRIP_SAMPLES)
     const before = floor.counter.count
     for (const input of samples) await operation.op(input)
@@ -379,6 +390,8 @@ async function compareWithFloor(opened, measured) {
       perSecond(result.opsPerSecond),
       perSecond(ours.opsPerSecond),
       `${fmt(ours.opsPerSecond / result.opsPerSecond)}×`,
+      perSecond(result.cpuMicros),
+      perSecond(ours.cpuMicros),
       fmt(statements, 1),
       fmt(ours.roundTrips, 1),
     ])
