@@ -1,4 +1,4 @@
-import type { CompiledQuery } from 'kysely'
+import { type CompiledQuery, createQueryId } from 'kysely'
 
 /** Stands for one value while a statement's shape is compiled; its name says which value. */
 class Slot {
@@ -45,7 +45,8 @@ export function compiledShapes<R>(): CompiledShapes<R> {
       if (!values.has(parameter.name)) throw new Error(`No value for the statement slot ${parameter.name}`)
       return values.get(parameter.name)
     })
-    return { ...compiled, parameters }
+    // A query id of its own per execution, as a fresh build would have: plugins may key state on it.
+    return { ...compiled, queryId: createQueryId(), parameters }
   }
 }
 
