@@ -10,26 +10,27 @@ describe('compiledShapes', () => {
       builds += 1
       return CompiledQuery.raw('select $1, $2, $3', [slot('a'), 7, slot('b')])
     }
-    expect(
-      statements(
-        'one',
-        build,
-        new Map([
-          ['a', 'x'],
-          ['b', 'y'],
-        ]),
-      ).parameters,
-    ).toEqual(['x', 7, 'y'])
-    expect(
-      statements(
-        'one',
-        build,
-        new Map([
-          ['a', 1],
-          ['b', null],
-        ]),
-      ).parameters,
-    ).toEqual([1, 7, null])
+    const first = statements(
+      'one',
+      build,
+      new Map<string, unknown>([
+        ['a', 'x'],
+        ['b', 'y'],
+      ]),
+    )
+    const second = statements(
+      'one',
+      build,
+      new Map<string, unknown>([
+        ['a', 1],
+        ['b', null],
+      ]),
+    )
+    expect(first.parameters).toEqual(['x', 7, 'y'])
+    expect(second.parameters).toEqual([1, 7, null])
+    expect(second.sql).toBe(first.sql)
+    // Each execution has a query id of its own, as a fresh build would (plugins may key state on it).
+    expect(second.queryId).not.toBe(first.queryId)
     expect(builds).toBe(1)
     statements(
       'two',
