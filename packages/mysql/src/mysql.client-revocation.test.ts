@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto'
 import {
   clientRevocationWhileIssuanceHeldUp,
   type HoldAccessTokenInserts,
+  holdOnOwnConnection,
   tablesOf,
 } from '@sp-oauth/storage-test-support/core-guarantees'
 import { type Kysely, sql } from 'kysely'
@@ -25,27 +26,7 @@ async function userLockHold(db: Kysely<unknown>, tablePrefix: string): Promise<H
       set @sp_oauth_held = get_lock(${sql.lit(name)}, 30);
       set @sp_oauth_released = release_lock(${sql.lit(name)});
     end`.execute(db)
-  return async () => {
-    let release: () => void = () => {}
-    const released = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    let held: () => void = () => {}
-    const holding = new Promise<void>((resolve) => {
-      held = resolve
-    })
-    const connection = db.connection().execute(async (conn) => {
-      await sql`select get_lock(${name}, 10)`.execute(conn)
-      held()
-      await released
-      await sql`select release_lock(${name})`.execute(conn)
-    })
-    await holding
-    return async () => {
-      release()
-      await connection
-    }
-  }
+  return holdOnOwnConnection(db, sql`select get_lock(${name}, 10)`, sql`select release_lock(${name})`)
 }
 
 describe('on MariaDB/MySQL (mysql2)', () => {

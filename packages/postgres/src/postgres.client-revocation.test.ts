@@ -4,6 +4,7 @@ import { randomInt } from 'node:crypto'
 import {
   clientRevocationWhileIssuanceHeldUp,
   type HoldAccessTokenInserts,
+  holdOnOwnConnection,
   tablesOf,
 } from '@sp-oauth/storage-test-support/core-guarantees'
 import { type Kysely, sql } from 'kysely'
@@ -30,27 +31,7 @@ async function advisoryLockHold(
   )}`.execute(db)
   await sql`create trigger ${sql.id(`${tablePrefix}hold_insert`)} before insert on ${sql.id(schema, `${tablePrefix}access_tokens`)}
     for each row execute function ${hold}()`.execute(db)
-  return async () => {
-    let release: () => void = () => {}
-    const released = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    let held: () => void = () => {}
-    const holding = new Promise<void>((resolve) => {
-      held = resolve
-    })
-    const connection = db.connection().execute(async (conn) => {
-      await sql`select pg_advisory_lock(${key})`.execute(conn)
-      held()
-      await released
-      await sql`select pg_advisory_unlock(${key})`.execute(conn)
-    })
-    await holding
-    return async () => {
-      release()
-      await connection
-    }
-  }
+  return holdOnOwnConnection(db, sql`select pg_advisory_lock(${key})`, sql`select pg_advisory_unlock(${key})`)
 }
 
 describe('on PostgreSQL (pg Pool)', () => {

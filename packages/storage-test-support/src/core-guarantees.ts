@@ -24,6 +24,7 @@ import type {
   Kysely,
   QueryCompiler,
   QueryResult,
+  RawBuilder,
   TransactionSettings,
 } from 'kysely'
 import { expect } from 'vitest'
@@ -788,6 +789,38 @@ const SETTLE_MS = 300
  * the returned function is called; resolves once the hold is in place.
  */
 export type HoldAccessTokenInserts = () => Promise<() => Promise<void>>
+
+/**
+ * A {@link HoldAccessTokenInserts} that holds a lock on a connection of its own: `take` runs when
+ * the hold starts, `give` when it is released, both on that connection.
+ */
+export function holdOnOwnConnection(
+  db: Kysely<unknown>,
+  take: RawBuilder<unknown>,
+  give: RawBuilder<unknown>,
+): HoldAccessTokenInserts {
+  return async () => {
+    let release: () => void = () => {}
+    const released = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let held: () => void = () => {}
+    const holding = new Promise<void>((resolve) => {
+      held = resolve
+    })
+    const connection = db.connection().execute(async (own) => {
+      await take.execute(own)
+      held()
+      await released
+      await give.execute(own)
+    })
+    await holding
+    return async () => {
+      release()
+      await connection
+    }
+  }
+}
 
 /**
  * The race the client check inside an issuance exists for, made certain instead of rare: a

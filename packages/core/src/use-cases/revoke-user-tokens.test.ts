@@ -34,17 +34,8 @@ async function tokensOf(
   client: TestClient,
   user: string,
 ): Promise<TokenResponse> {
-  const pkce = await createPkce()
-  const request = await server.validateAuthorizationRequest({
-    response_type: 'code',
-    client_id: client.id,
-    redirect_uri: REDIRECT_URI,
-    scope: 'invoices.read',
-    code_challenge: pkce.challenge,
-    code_challenge_method: 'S256',
-  })
-  const { code } = await server.approveAuthorizationRequest(request, user, { remember: true })
-  return server.issueTokenFromRequest({ body: codeExchangeBody(client, code, pkce.verifier) })
+  const { code, verifier } = await approvedCode(server, client, user)
+  return server.issueTokenFromRequest({ body: codeExchangeBody(client, code, verifier) })
 }
 
 async function works(server: AuthorizationServer, tokens: TokenResponse): Promise<boolean> {
