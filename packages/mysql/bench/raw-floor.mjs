@@ -9,80 +9,77 @@
 //   unexpired, this client, this redirect URI, this PKCE challenge) or rotates the refresh token
 //   (unrotated, unrevoked, unexpired, this client) exactly once, and inserts the new tokens from it.
 // Hashes only are stored (HMAC-SHA-256, base64url), as sp-oauth stores them.
+import { createHash, randomUUID } from 'node:crypto'
 import {
-  createHash,
-  createHmac,
-  createSecretKey,
-  randomBytes,
-  randomUUID,
-  timingSafeEqual,
-} from 'node:crypto'
+  ACCESS_TOKEN_COLUMNS,
+  floorSupport,
+  HOUR_MS,
+  REFRESH_TOKEN_COLUMNS,
+} from '@sp-oauth/storage-test-support/floor-support'
 
-const HOUR_MS = 3_600_000
-const ACCESS_COLUMNS =
-  'id, token_hash, hash_key_id, format, client_id, user_id, grant_type, scopes, claims, family_id, created_at, expires_at'
-const REFRESH_COLUMNS =
-  'id, token_hash, hash_key_id, family_id, parent_id, client_id, user_id, scopes, claims, access_token_id, family_created_at, created_at, expires_at'
+const TEXT = 'varchar(255) character set utf8mb4'
+
+/**
+ * One floor procedure: in a transaction, share-lock the live client, run `claim` (an `UPDATE` of
+ * one row of `source`, found by `p_hash`), and only if it changed the row, insert the new pair from
+ * that row; `select won`. `grant` is the access token's grant type, `lineage` the refresh token's
+ * family, parent and family start as columns (or parameters) of the claimed row. Parameters: the
+ * client, the hash, now, the new pair's ids, hashes, hash key and expiries, then `extra`.
+ */
+function floorProcedure(prefix, name, { extra = '', claim, source, grant, lineage }) {
+  const t = (table) => `\`${prefix}${table}\``
+  return `create procedure ${name}(in p_client ${TEXT}, in p_hash ${TEXT}, in p_now datetime(3),
+       in p_access_id ${TEXT}, in p_access_hash ${TEXT}, in p_key ${TEXT}, in p_access_expires datetime(3),
+       in p_refresh_id ${TEXT}, in p_refresh_hash ${TEXT}, in p_refresh_expires datetime(3)${extra})
+     modifies sql data
+     begin
+       declare v_live int default 0;
+       declare exit handler for sqlexception begin rollback; resignal; end;
+       start transaction;
+       select count(*) into v_live from ${t('clients')} where id = p_client and revoked_at is null lock in share mode;
+       ${claim(t)};
+       if row_count() = 1 then
+         insert into ${t('access_tokens')} (${ACCESS_TOKEN_COLUMNS})
+           select p_access_id, p_access_hash, p_key, 'opaque', p_client, user_id, '${grant}', scopes, claims,
+             ${lineage.family}, p_now, p_access_expires from ${t(source)} where ${lineage.hashColumn} = p_hash;
+         insert into ${t('refresh_tokens')} (${REFRESH_TOKEN_COLUMNS})
+           select p_refresh_id, p_refresh_hash, p_key, ${lineage.family}, ${lineage.parent}, p_client, user_id, scopes,
+             claims, p_access_id, ${lineage.familyCreatedAt}, p_now, p_refresh_expires
+           from ${t(source)} where ${lineage.hashColumn} = p_hash;
+         commit;
+         select 1 as won;
+       else
+         rollback;
+         select 0 as won;
+       end if;
+     end`
+}
 
 /** The floor's two procedures, for tables named with `prefix`. */
 function procedures(prefix) {
-  const t = (name) => `\`${prefix}${name}\``
-  const text = 'varchar(255) character set utf8mb4'
-  const live = `select count(*) into v_live from ${t('clients')} where id = p_client and revoked_at is null lock in share mode`
   return [
-    `create procedure floor_redeem(in p_client ${text}, in p_hash ${text}, in p_now datetime(3),
-       in p_redirect varchar(2048) character set utf8mb4, in p_challenge ${text}, in p_access_id ${text},
-       in p_access_hash ${text}, in p_key ${text}, in p_access_expires datetime(3), in p_refresh_id ${text},
-       in p_refresh_hash ${text}, in p_refresh_expires datetime(3))
-     modifies sql data
-     begin
-       declare v_live int default 0;
-       declare exit handler for sqlexception begin rollback; resignal; end;
-       start transaction;
-       ${live};
-       update ${t('authorization_codes')} set consumed_at = p_now
+    floorProcedure(prefix, 'floor_redeem', {
+      extra: `, in p_redirect varchar(2048) character set utf8mb4, in p_challenge ${TEXT}`,
+      claim: (t) => `update ${t('authorization_codes')} set consumed_at = p_now
          where code_hash = p_hash and consumed_at is null and expires_at > p_now and client_id = p_client
-           and redirect_uri = p_redirect and code_challenge = p_challenge and v_live = 1;
-       if row_count() = 1 then
-         insert into ${t('access_tokens')} (${ACCESS_COLUMNS})
-           select p_access_id, p_access_hash, p_key, 'opaque', p_client, user_id, 'authorization_code', scopes,
-             claims, grant_id, p_now, p_access_expires from ${t('authorization_codes')} where code_hash = p_hash;
-         insert into ${t('refresh_tokens')} (${REFRESH_COLUMNS})
-           select p_refresh_id, p_refresh_hash, p_key, grant_id, null, p_client, user_id, scopes, claims,
-             p_access_id, p_now, p_now, p_refresh_expires from ${t('authorization_codes')} where code_hash = p_hash;
-         commit;
-         select 1 as won;
-       else
-         rollback;
-         select 0 as won;
-       end if;
-     end`,
-    `create procedure floor_rotate(in p_client ${text}, in p_hash ${text}, in p_now datetime(3),
-       in p_access_id ${text}, in p_access_hash ${text}, in p_key ${text}, in p_access_expires datetime(3),
-       in p_refresh_id ${text}, in p_refresh_hash ${text}, in p_refresh_expires datetime(3))
-     modifies sql data
-     begin
-       declare v_live int default 0;
-       declare exit handler for sqlexception begin rollback; resignal; end;
-       start transaction;
-       ${live};
-       update ${t('refresh_tokens')} set rotated_at = p_now
+           and redirect_uri = p_redirect and code_challenge = p_challenge and v_live = 1`,
+      source: 'authorization_codes',
+      grant: 'authorization_code',
+      lineage: { hashColumn: 'code_hash', family: 'grant_id', parent: 'null', familyCreatedAt: 'p_now' },
+    }),
+    floorProcedure(prefix, 'floor_rotate', {
+      claim: (t) => `update ${t('refresh_tokens')} set rotated_at = p_now
          where token_hash = p_hash and rotated_at is null and revoked_at is null and expires_at > p_now
-           and client_id = p_client and v_live = 1;
-       if row_count() = 1 then
-         insert into ${t('access_tokens')} (${ACCESS_COLUMNS})
-           select p_access_id, p_access_hash, p_key, 'opaque', p_client, user_id, 'refresh_token', scopes, claims,
-             family_id, p_now, p_access_expires from ${t('refresh_tokens')} where token_hash = p_hash;
-         insert into ${t('refresh_tokens')} (${REFRESH_COLUMNS})
-           select p_refresh_id, p_refresh_hash, p_key, family_id, id, p_client, user_id, scopes, claims,
-             p_access_id, family_created_at, p_now, p_refresh_expires from ${t('refresh_tokens')} where token_hash = p_hash;
-         commit;
-         select 1 as won;
-       else
-         rollback;
-         select 0 as won;
-       end if;
-     end`,
+           and client_id = p_client and v_live = 1`,
+      source: 'refresh_tokens',
+      grant: 'refresh_token',
+      lineage: {
+        hashColumn: 'token_hash',
+        family: 'family_id',
+        parent: 'id',
+        familyCreatedAt: 'family_created_at',
+      },
+    }),
   ]
 }
 
@@ -96,26 +93,27 @@ const wonOf = ([results]) => Number(results[0][0].won) === 1
  */
 export async function createMysqlFloor(pool, prefix, hashKey) {
   for (const procedure of procedures(prefix)) await pool.query(procedure)
-  const key = createSecretKey(Buffer.from(hashKey.secret, 'utf8'))
-  const hmac = (value) => createHmac('sha256', key).update(value, 'utf8').digest('base64url')
+  const { hmac, counter, query, opaque, checkClient } = floorSupport(hashKey, (text, values) =>
+    pool.query(text, values),
+  )
   const t = (name) => `\`${prefix}${name}\``
-  const counter = { count: 0 }
-  const query = (text, values) => {
-    counter.count += 1
-    return pool.query(text, values)
-  }
-  const opaque = (tokenPrefix) => `${tokenPrefix}${randomBytes(32).toString('base64url')}`
   const later = (now, ms) => new Date(now.getTime() + ms)
+  /** The procedures' parameters after the client, the hash and now: the new pair. */
+  const newPair = (now, access, refresh) => [
+    randomUUID(),
+    hmac(access),
+    hashKey.id,
+    later(now, HOUR_MS),
+    randomUUID(),
+    hmac(refresh),
+    later(now, 30 * 24 * HOUR_MS),
+  ]
 
   async function authenticate(client) {
     const [rows] = await query(`select secret_hash, revoked_at from ${t('clients')} where id = ?`, [
       client.id,
     ])
-    const row = rows[0]
-    if (row === undefined || row.revoked_at !== null) throw new Error('invalid_client')
-    const actual = Buffer.from(hmac(client.secret))
-    const wanted = Buffer.from(row.secret_hash)
-    if (actual.length !== wanted.length || !timingSafeEqual(actual, wanted)) throw new Error('invalid_client')
+    checkClient(rows[0], client.secret)
   }
 
   return {
@@ -125,7 +123,7 @@ export async function createMysqlFloor(pool, prefix, hashKey) {
       const token = opaque('spoat_')
       const now = new Date()
       const [result] = await query(
-        `insert into ${t('access_tokens')} (${ACCESS_COLUMNS})
+        `insert into ${t('access_tokens')} (${ACCESS_TOKEN_COLUMNS})
          select ?, ?, ?, 'opaque', id, null, 'client_credentials', '["invoices.read"]', '{}', null, ?, ?
          from ${t('clients')} where id = ? and revoked_at is null`,
         [randomUUID(), hmac(token), hashKey.id, now, later(now, HOUR_MS), client.id],
@@ -147,7 +145,7 @@ export async function createMysqlFloor(pool, prefix, hashKey) {
       return row
     },
     async approve(client, redirectUri, challenge) {
-      const code = randomBytes(32).toString('base64url')
+      const code = opaque('')
       const now = new Date()
       await query(
         `insert into ${t('authorization_codes')} (code_hash, hash_key_id, grant_id, client_id, user_id, redirect_uri,
@@ -168,15 +166,9 @@ export async function createMysqlFloor(pool, prefix, hashKey) {
           client.id,
           hmac(code),
           now,
+          ...newPair(now, access, refresh),
           redirectUri,
           challenge,
-          randomUUID(),
-          hmac(access),
-          hashKey.id,
-          later(now, HOUR_MS),
-          randomUUID(),
-          hmac(refresh),
-          later(now, 30 * 24 * HOUR_MS),
         ]),
       )
       if (!won) throw new Error('invalid_grant')
@@ -192,13 +184,7 @@ export async function createMysqlFloor(pool, prefix, hashKey) {
           client.id,
           hmac(token),
           now,
-          randomUUID(),
-          hmac(access),
-          hashKey.id,
-          later(now, HOUR_MS),
-          randomUUID(),
-          hmac(refresh),
-          later(now, 30 * 24 * HOUR_MS),
+          ...newPair(now, access, refresh),
         ]),
       )
       if (!won) {

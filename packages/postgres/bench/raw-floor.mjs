@@ -8,16 +8,30 @@
 // - refresh: one statement that rotates the token exactly once (unrotated, unrevoked, unexpired,
 //   this client, the client live) and inserts the new pair from it.
 // Hashes only are stored (HMAC-SHA-256, base64url), as sp-oauth stores them.
+import { createHash, randomUUID } from 'node:crypto'
 import {
-  createHash,
-  createHmac,
-  createSecretKey,
-  randomBytes,
-  randomUUID,
-  timingSafeEqual,
-} from 'node:crypto'
+  ACCESS_TOKEN_COLUMNS,
+  floorSupport,
+  HOUR_MS,
+  REFRESH_TOKEN_COLUMNS,
+} from '@sp-oauth/storage-test-support/floor-support'
 
-const HOUR_MS = 3_600_000
+/**
+ * `stored_access` and `stored_refresh`: the new pair inserted from the row `won` returned, in the
+ * parameter numbering both consuming statements share ($1 client, $2 now, $4-$7 the access token,
+ * $8-$10 the refresh token); `grant` is the access token's grant type, `lineage` the refresh token's
+ * family, parent and family start, as columns of `won`.
+ */
+function storePairFromWon(tables, grant, lineage) {
+  return `stored_access as (
+           insert into ${tables.access} (${ACCESS_TOKEN_COLUMNS})
+           select $4, $5, $6, 'opaque', $1::text, user_id, '${grant}', scopes, claims, family_id, $2, $7 from won),
+         stored_refresh as (
+           insert into ${tables.refresh} (${REFRESH_TOKEN_COLUMNS})
+           select $8, $9, $6, family_id, ${lineage.parent}, $1::text, user_id, scopes, claims, $4, ${lineage.familyCreatedAt}, $2, $10
+           from won)
+         select count(*)::int as won from won`
+}
 
 /**
  * @param pool a `pg` Pool on the bench's database
@@ -25,28 +39,29 @@ const HOUR_MS = 3_600_000
  * @param hashKey the hash key's secret and id, as the server under test uses them
  */
 export function createPostgresFloor(pool, tables, hashKey) {
-  const key = createSecretKey(Buffer.from(hashKey.secret, 'utf8'))
-  const hmac = (value) => createHmac('sha256', key).update(value, 'utf8').digest('base64url')
-  const counter = { count: 0 }
-  const query = (text, values) => {
-    counter.count += 1
-    return pool.query(text, values)
-  }
+  const { hmac, counter, query, opaque, checkClient } = floorSupport(hashKey, (text, values) =>
+    pool.query(text, values),
+  )
 
   /** The client, if its secret matches and it is live; one lookup and one HMAC. */
   async function authenticate(client) {
     const { rows } = await query(`select secret_hash, revoked_at from ${tables.clients} where id = $1`, [
       client.id,
     ])
-    const row = rows[0]
-    if (row === undefined || row.revoked_at !== null) throw new Error('invalid_client')
-    const actual = Buffer.from(hmac(client.secret))
-    const wanted = Buffer.from(row.secret_hash)
-    if (actual.length !== wanted.length || !timingSafeEqual(actual, wanted)) throw new Error('invalid_client')
+    checkClient(rows[0], client.secret)
   }
 
-  const opaque = (prefix) => `${prefix}${randomBytes(32).toString('base64url')}`
   const live = `exists (select 1 from ${tables.clients} where id = $1::text and revoked_at is null for share)`
+  /** The parameters $4-$10 of a consuming statement: the new pair's ids, hashes and expiries. */
+  const newPair = (now, access, refresh) => [
+    randomUUID(),
+    hmac(access),
+    hashKey.id,
+    new Date(now.getTime() + HOUR_MS),
+    randomUUID(),
+    hmac(refresh),
+    new Date(now.getTime() + 30 * 24 * HOUR_MS),
+  ]
 
   return {
     counter,
@@ -55,8 +70,7 @@ export function createPostgresFloor(pool, tables, hashKey) {
       const token = opaque('spoat_')
       const now = new Date()
       const { rowCount } = await query(
-        `insert into ${tables.access} (id, token_hash, hash_key_id, format, client_id, user_id, grant_type,
-           scopes, claims, family_id, created_at, expires_at)
+        `insert into ${tables.access} (${ACCESS_TOKEN_COLUMNS})
          select $2, $3, $4, 'opaque', $1::text, null, 'client_credentials', '["invoices.read"]', '{}', null, $5, $6
          where ${live}`,
         [client.id, randomUUID(), hmac(token), hashKey.id, now, new Date(now.getTime() + HOUR_MS)],
@@ -78,7 +92,7 @@ export function createPostgresFloor(pool, tables, hashKey) {
     },
     /** An approved code for `client` (untimed set-up): the row the authorization endpoint stores. */
     async approve(client, redirectUri, challenge) {
-      const code = randomBytes(32).toString('base64url')
+      const code = opaque('')
       const now = new Date()
       await query(
         `insert into ${tables.codes} (code_hash, hash_key_id, grant_id, client_id, user_id, redirect_uri,
@@ -107,33 +121,10 @@ export function createPostgresFloor(pool, tables, hashKey) {
         `with won as (
            update ${tables.codes} set consumed_at = $2
            where code_hash = $3 and consumed_at is null and expires_at > $2 and client_id = $1::text
-             and redirect_uri = $4 and code_challenge = $5 and ${live}
-           returning grant_id, user_id, scopes, claims),
-         stored_access as (
-           insert into ${tables.access} (id, token_hash, hash_key_id, format, client_id, user_id, grant_type,
-             scopes, claims, family_id, created_at, expires_at)
-           select $6, $7, $8, 'opaque', $1::text, user_id, 'authorization_code', scopes, claims, grant_id, $2, $9
-           from won),
-         stored_refresh as (
-           insert into ${tables.refresh} (id, token_hash, hash_key_id, family_id, parent_id, client_id, user_id,
-             scopes, claims, access_token_id, family_created_at, created_at, expires_at)
-           select $10, $11, $8, grant_id, null, $1::text, user_id, scopes, claims, $6, $2, $2, $12
-           from won)
-         select count(*)::int as won from won`,
-        [
-          client.id,
-          now,
-          hmac(code),
-          redirectUri,
-          challenge,
-          randomUUID(),
-          hmac(access),
-          hashKey.id,
-          new Date(now.getTime() + HOUR_MS),
-          randomUUID(),
-          hmac(refresh),
-          new Date(now.getTime() + 30 * 24 * HOUR_MS),
-        ],
+             and redirect_uri = $11 and code_challenge = $12 and ${live}
+           returning grant_id as family_id, user_id, scopes, claims),
+         ${storePairFromWon(tables, 'authorization_code', { parent: 'null', familyCreatedAt: '$2' })}`,
+        [client.id, now, hmac(code), ...newPair(now, access, refresh), redirectUri, challenge],
       )
       if (rows[0].won !== 1) throw new Error('invalid_grant')
       return { access, refresh }
@@ -149,29 +140,8 @@ export function createPostgresFloor(pool, tables, hashKey) {
            where token_hash = $3 and rotated_at is null and revoked_at is null and expires_at > $2
              and client_id = $1::text and ${live}
            returning id, family_id, family_created_at, user_id, scopes, claims),
-         stored_access as (
-           insert into ${tables.access} (id, token_hash, hash_key_id, format, client_id, user_id, grant_type,
-             scopes, claims, family_id, created_at, expires_at)
-           select $4, $5, $6, 'opaque', $1::text, user_id, 'refresh_token', scopes, claims, family_id, $2, $7
-           from won),
-         stored_refresh as (
-           insert into ${tables.refresh} (id, token_hash, hash_key_id, family_id, parent_id, client_id, user_id,
-             scopes, claims, access_token_id, family_created_at, created_at, expires_at)
-           select $8, $9, $6, family_id, id, $1::text, user_id, scopes, claims, $4, family_created_at, $2, $10
-           from won)
-         select count(*)::int as won from won`,
-        [
-          client.id,
-          now,
-          hmac(token),
-          randomUUID(),
-          hmac(access),
-          hashKey.id,
-          new Date(now.getTime() + HOUR_MS),
-          randomUUID(),
-          hmac(refresh),
-          new Date(now.getTime() + 30 * 24 * HOUR_MS),
-        ],
+         ${storePairFromWon(tables, 'refresh_token', { parent: 'id', familyCreatedAt: 'family_created_at' })}`,
+        [client.id, now, hmac(token), ...newPair(now, access, refresh)],
       )
       if (rows[0].won !== 1) {
         // A reuse: the floor, like sp-oauth, revokes the family (the rare path, not measured).
