@@ -7,6 +7,7 @@ import type { ClientRepository } from '../ports/client-repository.js'
 import type { ConsentRepository } from '../ports/consent-repository.js'
 import type { ConsentTicketRepository } from '../ports/consent-ticket-repository.js'
 import type { EventOutboxRepository } from '../ports/event-publisher.js'
+import type { IssuedToClient } from '../ports/issued-to-client.js'
 import type { RefreshTokenRepository } from '../ports/refresh-token-repository.js'
 import type { SigningKeyRepository } from '../ports/signing-key-repository.js'
 import type { Repositories } from '../ports/unit-of-work.js'
@@ -46,6 +47,17 @@ export function copyData<T>(value: T): T {
 /** A row to store: a frozen deep copy of what the caller passed. */
 function frozen<T extends object>(row: T): T {
   return Object.freeze(copyData(row))
+}
+
+/** `record` and its client, when `record` exists and was issued to `clientId`. */
+function withClient<T extends { readonly clientId: string }>(
+  tables: Tables,
+  record: T | null,
+  clientId: string,
+): IssuedToClient<T> | null {
+  if (record === null || record.clientId !== clientId) return null
+  const client = tables.clients.get(clientId)
+  return client === null ? null : { record, client }
 }
 
 export function createMemoryRepositories(tableAccess: TableAccess): Repositories {
@@ -108,6 +120,8 @@ function memoryAuthorizationCodeRepository(access: TableAccess): AuthorizationCo
   return {
     insert: (code) => access('write', (t) => t.codes.insert(frozen(code))),
     findByHash: (codeHash) => access('read', (t) => t.codes.get(codeHash)),
+    findByHashWithClient: (codeHash, clientId) =>
+      access('read', (t) => withClient(t, t.codes.get(codeHash), clientId)),
     consume: (codeHash, now) =>
       access('write', (t) => {
         const code = t.codes.get(codeHash)
@@ -179,6 +193,8 @@ function memoryRefreshTokenRepository(access: TableAccess): RefreshTokenReposito
   return {
     insert: (token) => access('write', (t) => t.refreshTokens.insert(frozen(token))),
     findByHash: (tokenHash) => access('read', (t) => t.refreshTokens.findUnique('hash', tokenHash)),
+    findByHashWithClient: (tokenHash, clientId) =>
+      access('read', (t) => withClient(t, t.refreshTokens.findUnique('hash', tokenHash), clientId)),
     findByParentId: (parentId) =>
       access('read', (t) => {
         const children = t.refreshTokens.filter((row) => row.parentId === parentId)

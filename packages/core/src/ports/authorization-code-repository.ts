@@ -1,4 +1,5 @@
 import type { AuthorizationCodeRecord } from '../domain/authorization-code.js'
+import type { IssuedToClient } from './issued-to-client.js'
 
 /** Stores authorization codes, by hash only. */
 export interface AuthorizationCodeRepository {
@@ -6,6 +7,17 @@ export interface AuthorizationCodeRepository {
   insert(code: AuthorizationCodeRecord): Promise<void>
   /** The code with this hash, consumed or not, expired or not; `null` when there is none. */
   findByHash(codeHash: string): Promise<AuthorizationCodeRecord | null>
+  /**
+   * Optional: the code with this hash (consumed or not, expired or not) together with its client
+   * (revoked or not), read at once, when the code was issued to `clientId`; `null` when there is no
+   * such code or it is another client's. A code exchange then authenticates the client and checks
+   * the code with one read. Without it, the core reads the client (`ClientRepository.findById`),
+   * then the code (`findByHash`).
+   */
+  findByHashWithClient?(
+    codeHash: string,
+    clientId: string,
+  ): Promise<IssuedToClient<AuthorizationCodeRecord> | null>
   /**
    * Atomically marks the code consumed if it is not yet: of any number of concurrent callers,
    * exactly one gets the record (with `consumedAt` set), the rest `null`. Also `null` when the

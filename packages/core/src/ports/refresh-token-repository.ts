@@ -1,4 +1,5 @@
 import type { RefreshTokenRecord } from '../domain/refresh-token.js'
+import type { IssuedToClient } from './issued-to-client.js'
 
 /** Stores refresh tokens, by hash only, grouped in rotation families. */
 export interface RefreshTokenRepository {
@@ -6,6 +7,17 @@ export interface RefreshTokenRepository {
   insert(token: RefreshTokenRecord): Promise<void>
   /** The token with this hash, in any state; `null` when there is none. */
   findByHash(tokenHash: string): Promise<RefreshTokenRecord | null>
+  /**
+   * Optional: the token with this hash (in any state) together with its client (revoked or not),
+   * read at once, when the token was issued to `clientId`; `null` when there is no such token or it
+   * is another client's. A rotation then authenticates the client and checks the token with one
+   * read. Without it, the core reads the client (`ClientRepository.findById`), then the token
+   * (`findByHash`).
+   */
+  findByHashWithClient?(
+    tokenHash: string,
+    clientId: string,
+  ): Promise<IssuedToClient<RefreshTokenRecord> | null>
   /**
    * The newest token (by `createdAt`) rotated from `parentId`, in any state; `null` when there is
    * none. A retry within the reuse grace period gives a parent a second child, so "newest" matters.

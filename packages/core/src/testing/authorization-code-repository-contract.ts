@@ -4,6 +4,7 @@ import {
   awkwardClaims,
   awkwardText,
   awkwardUserId,
+  expectReadWithClient,
   farFuture,
   forEachAccessMode,
   forEachConcurrentMode,
@@ -69,6 +70,19 @@ export function authorizationCodeRepositoryContract(factory: StorageFactory): vo
       test('insert then findByHash: a code without PKCE comes back with a null challenge and method', async (use) => {
         const code = await storeCode(use, { codeChallenge: null, codeChallengeMethod: null, scopes: [] })
         expect(await use((r) => r.authorizationCodes.findByHash(code.codeHash))).toEqual(code)
+      })
+
+      test('findByHashWithClient (optional): the code and its client as findByHash and findById give them, the client revoked too; null for another client, an unknown hash, other letter case', async (use) => {
+        const client = await storeClient(use)
+        const code = awkwardCode(client.id)
+        await use((r) => r.authorizationCodes.insert(code))
+        await use((r) => r.authorizationCodes.consume(code.codeHash, minutesLater(3)))
+        await expectReadWithClient(
+          use,
+          { hash: code.codeHash, record: code },
+          (r, hash, clientId) => r.authorizationCodes.findByHashWithClient?.(hash, clientId),
+          (r, hash) => r.authorizationCodes.findByHash(hash),
+        )
       })
 
       test('findByHash: an unknown hash gives null', async (use) => {

@@ -1,10 +1,11 @@
 // Internal helpers the contract suites share: how a test reaches the repositories, concurrency,
 // values that trip storages up. Not exported from `@sp-oauth/core/testing`.
-import { describe, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Storage } from '../config/options.js'
 import type { ClientRecord } from '../domain/client.js'
+import type { IssuedToClient } from '../ports/issued-to-client.js'
 import type { Repositories } from '../ports/unit-of-work.js'
-import { buildClientRecord, instantAfter, randomUuid } from './record-builders.js'
+import { buildClientRecord, instantAfter, randomHash, randomUuid } from './record-builders.js'
 import type { StorageUnderTest } from './storage-factory.js'
 
 /** Runs one call against the repositories the current access mode hands out. */
@@ -199,4 +200,44 @@ export async function storeClient(use: Use, overrides: Partial<ClientRecord> = {
 /** A date near the end of what a storage must hold: `DATETIME(3)`, not a 2038-bound `TIMESTAMP`. */
 export function farFuture(): Date {
   return new Date('2099-12-31T23:59:59.999Z')
+}
+
+/**
+ * The rules of an optional `findByHashWithClient` for a stored credential (`stored`, with hash
+ * `hash`, of client `stored.clientId`): it gives the credential and the client exactly as
+ * `findByHash` and `clients.findById` do, in any state (the client revoked), and `null` for another
+ * client, an unknown hash or the hash in other letter case. `readWith` calls the method, or gives
+ * `undefined` when the storage has none (then there is nothing to check).
+ */
+export async function expectReadWithClient<T extends { readonly clientId: string }>(
+  use: Use,
+  stored: { readonly hash: string; readonly record: T },
+  readWith: (
+    repositories: Repositories,
+    hash: string,
+    clientId: string,
+  ) => Promise<IssuedToClient<T> | null> | undefined,
+  findByHash: (repositories: Repositories, hash: string) => Promise<T | null>,
+): Promise<void> {
+  const read = (hash: string, clientId: string): Promise<IssuedToClient<T> | null | undefined> =>
+    use(async (r) => readWith(r, hash, clientId))
+  const { hash, record } = stored
+  const other = await storeClient(use)
+  const first = await read(hash, record.clientId)
+  if (first === undefined) {
+    expect(first).toBeUndefined()
+    return
+  }
+  const expected = async (): Promise<IssuedToClient<T | null>> => ({
+    record: await use((r) => findByHash(r, hash)),
+    client: (await use((r) => r.clients.findById(record.clientId)))!,
+  })
+  expect(first).toEqual(await expected())
+  expect(await read(hash, other.id)).toBeNull()
+  expect(await read(randomHash(), record.clientId)).toBeNull()
+  expect(await read(swapCase(hash), record.clientId)).toBeNull()
+  await use((r) => r.clients.revoke(record.clientId, instantAfter(5)))
+  const revoked = await read(hash, record.clientId)
+  expect(revoked?.client.revokedAt).toEqual(instantAfter(5))
+  expect(revoked).toEqual(await expected())
 }

@@ -3,6 +3,7 @@ import type { RefreshTokenRecord } from '../domain/refresh-token.js'
 import {
   awkwardClaims,
   awkwardUserId,
+  expectReadWithClient,
   farFuture,
   forEachAccessMode,
   forEachConcurrentMode,
@@ -102,6 +103,17 @@ export function refreshTokenRepositoryContract(factory: StorageFactory): void {
       test('insert then findByHash: a token with no user, parent, access token or scopes comes back equal', async (use) => {
         const token = await storeRefreshToken(use, { userId: null, scopes: [] })
         expect(await use((r) => r.refreshTokens.findByHash(token.tokenHash))).toEqual(token)
+      })
+
+      test('findByHashWithClient (optional): the token and its client as findByHash and findById give them, the client revoked too; null for another client, an unknown hash, other letter case', async (use) => {
+        const token = await storeAwkwardRefreshToken(use)
+        await use((r) => r.refreshTokens.markRotated(token.tokenHash, minutesLater(3)))
+        await expectReadWithClient(
+          use,
+          { hash: token.tokenHash, record: token },
+          (r, hash, clientId) => r.refreshTokens.findByHashWithClient?.(hash, clientId),
+          (r, hash) => r.refreshTokens.findByHash(hash),
+        )
       })
 
       test('findByHash: an unknown hash gives null', async (use) => {

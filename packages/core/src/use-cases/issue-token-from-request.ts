@@ -7,6 +7,7 @@ import { authenticateClient } from './internal/authenticate-client.js'
 import type { ClientRequest } from './internal/http-request.js'
 import type { TokenResponse } from './internal/issue-tokens.js'
 import { readParameters, requireParameter } from './internal/parameters.js'
+import { readWithClient } from './internal/read-with-client.js'
 import type { ServerContext } from './internal/server-context.js'
 
 /**
@@ -27,15 +28,25 @@ export async function issueTokenFromRequest(
   if (!isGrantType(grantType)) {
     throw OAuthError.unsupportedGrantType({ description: 'The grant_type is not supported.' })
   }
-  const { client, parameters } = await authenticateClient(context, request, body)
+  const repositories = context.storage.repositories
+  const code =
+    grantType === 'authorization_code'
+      ? readWithClient(context, body.get('code'), repositories.authorizationCodes)
+      : null
+  const refreshToken =
+    grantType === 'refresh_token'
+      ? readWithClient(context, body.get('refresh_token'), repositories.refreshTokens)
+      : null
+  const findClient = (code ?? refreshToken)?.findClient
+  const { client, parameters } = await authenticateClient(context, request, body, findClient)
   if (!client.allowedGrants.includes(grantType)) {
     throw OAuthError.unauthorizedClient({ description: `The client may not use the ${grantType} grant.` })
   }
   switch (grantType) {
     case 'authorization_code':
-      return authorizationCodeGrant(context, client, parameters)
+      return authorizationCodeGrant(context, client, parameters, code?.found() ?? null)
     case 'refresh_token':
-      return refreshTokenGrant(context, client, parameters)
+      return refreshTokenGrant(context, client, parameters, refreshToken?.found() ?? null)
     case 'client_credentials':
       return clientCredentialsGrant(context, client, parameters)
   }

@@ -6,6 +6,7 @@ import type {
 import type { Kysely, Selectable } from 'kysely'
 import type { AuthorizationCodeTable, SpOAuthDatabase } from '../database.js'
 import type { SqlDialect } from '../sql-dialect.js'
+import { readWithClient } from './read-with-client.js'
 import { count, lookUpOne, type RepositoryScope, updateOne } from './repository-scope.js'
 import { decodeNullableDate, decodeObject, decodeStrings } from './row-codec.js'
 
@@ -44,6 +45,14 @@ export function createAuthorizationCodeRepository(scope: RepositoryScope): Autho
       const row = await lookUpOne(scope, 'authorization_codes.findByHash', codeHash, byHash)
       return row === undefined ? null : toAuthorizationCodeRecord(dialect, row)
     },
+    findByHashWithClient: (codeHash, clientId) =>
+      readWithClient(
+        scope,
+        'authorization_codes',
+        'code_hash',
+        { hash: codeHash, clientId },
+        (row: Selectable<AuthorizationCodeTable>) => toAuthorizationCodeRecord(dialect, row),
+      ),
     consume: async (codeHash, now) => {
       const row = await updateOne(
         scope,

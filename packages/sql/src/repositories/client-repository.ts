@@ -77,7 +77,7 @@ export function createClientRepository(scope: RepositoryScope): ClientRepository
   }
 }
 
-function toClientRecord(dialect: SqlDialect, row: Selectable<ClientTable>): ClientRecord {
+export function toClientRecord(dialect: SqlDialect, row: Selectable<ClientTable>): ClientRecord {
   return {
     id: row.id,
     name: row.name,

@@ -40,3 +40,24 @@ describe('lookups by key (compiled once per storage)', () => {
     ])
   })
 })
+
+describe('a credential read with its client', () => {
+  it('one statement joining the client by primary key, with both keys as parameters, compiled once', async () => {
+    const { repositories, queries } = storage()
+    await repositories.authorizationCodes.findByHashWithClient!('hash-1', 'client-1')
+    await repositories.refreshTokens.findByHashWithClient!('hash-2', 'client-2')
+    await repositories.authorizationCodes.findByHashWithClient!('hash-3', 'client-3')
+    expect(queries.map((query) => query.parameters)).toEqual([
+      ['hash-1', 'client-1'],
+      ['hash-2', 'client-2'],
+      ['hash-3', 'client-3'],
+    ])
+    expect(queries[2]?.sql).toBe(queries[0]?.sql)
+    expect(queries[0]?.sql).toMatch(
+      /^select "auth"\."app_authorization_codes"\.\*, .* from "auth"\."app_authorization_codes" inner join "auth"\."app_clients" on "auth"\."app_clients"\."id" = "auth"\."app_authorization_codes"\."client_id" where "auth"\."app_authorization_codes"\."code_hash" = \$1 and "auth"\."app_authorization_codes"\."client_id" = \$2$/,
+    )
+    expect(queries[1]?.sql).toContain(
+      'inner join "auth"."app_clients" on "auth"."app_clients"."id" = "auth"."app_refresh_tokens"."client_id"',
+    )
+  })
+})

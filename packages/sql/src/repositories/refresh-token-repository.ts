@@ -2,6 +2,7 @@ import type { RefreshTokenRecord, RefreshTokenRepository } from '@sp-oauth/core'
 import type { Insertable, Kysely, Selectable } from 'kysely'
 import type { RefreshTokenTable, SpOAuthDatabase } from '../database.js'
 import type { SqlDialect } from '../sql-dialect.js'
+import { readWithClient } from './read-with-client.js'
 import {
   lookUpOne,
   type RepositoryScope,
@@ -31,6 +32,14 @@ export function createRefreshTokenRepository(scope: RepositoryScope): RefreshTok
       const row = await lookUpOne(scope, 'refresh_tokens.findByHash', tokenHash, byHash)
       return row === undefined ? null : toRefreshTokenRecord(dialect, row)
     },
+    findByHashWithClient: (tokenHash, clientId) =>
+      readWithClient(
+        scope,
+        'refresh_tokens',
+        'token_hash',
+        { hash: tokenHash, clientId },
+        (row: Selectable<RefreshTokenTable>) => toRefreshTokenRecord(dialect, row),
+      ),
     findByParentId: async (parentId) => {
       const row = await scope.db
         .selectFrom('refresh_tokens')

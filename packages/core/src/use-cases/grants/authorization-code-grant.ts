@@ -10,7 +10,7 @@ import {
   type EventRecorder,
 } from '../internal/commit.js'
 import { signingKeyForIssuance } from '../internal/ensure-active-signing-key.js'
-import { findByHash } from '../internal/find-by-hash.js'
+import { type FoundByHash, findByHash } from '../internal/find-by-hash.js'
 import {
   prepareAccessToken,
   prepareRefreshToken,
@@ -34,11 +34,15 @@ export async function authorizationCodeGrant(
   context: ServerContext,
   client: ClientRecord,
   parameters: ReadonlyMap<string, string>,
+  /** The code, when it was read along with the client (and so is this client's). */
+  presented: FoundByHash<AuthorizationCodeRecord> | null = null,
 ): Promise<TokenResponse> {
   const code = requireParameter(parameters, 'code')
-  const found = await findByHash(context, code, (hash) =>
-    context.storage.repositories.authorizationCodes.findByHash(hash),
-  )
+  const found =
+    presented ??
+    (await findByHash(context, code, (hash) =>
+      context.storage.repositories.authorizationCodes.findByHash(hash),
+    ))
   const invalid = (description: string): OAuthError => OAuthError.invalidGrant({ description })
   // A code of another client is answered like an unknown code, and is left alone.
   if (!found || found.record.clientId !== client.id) throw invalid('The authorization code is invalid.')

@@ -11,7 +11,7 @@ import {
   type EventRecorder,
 } from '../internal/commit.js'
 import { signingKeyForIssuance } from '../internal/ensure-active-signing-key.js'
-import { findByHash } from '../internal/find-by-hash.js'
+import { type FoundByHash, findByHash } from '../internal/find-by-hash.js'
 import {
   type GrantContext,
   type PreparedToken,
@@ -48,11 +48,13 @@ export async function refreshTokenGrant(
   context: ServerContext,
   client: ClientRecord,
   parameters: ReadonlyMap<string, string>,
+  /** The token, when it was read along with the client (and so is this client's). */
+  presented: FoundByHash<RefreshTokenRecord> | null = null,
 ): Promise<TokenResponse> {
   const token = requireParameter(parameters, 'refresh_token')
-  const found = await findByHash(context, token, (hash) =>
-    context.storage.repositories.refreshTokens.findByHash(hash),
-  )
+  const found =
+    presented ??
+    (await findByHash(context, token, (hash) => context.storage.repositories.refreshTokens.findByHash(hash)))
   const invalid = (description: string): OAuthError => OAuthError.invalidGrant({ description })
   if (!found || found.record.clientId !== client.id) throw invalid('The refresh token is invalid.')
   const record = found.record

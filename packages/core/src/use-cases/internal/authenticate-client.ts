@@ -40,6 +40,9 @@ export async function authenticateClient(
   request: ClientRequest,
   /** The body, when the caller has read it already. */
   parameters: ReadonlyMap<string, string> = readParameters(request.body),
+  /** How the claimed client is read; a token request may read its credential along. */
+  findClient: (clientId: string) => Promise<ClientRecord | null> = (clientId) =>
+    context.storage.repositories.clients.findById(clientId),
 ): Promise<AuthenticatedClient> {
   const query = readParameters(request.query)
   if (query.has('client_secret')) {
@@ -58,9 +61,7 @@ export async function authenticateClient(
     throw OAuthError.invalidClient({ description: 'Client authentication failed.' })
   }
 
-  const client = isClientId(claimed.clientId)
-    ? await context.storage.repositories.clients.findById(claimed.clientId)
-    : null
+  const client = isClientId(claimed.clientId) ? await findClient(claimed.clientId) : null
   if (!client) return fail('unknown_client', null)
   if (client.revokedAt) return fail('client_revoked', client)
   context.clientRevocations.noteLive(client.id)

@@ -1,5 +1,11 @@
 import type { ServerContext } from './server-context.js'
 
+/** A stored credential found by the hash of its plaintext, with that hash. */
+export interface FoundByHash<T> {
+  readonly record: T
+  readonly hash: string
+}
+
 /**
  * Finds a stored credential by the hash of its plaintext. Tries the current hash key first, then
  * older keys still configured, so hash keys can rotate without logging anybody out. With one key
@@ -9,7 +15,7 @@ export async function findByHash<T>(
   context: ServerContext,
   plaintext: string,
   find: (hash: string) => Promise<T | null>,
-): Promise<{ readonly record: T; readonly hash: string } | null> {
+): Promise<FoundByHash<T> | null> {
   for (const keyId of context.hasher.keyIds) {
     const hash = await context.hasher.hashWithKey(plaintext, keyId)
     const record = await find(hash)

@@ -1,0 +1,64 @@
+import type { ClientRecord, IssuedToClient } from '@sp-oauth/core'
+import type { Kysely, Selectable } from 'kysely'
+import type { ClientTable, SpOAuthDatabase } from '../database.js'
+import { toClientRecord } from './client-repository.js'
+import { lookUpOne, type RepositoryScope } from './repository-scope.js'
+
+const CLIENT_COLUMNS = [
+  'id',
+  'name',
+  'redirect_uris',
+  'allowed_grants',
+  'allowed_scopes',
+  'confidential',
+  'application_type',
+  'silent_consent',
+  'resource_server',
+  'secret_hash',
+  'secret_hash_key_id',
+  'created_at',
+  'updated_at',
+  'revoked_at',
+] as const satisfies readonly (keyof ClientTable)[]
+
+/** The joined client's columns are read under this prefix, clear of the credential's own. */
+const PREFIX = 'client__'
+
+type CredentialTable = 'authorization_codes' | 'refresh_tokens'
+
+/**
+ * Reads the credential of `table` whose `hashColumn` is `hash`, issued to `clientId`, with its
+ * client, in one statement (a join on the client's primary key), compiled once per storage; then
+ * decodes both. `null` when there is no such credential or it is another client's.
+ */
+export async function readWithClient<Row, T>(
+  scope: RepositoryScope,
+  table: CredentialTable,
+  hashColumn: 'code_hash' | 'token_hash',
+  key: { readonly hash: string; readonly clientId: string },
+  toRecord: (row: Row) => T,
+): Promise<IssuedToClient<T> | null> {
+  const select =
+    ([hash, clientId]: readonly string[]) =>
+    (db: Kysely<SpOAuthDatabase>) =>
+      db
+        .selectFrom(table as 'authorization_codes')
+        .innerJoin('clients', 'clients.id', `${table as 'authorization_codes'}.client_id`)
+        .selectAll(table as 'authorization_codes')
+        .select(
+          CLIENT_COLUMNS.map(
+            (column) => `clients.${column} as ${PREFIX}${column}` as `clients.${typeof column}`,
+          ),
+        )
+        .where(`${table as 'authorization_codes'}.${hashColumn as 'code_hash'}`, '=', hash!)
+        .where(`${table as 'authorization_codes'}.client_id`, '=', clientId!)
+  const row = await lookUpOne(scope, `${table}.findByHashWithClient`, [key.hash, key.clientId], select)
+  if (row === undefined) return null
+  return { record: toRecord(row as Row), client: joinedClient(scope, row as Record<string, unknown>) }
+}
+
+function joinedClient(scope: RepositoryScope, row: Record<string, unknown>): ClientRecord {
+  const client: Record<string, unknown> = {}
+  for (const column of CLIENT_COLUMNS) client[column] = row[`${PREFIX}${column}`]
+  return toClientRecord(scope.dialect, client as Selectable<ClientTable>)
+}
