@@ -43,23 +43,40 @@ const NUMBERS = sql.raw(
     .join(' cross join '),
 )
 
-/** Seeds opaque access tokens of `clientId` up to `total` seeded rows, 10^5 rows per INSERT … SELECT. */
-function seeder(db, table) {
+/** base64url SHA-256 of `<prefix><g>`: the shape of the server's hashes (43 characters). */
+const hashOf = (prefix) =>
+  sql`replace(replace(trim(trailing '=' from to_base64(unhex(sha2(concat(${prefix}, g), 256)))), '+', '-'), '/', '_')`
+
+/**
+ * Seeds access and refresh tokens of `clientId` up to `total` seeded rows in each table, 10^5 rows
+ * per INSERT … SELECT, a family and one of 10 000 users per pair.
+ */
+function seeder(db, access, refresh) {
   let seeded = 0
   return async (total, clientId) => {
     while (seeded < total) {
       const to = Math.min(total, seeded + CHUNK)
+      const numbers = sql`(select ${seeded} + a.n + 10 * b.n + 100 * c.n + 1000 * d.n + 10000 * e.n + 1 as g from ${NUMBERS}) numbers`
       await sql`
-        insert into ${table} (id, token_hash, hash_key_id, format, client_id, user_id, grant_type,
+        insert into ${access} (id, token_hash, hash_key_id, format, client_id, user_id, grant_type,
           scopes, claims, family_id, created_at, expires_at)
-        select concat('seed-', g), sha2(concat('seed-', g), 256), 'k1', 'opaque', ${clientId}, 'seed-user',
-          'client_credentials', '["invoices.read"]', '{}', null, utc_timestamp(3), utc_timestamp(3) + interval 1 hour
-        from (select ${seeded} + a.n + 10 * b.n + 100 * c.n + 1000 * d.n + 10000 * e.n + 1 as g from ${NUMBERS}) numbers
+        select concat('seed-', g), ${hashOf('seed-')}, 'k1', 'opaque', ${clientId}, concat('seed-user-', g % 10000),
+          'authorization_code', '["invoices.read"]', '{}', concat('seed-family-', g), utc_timestamp(3),
+          utc_timestamp(3) + interval 1 hour
+        from ${numbers}
+        where g <= ${to}`.execute(db)
+      await sql`
+        insert into ${refresh} (id, token_hash, hash_key_id, family_id, parent_id, client_id, user_id,
+          scopes, claims, access_token_id, family_created_at, created_at, expires_at)
+        select concat('seed-refresh-', g), ${hashOf('seed-refresh-')}, 'k1', concat('seed-family-', g), null,
+          ${clientId}, concat('seed-user-', g % 10000), '["invoices.read"]', '{}', concat('seed-', g),
+          utc_timestamp(3), utc_timestamp(3), utc_timestamp(3) + interval 30 day
+        from ${numbers}
         where g <= ${to}`.execute(db)
       seeded = to
     }
-    await sql`analyze table ${table}`.execute(db)
-    const { rows } = await sql`select count(*) as n from ${table}`.execute(db)
+    for (const table of [access, refresh]) await sql`analyze table ${table}`.execute(db)
+    const { rows } = await sql`select count(*) as n from ${access}`.execute(db)
     return Number(rows[0].n)
   }
 }
@@ -92,7 +109,7 @@ await runStorageBench('@sp-oauth/mysql', [
         floor: await createMysqlFloor(floorPool, PREFIX, HASH_KEYS.keys[0]),
         note: `Server ${rows[0].v} at ${server.host}:${server.port}, database \`${database}\` (dropped afterwards).`,
         seedSizes: SIZES,
-        seedAccessTokens: seeder(db, sql.table(`${PREFIX}access_tokens`)),
+        seedTokens: seeder(db, sql.table(`${PREFIX}access_tokens`), sql.table(`${PREFIX}refresh_tokens`)),
         close: async () => {
           try {
             await floorPool.end()

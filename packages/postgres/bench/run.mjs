@@ -23,33 +23,46 @@ const URL =
 const PREFIX = 'sp_oauth_'
 
 /**
- * The growth check's hooks on `<schema>.<prefix>access_tokens`: `seedAccessTokens` fills the table
- * up to `total` seeded rows, one INSERT … SELECT per 200 000, with hashes of the server's shape (43
- * characters of base64url SHA-256, so the index is as wide as a real one), then leaves it as a
- * running server's would be: VACUUM (ANALYZE) sets hint bits and the visibility map and refreshes
- * statistics, and CHECKPOINT writes the seeding's dirty pages now, not during the timed checks
- * (10^6 rows dirty more than shared_buffers and request a checkpoint of their own).
- * `explainLookup` is EXPLAIN (ANALYZE, BUFFERS) of the bearer lookup (`findByHash`) of a seeded
- * token, run twice (the second is the steady state), with the table's and index's sizes.
+ * The growth check's hooks on the schema's token tables: `seedTokens` fills
+ * `<prefix>access_tokens` and `<prefix>refresh_tokens` up to `total` seeded rows each, one
+ * INSERT … SELECT per 200 000, with hashes of the server's shape (43 characters of base64url
+ * SHA-256, so the indexes are as wide as real ones), a family and one of 10 000 users per pair,
+ * then leaves them as a running server's would be: VACUUM (ANALYZE) sets hint bits and the
+ * visibility map and refreshes statistics, and CHECKPOINT writes the seeding's dirty pages now, not
+ * during the timed checks (10^6 rows dirty more than shared_buffers and request a checkpoint of
+ * their own). `explainLookup` is EXPLAIN (ANALYZE, BUFFERS) of the bearer lookup (`findByHash`) of
+ * a seeded token, run twice (the second is the steady state), with the table's and index's sizes.
  */
-function accessTokenTable(db, schema) {
-  const name = `${schema === null ? '' : `${schema}.`}${PREFIX}access_tokens`
+function tokenTables(db, schema) {
+  const qualified = (table) => `${schema === null ? '' : `${schema}.`}${PREFIX}${table}`
+  const name = qualified('access_tokens')
   const table = sql.table(name)
+  const refreshTable = sql.table(qualified('refresh_tokens'))
+  const hashOf = (prefix) =>
+    sql`translate(rtrim(encode(sha256((${prefix} || g)::bytea), 'base64'), '='), '+/', '-_')`
   let seeded = 0
   return {
-    seedAccessTokens: async (total, clientId) => {
+    seedTokens: async (total, clientId) => {
       while (seeded < total) {
         const to = Math.min(total, seeded + 200_000)
+        const numbers = sql`generate_series(${seeded + 1}::int, ${to}::int) as g`
         await sql`
           insert into ${table} (id, token_hash, hash_key_id, format, client_id, user_id, grant_type,
             scopes, claims, family_id, created_at, expires_at)
-          select 'seed-' || g, translate(rtrim(encode(sha256(('seed-' || g)::bytea), 'base64'), '='), '+/', '-_'),
-            'k1', 'opaque', ${clientId}, 'seed-user', 'client_credentials', '["invoices.read"]'::json, '{}'::json,
-            null, now(), now() + interval '1 hour'
-          from generate_series(${seeded + 1}::int, ${to}::int) as g`.execute(db)
+          select 'seed-' || g, ${hashOf('seed-')}, 'k1', 'opaque', ${clientId}, 'seed-user-' || (g % 10000),
+            'authorization_code', '["invoices.read"]'::json, '{}'::json, 'seed-family-' || g, now(),
+            now() + interval '1 hour'
+          from ${numbers}`.execute(db)
+        await sql`
+          insert into ${refreshTable} (id, token_hash, hash_key_id, family_id, parent_id, client_id, user_id,
+            scopes, claims, access_token_id, family_created_at, created_at, expires_at)
+          select 'seed-refresh-' || g, ${hashOf('seed-refresh-')}, 'k1', 'seed-family-' || g, null, ${clientId},
+            'seed-user-' || (g % 10000), '["invoices.read"]'::json, '{}'::json, 'seed-' || g, now(), now(),
+            now() + interval '30 days'
+          from ${numbers}`.execute(db)
         seeded = to
       }
-      await sql`vacuum (analyze) ${table}`.execute(db)
+      for (const seededTable of [table, refreshTable]) await sql`vacuum (analyze) ${seededTable}`.execute(db)
       // Needs superuser or pg_checkpoint: without, the figures may include the seeding's write-back.
       await sql`checkpoint`.execute(db).catch(() => undefined)
       const { rows } = await sql`select count(*)::int as n from ${table}`.execute(db)
@@ -110,7 +123,7 @@ await runStorageBench('@sp-oauth/postgres', [
           HASH_KEYS.keys[0],
         ),
         seedSizes: SIZES,
-        ...accessTokenTable(db, schema),
+        ...tokenTables(db, schema),
         note: `${String(rows[0].v).split(' on ')[0]} at ${new globalThis.URL(URL).host}, schema \`${schema}\` (dropped afterwards).`,
         close: async () => {
           try {
@@ -135,7 +148,7 @@ await runStorageBench('@sp-oauth/postgres', [
         counter,
         note: 'In-memory PGlite; the growth check stops at 10^5 stored tokens here (seeding 10^6 in PGlite takes too long for the bench).',
         seedSizes: SIZES.filter((size) => size <= 100_000),
-        ...accessTokenTable(db, null),
+        ...tokenTables(db, null),
         close: () => db.destroy(),
       }
     },
