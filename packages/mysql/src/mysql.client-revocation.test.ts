@@ -7,10 +7,10 @@ import {
   holdOnOwnConnection,
   tablesOf,
 } from '@sp-oauth/storage-test-support/core-guarantees'
-import { type Kysely, sql } from 'kysely'
-import { describe, it } from 'vitest'
+import { Kysely, MysqlDialect, sql } from 'kysely'
+import { describe, expect, it } from 'vitest'
 import { createMysqlStorage } from './create-mysql-storage.js'
-import { freshTablePrefix, useMysqlTestDatabase } from './test-support/mysql-test-database.js'
+import { createTestPool, freshTablePrefix, useMysqlTestDatabase } from './test-support/mysql-test-database.js'
 
 const database = useMysqlTestDatabase()
 
@@ -40,5 +40,30 @@ describe('on MariaDB/MySQL (mysql2)', () => {
       tablesOf(db, { tablePrefix }),
       await userLockHold(db, tablePrefix),
     )
+  }, 60_000)
+
+  it('the same at READ COMMITTED (a common server setting), where an INSERT … SELECT reads its source rows unlocked unless told to lock them', async () => {
+    const pool = createTestPool(database().poolOptions)
+    pool.on('connection', (connection) => {
+      connection.query('set session transaction isolation level read committed')
+    })
+    const db = new Kysely<unknown>({ dialect: new MysqlDialect({ pool }) })
+    try {
+      // MariaDB names the variable tx_isolation; MySQL 8 only transaction_isolation.
+      const level = await sql<{ level: string }>`select @@session.tx_isolation as level`
+        .execute(db)
+        .catch(() => sql<{ level: string }>`select @@session.transaction_isolation as level`.execute(db))
+      expect(level.rows[0]?.level).toBe('READ-COMMITTED')
+      const tablePrefix = freshTablePrefix()
+      const storage = createMysqlStorage({ db }, { tablePrefix })
+      await storage.migrate()
+      await clientRevocationWhileIssuanceHeldUp(
+        storage,
+        tablesOf(db, { tablePrefix }),
+        await userLockHold(db, tablePrefix),
+      )
+    } finally {
+      await db.destroy()
+    }
   }, 60_000)
 })

@@ -15,8 +15,8 @@ import {
   type QueryResult,
 } from 'kysely'
 
-/** The rows of a query's answer, or the error it fails with. */
-export type Answer = (query: CompiledQuery) => readonly unknown[] | Error
+/** The rows of a query's answer (or, for a write, how many rows it changed), or the error it fails with. */
+export type Answer = (query: CompiledQuery) => readonly unknown[] | { readonly affectedRows: number } | Error
 
 class AnsweringDriver extends DummyDriver {
   readonly #answer: Answer
@@ -32,6 +32,9 @@ class AnsweringDriver extends DummyDriver {
       executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
         const result = answer(query)
         if (result instanceof Error) throw result
+        if (!Array.isArray(result)) {
+          return { rows: [], numAffectedRows: BigInt((result as { affectedRows: number }).affectedRows) }
+        }
         return { rows: [...result] as R[] }
       },
       streamQuery: async function* () {},

@@ -1,7 +1,9 @@
 import type { OAuthEvent } from '@sp-oauth/core'
 import { buildAccessTokenRecord, buildRefreshTokenRecord } from '@sp-oauth/core/testing'
+import type { CompiledQuery } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { createSqlStorage, type SqlStorageConfig } from '../create-sql-storage.js'
+import { toAccessTokenRow } from '../repositories/access-token-repository.js'
 import { SerializationFailure, testDialect } from '../test-support/test-dialect.js'
 import { type Answer, answeringKysely } from './answering-kysely.js'
 
@@ -95,17 +97,39 @@ describe('atomicIssuance on PostgreSQL (data-modifying WITH)', () => {
     )
   })
 
-  it('a client_credentials issuance inserts from the client row alone (while not revoked)', async () => {
-    const { atomicIssuance, queries } = storage()
-    const { accessToken, events } = issued()
-    expect(
-      await atomicIssuance.issueAccessToken({ now: NOW, accessToken, refreshToken: null, events }),
-    ).toEqual({
+  it('a client_credentials issuance without events is one INSERT … SELECT while the client row is live, share-locked', async () => {
+    const answer = (affectedRows: number) => (query: CompiledQuery) =>
+      query.sql.startsWith('insert') ? { affectedRows } : new Error(`unexpected ${query.sql}`)
+    const { accessToken } = issued()
+    const issuance = { now: NOW, accessToken, refreshToken: null, events: [] }
+    const live = storage({}, answer(1))
+    expect(await live.atomicIssuance.issueAccessToken(issuance)).toEqual({
       status: 'issued',
       eventsStored: false,
     })
+    expect(live.queries).toHaveLength(1)
+    expect(live.queries[0]?.sql).toMatch(
+      /^insert into "app_access_tokens" \("id", .*\) select \$1 as "id", .* where exists \(select 1 as "one" from "app_clients" where "id" = \$14 and "revoked_at" is null for share\)$/,
+    )
+    expect(live.queries[0]?.parameters).toEqual([
+      ...Object.values(toAccessTokenRow(testDialect, accessToken)),
+      'client-1',
+    ])
+    const revoked = storage({}, answer(0))
+    expect(await revoked.atomicIssuance.issueAccessToken(issuance)).toEqual({
+      status: 'client-revoked',
+      eventsStored: false,
+    })
+  })
+
+  it('a client_credentials issuance with outbox events inserts them from the client row alone (while not revoked)', async () => {
+    const { atomicIssuance, queries } = storage({ outbox: true })
+    const { accessToken, events } = issued()
+    expect(
+      await atomicIssuance.issueAccessToken({ now: NOW, accessToken, refreshToken: null, events }),
+    ).toEqual({ status: 'issued', eventsStored: true })
     expect(queries[0]?.sql).toMatch(
-      /^with "won" as \(select 1 as "one", null as "access_token_id" from "app_clients" where "id" = \$1 and "revoked_at" is null for share\), "stored_access" as \(insert into "app_access_tokens" .* from "won"\) select count/,
+      /^with "won" as \(select 1 as "one", null as "access_token_id" from "app_clients" where "id" = \$1 and "revoked_at" is null for share\), "stored_access" as \(insert into "app_access_tokens" .* from "won"\), "stored_events" as .* select count/,
     )
     expect(queries[0]?.sql).not.toContain('"app_refresh_tokens"')
   })

@@ -50,7 +50,8 @@ type ClaimRow = (
  * serialization failure instead, which the caller's retry turns into that same outcome). The check
  * sits inside the claim, not in a `WITH` of its own: a separate `live` clause, read twice, made the
  * statement about 5% dearer on PostgreSQL. A claim that did not win reads the client once more to
- * say why (`already-used` or `client-revoked`): that path is rare.
+ * say why (`already-used` or `client-revoked`): that path is rare. A client_credentials issuance
+ * without outbox events is a plain `INSERT … SELECT … WHERE EXISTS (live client FOR SHARE)`.
  */
 export function cteIssuance(
   db: Kysely<SpOAuthDatabase>,
@@ -59,9 +60,22 @@ export function cteIssuance(
 ): Omit<AtomicIssuance, 'eventsGoToOutbox'> {
   const won = options.eventsGoToOutbox ? ISSUANCE_RESULTS.issuedWithEvents : ISSUANCE_RESULTS.issued
   const statements = compiledShapes<{ won: number | string | bigint }>()
+  const inserts = compiledShapes<never>()
   const run = async (issued: IssuedTokenRecords, claim: Claim): Promise<IssuanceResult> => {
     const rows = toIssuedRows(dialect, issued, options)
     const clientId = issued.accessToken.clientId
+    if (claim.kind === 'none' && rows.events.length === 0) {
+      const values = new Map<string, unknown>([['clientId', clientId]])
+      addRowValues(values, 'access.', rows.accessToken)
+      const insert = inserts(
+        'access-token',
+        (slot) =>
+          accessTokenInsert(db, slot('clientId'), slottedRow('access.', rows.accessToken, slot)).compile(),
+        values,
+      )
+      const { numAffectedRows } = await db.executeQuery(insert)
+      return numAffectedRows === 1n ? won : ISSUANCE_RESULTS.clientRevoked
+    }
     const values = new Map<string, unknown>([
       ['clientId', clientId],
       ['now', issued.now],
@@ -199,6 +213,24 @@ function issuanceStatement(
     statement = withWrite(statement, 'stored_events', (creator) => insertEventsWhenWon(creator, rows.events))
   }
   return statement.selectFrom('won').select((eb) => eb.fn.countAll<number | string | bigint>().as('won'))
+}
+
+/**
+ * `INSERT INTO access_tokens (…) SELECT $1, … WHERE EXISTS (the live client row FOR SHARE)`: a
+ * client_credentials issuance without events writes one row, so it needs no `WITH` around it and
+ * no count; the affected rows say whether the client was live. The share lock serialises with
+ * `revokeClient` as the claim's does.
+ */
+function accessTokenInsert(db: Kysely<SpOAuthDatabase>, clientId: string, row: Insertable<AccessTokenTable>) {
+  const columns = Object.entries(row)
+  return db
+    .insertInto('access_tokens')
+    .columns(columns.map(([column]) => column) as never)
+    .expression(
+      db
+        .selectNoFrom(columns.map(([column, value]) => sql`${value}`.as(column)))
+        .where((eb) => eb.exists(liveClient(db, clientId).forShare())),
+    )
 }
 
 /**

@@ -191,13 +191,25 @@ describe('atomicIssuance on MySQL (procedure calls)', () => {
     expect(queries[1]?.parameters.slice(0, 3)).toEqual(['hash-2', true, NOW])
   })
 
-  it('a client_credentials issuance calls issue_access_token with now first', async () => {
-    const { atomicIssuance, queries } = storage(false)
-    const { accessToken } = issued()
-    await atomicIssuance.issueAccessToken({ now: NOW, accessToken, refreshToken: null, events: [] })
+  it('a client_credentials issuance with outbox events calls issue_access_token with now first', async () => {
+    const { atomicIssuance, queries } = storage(true)
+    const { accessToken, events } = issued()
+    await atomicIssuance.issueAccessToken({ now: NOW, accessToken, refreshToken: null, events })
     expect(queries[0]?.sql).toMatch(/^call `app_issue_access_token`\(/)
     expect(queries[0]?.parameters).toHaveLength(declaredParameters('issueAccessToken').length)
     expect(queries[0]?.parameters[0]).toEqual(NOW)
+  })
+
+  it('a client_credentials issuance without events is one INSERT … SELECT from the live client row, share-locked', async () => {
+    const { atomicIssuance, queries } = storage(false)
+    const { accessToken } = issued()
+    await atomicIssuance.issueAccessToken({ now: NOW, accessToken, refreshToken: null, events: [] })
+    expect(queries).toHaveLength(1)
+    expect(queries[0]?.sql).toMatch(
+      /^insert into `app_access_tokens` \(`id`, .*\) select \?, .* from `app_clients` where `id` = \? and `revoked_at` is null lock in share mode$/,
+    )
+    const row = toAccessTokenRow(testDialect, accessToken)
+    expect(queries[0]?.parameters).toEqual([...Object.values(row), 'client-1'])
   })
 
   it('without a refresh token every refresh argument is NULL; without an outbox the events are []', async () => {

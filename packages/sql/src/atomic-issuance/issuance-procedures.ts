@@ -69,6 +69,11 @@ const ISSUED_PARAMETERS: readonly ProcedureParameter[] = [
   { name: 'p_events', kind: 'string' },
 ]
 
+/** The access-token columns, in the order the procedures (and a direct insert) take them. */
+export const ACCESS_TOKEN_COLUMN_NAMES: readonly (keyof AccessTokenTable)[] = Object.keys(
+  ACCESS_TOKEN_COLUMNS,
+) as (keyof AccessTokenTable)[]
+
 /** The procedures, by what they do. */
 export type IssuanceProcedure = 'issueAccessToken' | 'redeemCode' | 'rotateRefreshToken'
 

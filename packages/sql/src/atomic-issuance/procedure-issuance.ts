@@ -9,6 +9,7 @@ import type { SpOAuthDatabase } from '../database.js'
 import type { SqlDialect } from '../sql-dialect.js'
 import type { TableNames } from '../table-names.js'
 import {
+  ACCESS_TOKEN_COLUMN_NAMES,
   type IssuanceProcedure,
   issuanceProcedureArguments,
   issuanceProcedureNames,
@@ -18,7 +19,11 @@ import { toIssuedRows } from './issued-rows.js'
 /**
  * Every issuance as one `CALL` of the stored procedures the migration `0005_issuance_client_live`
  * (re)creates (see `createIssuanceProcedure`): MySQL has no data-modifying `WITH`, and a
- * transaction from here would cost a round trip per statement.
+ * transaction from here would cost a round trip per statement. A client_credentials issuance
+ * without outbox events writes one row, so it is one `INSERT … SELECT … FROM clients WHERE id = ?
+ * AND revoked_at IS NULL LOCK IN SHARE MODE` instead, atomic on its own: the share lock on the
+ * client row conflicts with `revokeClient`'s update exactly as the procedure's does, at a third
+ * less of the database's time than a procedure call (its own transaction, three statements).
  */
 export function procedureIssuance(
   db: Kysely<SpOAuthDatabase>,
@@ -40,6 +45,15 @@ export function procedureIssuance(
     return text
   }
   const won = options.eventsGoToOutbox ? ISSUANCE_RESULTS.issuedWithEvents : ISSUANCE_RESULTS.issued
+  const insertText = accessTokenInsert(names)
+  const issueAccessToken = async (issuance: IssuedTokenRecords): Promise<IssuanceResult> => {
+    const rows = toIssuedRows(dialect, issuance, options)
+    if (rows.events.length > 0) return call('issueAccessToken', [], issuance)
+    const token = rows.accessToken
+    const values = [...ACCESS_TOKEN_COLUMN_NAMES.map((column) => token[column] ?? null), token.client_id]
+    const result = await db.executeQuery(CompiledQuery.raw(insertText, values))
+    return result.numAffectedRows === 1n ? won : ISSUANCE_RESULTS.clientRevoked
+  }
   const call = async (
     procedure: IssuanceProcedure,
     claim: readonly unknown[],
@@ -54,11 +68,23 @@ export function procedureIssuance(
     return outcome.live ? ISSUANCE_RESULTS.alreadyUsed : ISSUANCE_RESULTS.clientRevoked
   }
   return {
-    issueAccessToken: (issuance) => call('issueAccessToken', [], issuance),
+    issueAccessToken,
     redeemCode: (redemption) => call('redeemCode', [redemption.codeHash], redemption),
     rotateRefreshToken: (rotation) =>
       call('rotateRefreshToken', [rotation.tokenHash, rotation.supersede === true], rotation),
   }
+}
+
+/** The text of the direct client_credentials insert, from the checked table names. */
+function accessTokenInsert(names: TableNames): string {
+  const table = (name: 'access_tokens' | 'clients'): string =>
+    `${names.schema === null ? '' : `\`${names.schema}\`.`}\`${names.tables[name]}\``
+  const columns = ACCESS_TOKEN_COLUMN_NAMES.map((column) => `\`${column}\``).join(', ')
+  const placeholders = ACCESS_TOKEN_COLUMN_NAMES.map(() => '?').join(', ')
+  return (
+    `insert into ${table('access_tokens')} (${columns}) select ${placeholders} from ${table('clients')} ` +
+    'where `id` = ? and `revoked_at` is null lock in share mode'
+  )
 }
 
 /**
