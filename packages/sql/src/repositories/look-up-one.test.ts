@@ -54,10 +54,10 @@ describe('a credential read with its client', () => {
     ])
     expect(queries[2]?.sql).toBe(queries[0]?.sql)
     expect(queries[0]?.sql).toMatch(
-      /^select "auth"\."app_authorization_codes"\.\*, .* from "auth"\."app_authorization_codes" inner join "auth"\."app_clients" on "auth"\."app_clients"\."id" = "auth"\."app_authorization_codes"\."client_id" where "auth"\."app_authorization_codes"\."code_hash" = \$1 and "auth"\."app_authorization_codes"\."client_id" = \$2$/,
+      /^select "t"\.\*, "c"\."id" as "client__id", .* from "auth"\."app_authorization_codes" as "t" inner join "auth"\."app_clients" as "c" on "c"\."id" = "t"\."client_id" where "t"\."code_hash" = \$1 and "t"\."client_id" = \$2$/,
     )
     expect(queries[1]?.sql).toContain(
-      'inner join "auth"."app_clients" on "auth"."app_clients"."id" = "auth"."app_refresh_tokens"."client_id"',
+      'from "auth"."app_refresh_tokens" as "t" inner join "auth"."app_clients" as "c" on "c"."id" = "t"."client_id" where "t"."token_hash" = $1',
     )
   })
 })

@@ -23,6 +23,7 @@ const CLIENT_COLUMNS = [
 
 /** The joined client's columns are read under this prefix, clear of the credential's own. */
 const PREFIX = 'client__'
+const PREFIXED = CLIENT_COLUMNS.map((column) => [column, `${PREFIX}${column}`] as const)
 
 type CredentialTable = 'authorization_codes' | 'refresh_tokens'
 
@@ -38,20 +39,17 @@ export async function readWithClient<Row, T>(
   key: { readonly hash: string; readonly clientId: string },
   toRecord: (row: Row) => T,
 ): Promise<IssuedToClient<T> | null> {
+  // Short aliases: the schema-qualified names would otherwise be repeated in every column.
   const select =
     ([hash, clientId]: readonly string[]) =>
     (db: Kysely<SpOAuthDatabase>) =>
       db
-        .selectFrom(table as 'authorization_codes')
-        .innerJoin('clients', 'clients.id', `${table as 'authorization_codes'}.client_id`)
-        .selectAll(table as 'authorization_codes')
-        .select(
-          CLIENT_COLUMNS.map(
-            (column) => `clients.${column} as ${PREFIX}${column}` as `clients.${typeof column}`,
-          ),
-        )
-        .where(`${table as 'authorization_codes'}.${hashColumn as 'code_hash'}`, '=', hash!)
-        .where(`${table as 'authorization_codes'}.client_id`, '=', clientId!)
+        .selectFrom(`${table as 'authorization_codes'} as t`)
+        .innerJoin('clients as c', 'c.id', 't.client_id')
+        .selectAll('t')
+        .select(CLIENT_COLUMNS.map((column) => `c.${column} as ${PREFIX}${column}` as `c.${typeof column}`))
+        .where(`t.${hashColumn as 'code_hash'}`, '=', hash!)
+        .where('t.client_id', '=', clientId!)
   const row = await lookUpOne(scope, `${table}.findByHashWithClient`, [key.hash, key.clientId], select)
   if (row === undefined) return null
   return { record: toRecord(row as Row), client: joinedClient(scope, row as Record<string, unknown>) }
@@ -59,6 +57,6 @@ export async function readWithClient<Row, T>(
 
 function joinedClient(scope: RepositoryScope, row: Record<string, unknown>): ClientRecord {
   const client: Record<string, unknown> = {}
-  for (const column of CLIENT_COLUMNS) client[column] = row[`${PREFIX}${column}`]
+  for (const [column, prefixed] of PREFIXED) client[column] = row[prefixed]
   return toClientRecord(scope.dialect, client as Selectable<ClientTable>)
 }
