@@ -7,6 +7,7 @@
 import { fork } from 'node:child_process'
 import os from 'node:os'
 import { performance } from 'node:perf_hooks'
+import { processCpuMicros } from '@sp-oauth/storage-test-support/process-cpu'
 import autocannon from 'autocannon'
 
 const QUICK = process.env.BENCH_QUICK === '1'
@@ -123,6 +124,11 @@ function startServer(framework) {
     replies.length > 0 ? Promise.resolve(replies.shift()) : new Promise((resolve) => waiting.push(resolve))
   return {
     ready: next(),
+    /** The server process's CPU time so far, µs. */
+    cpu: () => {
+      child.send({ cpu: true })
+      return next().then(({ cpu }) => cpu.user + cpu.system)
+    },
     prepare: (kind, count, side) => {
       child.send({ prepare: kind, count, side })
       return next().then((message) => message.prepared)
@@ -135,8 +141,13 @@ function startServer(framework) {
   }
 }
 
-/** One measured segment: requests per second (2xx only), p99 latency, and any non-2xx count. */
-async function segment(port, request, credentials) {
+/**
+ * One measured segment: requests per second (2xx only), p99 latency, any non-2xx count, and the
+ * CPU per request of the server process and of the local database server (0 without one).
+ */
+async function segment(server, port, request, credentials) {
+  const cpuBefore = await server.cpu()
+  const databaseBefore = processCpuMicros()
   let used = 0
   const requests =
     typeof request === 'function'
@@ -160,10 +171,24 @@ async function segment(port, request, credentials) {
     })
   })
   const seconds = (lastResponse - started) / 1000
-  return { rps: result['2xx'] / seconds, p99: result.latency.p99, failed: result.non2xx + result.errors }
+  const database = processCpuMicros() - databaseBefore
+  const served = result['2xx'] + result.non2xx
+  return {
+    rps: result['2xx'] / seconds,
+    p99: result.latency.p99,
+    failed: result.non2xx + result.errors,
+    nodeMicros: ((await server.cpu()) - cpuBefore) / served,
+    databaseMicros: database / served,
+  }
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+/** The median CPU µs per request of some segments: node + database = total. */
+const cpuSplit = (segments) => {
+  const node = median(segments.map((s) => s.nodeMicros))
+  const database = median(segments.map((s) => s.databaseMicros))
+  return `${fmt(node + database)} (${fmt(node)} + ${fmt(database)})`
+}
 const fmt = (value) => Math.round(value).toLocaleString('en-US')
 const row = (cells) => console.log(`| ${cells.join(' | ')} |`)
 
@@ -183,11 +208,13 @@ row([
   'baseline req/s',
   'p99 ms',
   'sp-oauth × baseline',
+  'server CPU µs/req, sp-oauth (node + db)',
+  'baseline (node + db)',
   'overhead',
   'target',
   '',
 ])
-row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---'])
+row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---'])
 let missed = 0
 for (const framework of FRAMEWORKS) {
   const server = startServer(framework)
@@ -207,7 +234,7 @@ for (const framework of FRAMEWORKS) {
         )
         if (result.failed > 0)
           throw new Error(`${framework} ${scenario.name} ${side}: ${result.failed} requests failed`)
-        results[side].push(result)
+        if (round >= 0) results[side].push(result)
       }
     }
     const ours = median(results.ours.map((r) => r.rps))
@@ -224,6 +251,8 @@ for (const framework of FRAMEWORKS) {
       fmt(bare),
       median(results.bare.map((r) => r.p99)).toFixed(1),
       `${(ours / bare).toFixed(2)}×`,
+      cpuSplit(results.ours),
+      cpuSplit(results.bare),
       `${overhead.toFixed(2)}×`,
       `≤ ${target.toFixed(2)}×`,
       pass ? 'PASS' : 'MISS',

@@ -209,6 +209,7 @@ process.on('message', async (message) => {
   if (message.prepare) {
     process.send({ prepared: await prepare(message.prepare, message.count, message.side) })
   }
+  if (message.cpu) process.send({ cpu: process.cpuUsage() })
   if (message.exit) {
     if (bareListener !== listener) bareListener.close()
     listener.close(async () => {

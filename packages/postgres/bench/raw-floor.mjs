@@ -52,6 +52,10 @@ export function createPostgresFloor(pool, tables, hashKey) {
   }
 
   const live = `exists (select 1 from ${tables.clients} where id = $1::text and revoked_at is null for share)`
+  // The client as an expression, not a column: given `client_id = $1`, PostgreSQL may pick the
+  // client_id index over the unique hash, and for a client newer than the statistics read every
+  // token of it (sp-oauth checks the client of the row it read, for the same reason).
+  const ofClient = `client_id || '' = $1::text`
   /** The parameters $4-$10 of a consuming statement: the new pair's ids, hashes and expiries. */
   const newPair = (now, access, refresh) => [
     randomUUID(),
@@ -120,7 +124,7 @@ export function createPostgresFloor(pool, tables, hashKey) {
       const { rows } = await query(
         `with won as (
            update ${tables.codes} set consumed_at = $2
-           where code_hash = $3 and consumed_at is null and expires_at > $2 and client_id = $1::text
+           where code_hash = $3 and consumed_at is null and expires_at > $2 and ${ofClient}
              and redirect_uri = $11 and code_challenge = $12 and ${live}
            returning grant_id as family_id, user_id, scopes, claims),
          ${storePairFromWon(tables, 'authorization_code', { parent: 'null', familyCreatedAt: '$2' })}`,
@@ -138,7 +142,7 @@ export function createPostgresFloor(pool, tables, hashKey) {
         `with won as (
            update ${tables.refresh} set rotated_at = $2
            where token_hash = $3 and rotated_at is null and revoked_at is null and expires_at > $2
-             and client_id = $1::text and ${live}
+             and ${ofClient} and ${live}
            returning id, family_id, family_created_at, user_id, scopes, claims),
          ${storePairFromWon(tables, 'refresh_token', { parent: 'id', familyCreatedAt: 'family_created_at' })}`,
         [client.id, now, hmac(token), ...newPair(now, access, refresh)],

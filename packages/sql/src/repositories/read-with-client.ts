@@ -28,11 +28,14 @@ const PREFIXED = CLIENT_COLUMNS.map((column) => [column, `${PREFIX}${column}`] a
 type CredentialTable = 'authorization_codes' | 'refresh_tokens'
 
 /**
- * Reads the credential of `table` whose `hashColumn` is `hash`, issued to `clientId`, with its
- * client, in one statement (a join on the client's primary key), compiled once per storage; then
- * decodes both. `null` when there is no such credential or it is another client's.
+ * Reads the credential of `table` whose `hashColumn` is `hash` with its client, in one statement
+ * (a join on the client's primary key) compiled once per storage, then decodes both; `null` when
+ * there is no such credential or it was issued to another client than `clientId`. The client is
+ * compared here, not in the `WHERE`: given both, PostgreSQL may pick the `client_id` index over the
+ * unique hash, and for a client newer than the table's statistics (which estimate it to have no
+ * rows) it then reads every token of that client to find one.
  */
-export async function readWithClient<Row, T>(
+export async function readWithClient<Row extends { readonly client_id: string }, T>(
   scope: RepositoryScope,
   table: CredentialTable,
   hashColumn: 'code_hash' | 'token_hash',
@@ -40,19 +43,19 @@ export async function readWithClient<Row, T>(
   toRecord: (row: Row) => T,
 ): Promise<IssuedToClient<T> | null> {
   // Short aliases: the schema-qualified names would otherwise be repeated in every column.
-  const select =
-    ([hash, clientId]: readonly string[]) =>
-    (db: Kysely<SpOAuthDatabase>) =>
-      db
-        .selectFrom(`${table as 'authorization_codes'} as t`)
-        .innerJoin('clients as c', 'c.id', 't.client_id')
-        .selectAll('t')
-        .select(CLIENT_COLUMNS.map((column) => `c.${column} as ${PREFIX}${column}` as `c.${typeof column}`))
-        .where(`t.${hashColumn as 'code_hash'}`, '=', hash!)
-        .where('t.client_id', '=', clientId!)
-  const row = await lookUpOne(scope, `${table}.findByHashWithClient`, [key.hash, key.clientId], select)
-  if (row === undefined) return null
-  return { record: toRecord(row as Row), client: joinedClient(scope, row as Record<string, unknown>) }
+  const select = (hash: string) => (db: Kysely<SpOAuthDatabase>) =>
+    db
+      .selectFrom(`${table as 'authorization_codes'} as t`)
+      .innerJoin('clients as c', 'c.id', 't.client_id')
+      .selectAll('t')
+      .select(CLIENT_COLUMNS.map((column) => `c.${column} as ${PREFIX}${column}` as `c.${typeof column}`))
+      .where(`t.${hashColumn as 'code_hash'}`, '=', hash)
+  const row = await lookUpOne(scope, `${table}.findByHashWithClient`, key.hash, select)
+  if (row === undefined || row.client_id !== key.clientId) return null
+  return {
+    record: toRecord(row as unknown as Row),
+    client: joinedClient(scope, row as Record<string, unknown>),
+  }
 }
 
 function joinedClient(scope: RepositoryScope, row: Record<string, unknown>): ClientRecord {

@@ -19,23 +19,14 @@ export interface RepositoryScope {
  * the lookups by key (a client, a code, a token by its hash) run on every token request and
  * bearer check, and building one with Kysely costs more CPU than the database spends answering it.
  */
-export async function lookUpOne<R, K extends string | readonly string[]>(
+export async function lookUpOne<R>(
   scope: RepositoryScope,
   name: string,
-  /** The key, or the values of a key of several columns. */
-  key: K,
-  select: (key: K) => (db: Kysely<SpOAuthDatabase>) => Compilable<R>,
+  key: string,
+  select: (key: string) => (db: Kysely<SpOAuthDatabase>) => Compilable<R>,
 ): Promise<R | undefined> {
   const lookups = (scope.lookups ?? compiledShapes<unknown>()) as CompiledShapes<R>
-  const values: readonly string[] = typeof key === 'string' ? [key] : key
-  const compiled = lookups(
-    name,
-    (slot) => {
-      const slots = values.map((_, index) => slot(`key${index}`))
-      return select((typeof key === 'string' ? slots[0] : slots) as unknown as K)(scope.db).compile()
-    },
-    new Map(values.map((value, index) => [`key${index}`, value])),
-  )
+  const compiled = lookups(name, (slot) => select(slot('key'))(scope.db).compile(), new Map([['key', key]]))
   return (await scope.db.executeQuery(compiled)).rows[0]
 }
 

@@ -1,0 +1,89 @@
+// The plans PostgreSQL picks for the token endpoint's reads while the statistics lag behind: a
+// client newer than the last ANALYZE is estimated to hold no rows, which makes its `client_id`
+// index look as selective as the unique hash.
+import { buildClientRecord } from '@sp-oauth/core/testing'
+import { type CompiledQuery, Kysely, PostgresDialect, type RawBuilder, sql } from 'kysely'
+import { describe, expect, it } from 'vitest'
+import { createPostgresStorage } from './create-postgres-storage.js'
+import { freshTablePrefix, usePostgresTestSchema } from './test-support/postgres-test-schema.js'
+
+const database = usePostgresTestSchema()
+/** Tokens of the new client: enough that reading them all is what the plan must not do. */
+const ROWS = 5_000
+
+interface PlanNode {
+  readonly 'Relation Name'?: string
+  readonly 'Index Name'?: string
+  readonly 'Actual Rows'?: number
+  readonly 'Rows Removed by Filter'?: number
+  readonly Plans?: readonly PlanNode[]
+}
+
+function nodesOf(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(nodesOf)]
+}
+
+describe('on PostgreSQL, a code or refresh token read with its client', () => {
+  it('goes through the unique hash, not the client_id index, for a client newer than the statistics', async () => {
+    const { pool, schema } = database()
+    const statements: CompiledQuery[] = []
+    // Not destroyed: the pool belongs to the file.
+    const db = new Kysely<unknown>({
+      dialect: new PostgresDialect({ pool }),
+      log: (event) => {
+        statements.push(event.query)
+      },
+    })
+    const tablePrefix = freshTablePrefix()
+    const storage = createPostgresStorage({ db }, { schema, tablePrefix })
+    await storage.migrate()
+    const table = (name: string): RawBuilder<unknown> => sql.id(schema, `${tablePrefix}${name}`)
+    const seed = async (clientId: string, tag: string): Promise<void> => {
+      await sql`insert into ${table('refresh_tokens')} (id, token_hash, hash_key_id, family_id, client_id, user_id,
+          scopes, claims, access_token_id, family_created_at, created_at, expires_at)
+        select ${tag} || g, ${tag} || g, 'k1', ${tag} || g, ${clientId}, 'user', '[]'::json, '{}'::json,
+          ${tag} || g, now(), now(), now() + interval '1 day'
+        from generate_series(1, ${ROWS}) as g`.execute(db)
+      await sql`insert into ${table('authorization_codes')} (code_hash, hash_key_id, grant_id, client_id, user_id,
+          redirect_uri, redirect_uri_explicit, scopes, claims, created_at, expires_at)
+        select ${tag} || g, 'k1', ${tag} || g, ${clientId}, 'user', 'https://client.example.com/cb', true,
+          '[]'::json, '{}'::json, now(), now() + interval '5 minutes'
+        from generate_series(1, ${ROWS}) as g`.execute(db)
+    }
+    const known = buildClientRecord()
+    await storage.repositories.clients.insert(known)
+    await seed(known.id, 'known-')
+    for (const name of ['clients', 'refresh_tokens', 'authorization_codes']) {
+      await sql`analyze ${table(name)}`.execute(db)
+    }
+    const fresh = buildClientRecord()
+    await storage.repositories.clients.insert(fresh)
+    await seed(fresh.id, 'fresh-')
+
+    const reads = [
+      {
+        table: 'refresh_tokens',
+        read: () => storage.repositories.refreshTokens.findByHashWithClient!('fresh-77', fresh.id),
+      },
+      {
+        table: 'authorization_codes',
+        read: () => storage.repositories.authorizationCodes.findByHashWithClient!('fresh-77', fresh.id),
+      },
+    ]
+    for (const { table: credentials, read } of reads) {
+      statements.length = 0
+      expect((await read())?.client.id).toBe(fresh.id)
+      const [statement] = statements
+      const { rows } = await db.executeQuery<{ 'QUERY PLAN': readonly { Plan: PlanNode }[] }>({
+        ...statement!,
+        sql: `explain (analyze, format json) ${statement!.sql}`,
+      })
+      const scans = nodesOf(rows[0]!['QUERY PLAN'][0]!.Plan).filter(
+        (node) => node['Relation Name'] === `${tablePrefix}${credentials}`,
+      )
+      expect(scans, credentials).toHaveLength(1)
+      expect(scans[0]!['Index Name'], credentials).not.toContain('client')
+      expect(scans[0]!['Rows Removed by Filter'] ?? 0, credentials).toBe(0)
+    }
+  })
+})
