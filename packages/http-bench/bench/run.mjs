@@ -227,11 +227,8 @@ for (const framework of FRAMEWORKS) {
         const credentials = scenario.oneTime
           ? await server.prepare(scenario.oneTime, ONE_TIME_BATCH, side)
           : null
-        const result = await segment(
-          side === 'bare' ? setup.barePort : setup.port,
-          scenario[side],
-          credentials,
-        )
+        const port = side === 'bare' ? setup.barePort : setup.port
+        const result = await segment(server, port, scenario[side], credentials)
         if (result.failed > 0)
           throw new Error(`${framework} ${scenario.name} ${side}: ${result.failed} requests failed`)
         if (round >= 0) results[side].push(result)
