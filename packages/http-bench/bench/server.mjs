@@ -232,11 +232,13 @@ async function openPostgres() {
   const schema = `sp_oauth_http_bench_${randomBytes(5).toString('hex')}`
   const prefix = 'sp_oauth_'
   const db = new Kysely({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 16 }) }),
+    dialect: new PostgresDialect({
+      pool: new pg.Pool({ connectionString: url, max: 16, idleTimeoutMillis: 0 }),
+    }),
   })
   const storage = createPostgresStorage({ db }, { schema, tablePrefix: prefix })
   await storage.migrate()
-  const floorPool = new pg.Pool({ connectionString: url, max: 16 })
+  const floorPool = new pg.Pool({ connectionString: url, max: 16, idleTimeoutMillis: 0 })
   const table = (name) => `"${schema}"."${prefix}${name}"`
   const floor = createPostgresFloor(
     floorPool,

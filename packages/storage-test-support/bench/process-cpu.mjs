@@ -1,6 +1,9 @@
 // CPU time of the local database server, for the benches' "CPU µs per operation": the sum of user
-// and system time of every process with one of the given names, read from /proc (Linux). Where
-// /proc cannot be read, the figure is 0 and only this process's CPU counts.
+// and system time of every process with one of the given names, read from /proc (Linux), with the
+// time of their children that have ended (PostgreSQL runs a process per connection: when one ends,
+// its time moves to the postmaster's children's time, so a pool closing idle connections does not
+// make the sum go back). Where /proc cannot be read, the figure is 0 and only this process's CPU
+// counts.
 import { readdirSync, readFileSync } from 'node:fs'
 
 /** The database servers the benches run against, by process name. */
@@ -21,7 +24,8 @@ export function processCpuMicros(names = DATABASE_PROCESSES) {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
       if (!wanted.has(stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')))) continue
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      ticks += Number(fields[11]) + Number(fields[12])
+      // utime, stime, and cutime, cstime: the ended children's, once reaped.
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])
     } catch {
       // The process ended meanwhile.
     }

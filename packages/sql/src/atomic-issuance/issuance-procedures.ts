@@ -138,7 +138,8 @@ function utcDatetime(date: Date): string {
  * `CREATE PROCEDURE` of one procedure, for MySQL 8 and MariaDB 10.6+ (for `JSON_TABLE`). The
  * procedure runs its own transaction: the conditional `UPDATE` (its row lock makes concurrent
  * callers wait, and they then find the condition false), and only when it changed the row, the
- * inserts; then it returns `won`, 1 or 0, as a result set. Any error rolls everything back and
+ * inserts (the outbox's only when the call has events: without an outbox every call has none, and
+ * an empty `JSON_TABLE` insert still costs a statement); then it returns `won`, 1 or 0, as a result set. Any error rolls everything back and
  * reaches the caller unchanged (a deadlock stays retryable). Nothing in the text is a value: the
  * names come from the checked prefix, `collation` from the dialect.
  *
@@ -190,7 +191,9 @@ begin
       if ${sql.id('p_refresh_id')} is not null then
         ${insertFromParameters(names.tables.refresh_tokens, 'p_refresh_', REFRESH_TOKEN_COLUMNS)};
       end if;
-      ${insertEvents(names.tables.event_outbox)};
+      if ${sql.id('p_events')} <> '[]' then
+        ${insertEvents(names.tables.event_outbox)};
+      end if;
       commit;
       select 1 as ${won}, 1 as ${live};
     else

@@ -1,32 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { answeringKysely } from '../atomic-issuance/answering-kysely.js'
-import type { SqlDialect, SqlSchemaTypes } from '../sql-dialect.js'
 import { resolveTableNames } from '../table-names.js'
-import { testDialect } from '../test-support/test-dialect.js'
+import { mysqlLikeDialect, testDialect } from '../test-support/test-dialect.js'
 import { atomicIssuanceProcedures } from './atomic-issuance-procedures.js'
 
 const NAMES = resolveTableNames({ tablePrefix: 'app_' })
 
-function mysqlLike(collation: string | null): SqlDialect {
-  const types: SqlSchemaTypes = {
-    key: 'text',
-    text: 'text',
-    json: 'text',
-    timestamp: 'text',
-    boolean: 'boolean',
-    identity: 'bigint',
-    identityColumn: (column) => column,
-    tableOptions: null,
-    indexIfNotExists: true,
-    collation,
-  }
-  return { ...testDialect, atomicIssuance: 'stored-procedure', schemaTypes: async () => types }
-}
-
 describe('migration 0003_atomic_issuance', () => {
   it('with stored procedures: drops, then creates, each procedure; down drops them', async () => {
     const { db, queries } = answeringKysely('mysql', () => [])
-    const migration = atomicIssuanceProcedures(NAMES, mysqlLike('utf8mb4_nopad_bin'))
+    const migration = atomicIssuanceProcedures(NAMES, mysqlLikeDialect('utf8mb4_nopad_bin'))
     await migration.up(db)
     expect(queries.map((query) => query.sql.split('(')[0])).toEqual([
       'drop procedure if exists `app_redeem_code`',
@@ -44,7 +27,7 @@ describe('migration 0003_atomic_issuance', () => {
 
   it('refuses to create procedures whose parameters would not know the tables collation', async () => {
     const { db } = answeringKysely('mysql', () => [])
-    await expect(atomicIssuanceProcedures(NAMES, mysqlLike(null)).up(db)).rejects.toThrow('collation')
+    await expect(atomicIssuanceProcedures(NAMES, mysqlLikeDialect(null)).up(db)).rejects.toThrow('collation')
   })
 
   it('with data-modifying WITH (PostgreSQL): does nothing, up or down', async () => {

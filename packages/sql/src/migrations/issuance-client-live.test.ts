@@ -1,28 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { answeringKysely } from '../atomic-issuance/answering-kysely.js'
-import type { SqlDialect, SqlSchemaTypes } from '../sql-dialect.js'
 import { resolveTableNames } from '../table-names.js'
-import { testDialect } from '../test-support/test-dialect.js'
+import { mysqlLikeDialect, testDialect } from '../test-support/test-dialect.js'
 import { issuanceClientLive } from './issuance-client-live.js'
 import { spOAuthMigrations } from './migrate-to-latest.js'
 
 const NAMES = resolveTableNames({ tablePrefix: 'app_' })
-
-function mysqlLike(collation: string | null): SqlDialect {
-  const types: SqlSchemaTypes = {
-    key: 'text',
-    text: 'text',
-    json: 'text',
-    timestamp: 'text',
-    boolean: 'boolean',
-    identity: 'bigint',
-    identityColumn: (column) => column,
-    tableOptions: null,
-    indexIfNotExists: true,
-    collation,
-  }
-  return { ...testDialect, atomicIssuance: 'stored-procedure', schemaTypes: async () => types }
-}
 
 describe('migration 0005_issuance_client_live', () => {
   it('is registered after 0003_atomic_issuance, whose procedures it recreates', () => {
@@ -32,7 +15,7 @@ describe('migration 0005_issuance_client_live', () => {
 
   it('with stored procedures: drops, then creates, every issuance procedure; down drops issue_access_token', async () => {
     const { db, queries } = answeringKysely('mysql', () => [])
-    const migration = issuanceClientLive(NAMES, mysqlLike('utf8mb4_nopad_bin'))
+    const migration = issuanceClientLive(NAMES, mysqlLikeDialect('utf8mb4_nopad_bin'))
     await migration.up(db)
     expect(queries.map((query) => query.sql.split('(')[0])).toEqual([
       'drop procedure if exists `app_issue_access_token`',
@@ -49,7 +32,7 @@ describe('migration 0005_issuance_client_live', () => {
 
   it('refuses to create procedures whose parameters would not know the tables collation', async () => {
     const { db } = answeringKysely('mysql', () => [])
-    await expect(issuanceClientLive(NAMES, mysqlLike(null)).up(db)).rejects.toThrow('collation')
+    await expect(issuanceClientLive(NAMES, mysqlLikeDialect(null)).up(db)).rejects.toThrow('collation')
   })
 
   it('with data-modifying WITH (PostgreSQL): does nothing, up or down', async () => {

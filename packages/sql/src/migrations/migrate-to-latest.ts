@@ -7,6 +7,7 @@ import { clientResourceServer } from './client-resource-server.js'
 import { consentTickets } from './consent-tickets.js'
 import { initialSchema } from './initial-schema.js'
 import { issuanceClientLive } from './issuance-client-live.js'
+import { issuanceWithoutEmptyEvents } from './issuance-without-empty-events.js'
 import { pruneIndexes } from './prune-indexes.js'
 import { userCodeRevocationIndex } from './user-code-revocation-index.js'
 import { userRevocationIndexes } from './user-revocation-indexes.js'
@@ -23,6 +24,7 @@ export function spOAuthMigrations(names: TableNames, dialect: SqlDialect): Recor
     '0007_consent_tickets': consentTickets(names, dialect),
     '0008_client_resource_server': clientResourceServer(names, dialect),
     '0009_user_code_revocation': userCodeRevocationIndex(names, dialect),
+    '0010_issuance_without_empty_events': issuanceWithoutEmptyEvents(names, dialect),
   }
 }
 

@@ -8,7 +8,7 @@ import {
   PostgresIntrospector,
   PostgresQueryCompiler,
 } from 'kysely'
-import type { SqlDialect } from '../sql-dialect.js'
+import type { SqlDialect, SqlSchemaTypes } from '../sql-dialect.js'
 
 /** A Kysely instance that runs nothing, and the queries it was asked to run. */
 export function recordingKysely(): { db: Kysely<unknown>; queries: CompiledQuery[] } {
@@ -53,4 +53,21 @@ export const testDialect: SqlDialect = {
   decodeDate: (raw) => (raw instanceof Date ? raw : new Date(String(raw))),
   isRetryable: (error) => error instanceof SerializationFailure,
   isConnectionFailure: (error) => error instanceof ConnectionLost,
+}
+
+/** {@link testDialect} as a MySQL-like dialect would be for the migrations: stored procedures, `collation`. */
+export function mysqlLikeDialect(collation: string | null): SqlDialect {
+  const types: SqlSchemaTypes = {
+    key: 'text',
+    text: 'text',
+    json: 'text',
+    timestamp: 'text',
+    boolean: 'boolean',
+    identity: 'bigint',
+    identityColumn: (column) => column,
+    tableOptions: null,
+    indexIfNotExists: true,
+    collation,
+  }
+  return { ...testDialect, atomicIssuance: 'stored-procedure', schemaTypes: async () => types }
 }
