@@ -40,6 +40,7 @@ const RETRYABLE_SQLSTATES = new Set(['40001', '40P01'])
 export const postgresSqlDialect: SqlDialect = {
   name: 'postgres',
   supportsUpdateReturning: true,
+  rowAsJson: true,
   upsert: 'on-conflict',
   atomicIssuance: 'data-modifying-cte',
   isolationLevel: 'repeatable read',

@@ -46,6 +46,14 @@ export interface SqlDialect {
    * re-read (`SELECT … FOR UPDATE`) in the same transaction.
    */
   readonly supportsUpdateReturning: boolean
+  /**
+   * Whether a row can be read as one JSON value (`row_to_json`, PostgreSQL). A code exchange or
+   * rotation then reads its code or refresh token and its client as two such values, each from
+   * a scalar subquery by its key, which costs the database less than a join and the driver less
+   * than two dozen typed columns. The values come with JSON's types (timestamps as ISO text, JSON
+   * columns nested), which `decodeDate` and `decodeJson` must take. Default `false`: a join.
+   */
+  readonly rowAsJson?: boolean
   /** How an upsert is spelled: `INSERT … ON CONFLICT … DO UPDATE` or `INSERT … ON DUPLICATE KEY UPDATE`. */
   readonly upsert: 'on-conflict' | 'on-duplicate-key'
   /**

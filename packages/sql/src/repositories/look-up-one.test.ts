@@ -57,3 +57,25 @@ describe('a credential read with its client', () => {
     )
   })
 })
+
+describe('a credential read with its client where rows come over as JSON (rowAsJson, PostgreSQL)', () => {
+  it('two scalar subqueries, each by its own key, compiled once; a credential of another client counts as none', async () => {
+    // The refresh token found by its hash belongs to client-1, whoever the request claims to be.
+    const { db, queries } = answeringKysely('postgres', () => [
+      { record: { client_id: 'client-1' }, client: { id: 'client-2' } },
+    ])
+    const dialect = { ...testDialect, rowAsJson: true }
+    const { repositories } = createSqlStorage(db, dialect, { tablePrefix: 'app_' })
+    expect(await repositories.refreshTokens.findByHashWithClient!('hash-2', 'client-2')).toBeNull()
+    expect(await repositories.refreshTokens.findByHashWithClient!('hash-3', 'client-3')).toBeNull()
+    expect(queries.map((query) => query.parameters)).toEqual([
+      ['hash-2', 'client-2'],
+      ['hash-3', 'client-3'],
+    ])
+    expect(queries[1]?.sql).toBe(queries[0]?.sql)
+    expect(queries[0]?.sql).toBe(
+      'select (select row_to_json(t) as "row" from "app_refresh_tokens" as "t" where "t"."token_hash" = $1) as "record", ' +
+        '(select row_to_json(c) as "row" from "app_clients" as "c" where "c"."id" = $2) as "client"',
+    )
+  })
+})

@@ -1,5 +1,6 @@
 import type { ClientRecord, IssuedToClient } from '@sp-oauth/core'
-import type { Kysely, Selectable } from 'kysely'
+import { type Kysely, type Selectable, sql } from 'kysely'
+import { type CompiledShapes, compiledShapes } from '../compiled-shapes.js'
 import type { ClientTable, SpOAuthDatabase } from '../database.js'
 import { toClientRecord } from './client-repository.js'
 import { lookUpOne, type RepositoryScope } from './repository-scope.js'
@@ -42,6 +43,7 @@ export async function readWithClient<Row extends { readonly client_id: string },
   key: { readonly hash: string; readonly clientId: string },
   toRecord: (row: Row) => T,
 ): Promise<IssuedToClient<T> | null> {
+  if (scope.dialect.rowAsJson === true) return readAsJson(scope, table, hashColumn, key, toRecord)
   // Short aliases: the schema-qualified names would otherwise be repeated in every column.
   const select = (hash: string) => (db: Kysely<SpOAuthDatabase>) =>
     db
@@ -56,6 +58,49 @@ export async function readWithClient<Row extends { readonly client_id: string },
     record: toRecord(row as unknown as Row),
     client: joinedClient(scope, row as Record<string, unknown>),
   }
+}
+
+/**
+ * `SELECT (SELECT row_to_json(t) FROM <table> t WHERE <hash> = $1), (SELECT row_to_json(c) FROM
+ * clients c WHERE id = $2)`: each row by its own key, no join to plan, two values to parse. The
+ * client is the one the request claims; the credential counts only when it was issued to it.
+ */
+async function readAsJson<Row extends { readonly client_id: string }, T>(
+  scope: RepositoryScope,
+  table: CredentialTable,
+  hashColumn: 'code_hash' | 'token_hash',
+  key: { readonly hash: string; readonly clientId: string },
+  toRecord: (row: Row) => T,
+): Promise<IssuedToClient<T> | null> {
+  const lookups = (scope.lookups ?? compiledShapes<unknown>()) as CompiledShapes<{
+    record: Row | null
+    client: Selectable<ClientTable> | null
+  }>
+  const compiled = lookups(
+    `${table}.findByHashWithClient:json`,
+    (slot) =>
+      scope.db
+        .selectNoFrom((eb) => [
+          eb
+            .selectFrom(`${table as 'authorization_codes'} as t`)
+            .select(sql<Row>`row_to_json(t)`.as('row'))
+            .where(`t.${hashColumn as 'code_hash'}`, '=', slot('hash'))
+            .as('record'),
+          eb
+            .selectFrom('clients as c')
+            .select(sql<Selectable<ClientTable>>`row_to_json(c)`.as('row'))
+            .where('c.id', '=', slot('clientId'))
+            .as('client'),
+        ])
+        .compile(),
+    new Map([
+      ['hash', key.hash],
+      ['clientId', key.clientId],
+    ]),
+  )
+  const row = (await scope.db.executeQuery(compiled)).rows[0]
+  if (!row?.record || !row.client || row.record.client_id !== key.clientId) return null
+  return { record: toRecord(row.record), client: toClientRecord(scope.dialect, row.client) }
 }
 
 function joinedClient(scope: RepositoryScope, row: Record<string, unknown>): ClientRecord {
