@@ -29,17 +29,21 @@ async function userLockHold(db: Kysely<unknown>, tablePrefix: string): Promise<H
   return holdOnOwnConnection(db, sql`select get_lock(${name}, 10)`, sql`select release_lock(${name})`)
 }
 
+/** The held-up issuance race on a storage of fresh tables, over `db`. */
+async function revocationWhileIssuanceHeldUpOn(db: Kysely<unknown>): Promise<void> {
+  const tablePrefix = freshTablePrefix()
+  const storage = createMysqlStorage({ db }, { tablePrefix })
+  await storage.migrate()
+  await clientRevocationWhileIssuanceHeldUp(
+    storage,
+    tablesOf(db, { tablePrefix }),
+    await userLockHold(db, tablePrefix),
+  )
+}
+
 describe('on MariaDB/MySQL (mysql2)', () => {
   it('a client_credentials issuance held up after its client check while revokeClient runs: afterwards no token row of the client is unrevoked', async () => {
-    const { db } = database()
-    const tablePrefix = freshTablePrefix()
-    const storage = createMysqlStorage({ db }, { tablePrefix })
-    await storage.migrate()
-    await clientRevocationWhileIssuanceHeldUp(
-      storage,
-      tablesOf(db, { tablePrefix }),
-      await userLockHold(db, tablePrefix),
-    )
+    await revocationWhileIssuanceHeldUpOn(database().db)
   }, 60_000)
 
   it('the same at READ COMMITTED (a common server setting), where an INSERT … SELECT reads its source rows unlocked unless told to lock them', async () => {
@@ -54,14 +58,7 @@ describe('on MariaDB/MySQL (mysql2)', () => {
         .execute(db)
         .catch(() => sql<{ level: string }>`select @@session.transaction_isolation as level`.execute(db))
       expect(level.rows[0]?.level).toBe('READ-COMMITTED')
-      const tablePrefix = freshTablePrefix()
-      const storage = createMysqlStorage({ db }, { tablePrefix })
-      await storage.migrate()
-      await clientRevocationWhileIssuanceHeldUp(
-        storage,
-        tablesOf(db, { tablePrefix }),
-        await userLockHold(db, tablePrefix),
-      )
+      await revocationWhileIssuanceHeldUpOn(db)
     } finally {
       await db.destroy()
     }

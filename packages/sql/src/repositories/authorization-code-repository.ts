@@ -46,13 +46,13 @@ export function createAuthorizationCodeRepository(scope: RepositoryScope): Autho
       return row === undefined ? null : toAuthorizationCodeRecord(dialect, row)
     },
     findByHashWithClient: (codeHash, clientId) =>
-      readWithClient(
-        scope,
-        'authorization_codes',
-        'code_hash',
-        { hash: codeHash, clientId },
-        (row: Selectable<AuthorizationCodeTable>) => toAuthorizationCodeRecord(dialect, row),
-      ),
+      readWithClient(scope, {
+        table: 'authorization_codes',
+        hashColumn: 'code_hash',
+        hash: codeHash,
+        clientId,
+        toRecord: (row: Selectable<AuthorizationCodeTable>) => toAuthorizationCodeRecord(dialect, row),
+      }),
     consume: async (codeHash, now) => {
       const row = await updateOne(
         scope,

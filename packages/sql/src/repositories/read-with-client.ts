@@ -26,24 +26,29 @@ const CLIENT_COLUMNS = [
 const PREFIX = 'client__'
 const PREFIXED = CLIENT_COLUMNS.map((column) => [column, `${PREFIX}${column}`] as const)
 
-type CredentialTable = 'authorization_codes' | 'refresh_tokens'
+/** Which credential to read, by which hash, for which client, and how its row decodes. */
+export interface CredentialRead<Row, T> {
+  readonly table: 'authorization_codes' | 'refresh_tokens'
+  readonly hashColumn: 'code_hash' | 'token_hash'
+  readonly hash: string
+  readonly clientId: string
+  readonly toRecord: (row: Row) => T
+}
 
 /**
- * Reads the credential of `table` whose `hashColumn` is `hash` with its client, in one statement
+ * Reads the credential of `read.table` whose `read.hashColumn` is `read.hash` with its client, in one statement
  * (a join on the client's primary key) compiled once per storage, then decodes both; `null` when
- * there is no such credential or it was issued to another client than `clientId`. The client is
+ * there is no such credential or it was issued to another client than `read.clientId`. The client is
  * compared here, not in the `WHERE`: given both, PostgreSQL may pick the `client_id` index over the
  * unique hash, and for a client newer than the table's statistics (which estimate it to have no
  * rows) it then reads every token of that client to find one.
  */
 export async function readWithClient<Row extends { readonly client_id: string }, T>(
   scope: RepositoryScope,
-  table: CredentialTable,
-  hashColumn: 'code_hash' | 'token_hash',
-  key: { readonly hash: string; readonly clientId: string },
-  toRecord: (row: Row) => T,
+  read: CredentialRead<Row, T>,
 ): Promise<IssuedToClient<T> | null> {
-  if (scope.dialect.rowAsJson === true) return readAsJson(scope, table, hashColumn, key, toRecord)
+  if (scope.dialect.rowAsJson === true) return readAsJson(scope, read)
+  const { table, hashColumn, toRecord } = read
   // Short aliases: the schema-qualified names would otherwise be repeated in every column.
   const select = (hash: string) => (db: Kysely<SpOAuthDatabase>) =>
     db
@@ -52,8 +57,8 @@ export async function readWithClient<Row extends { readonly client_id: string },
       .selectAll('t')
       .select(CLIENT_COLUMNS.map((column) => `c.${column} as ${PREFIX}${column}` as `c.${typeof column}`))
       .where(`t.${hashColumn as 'code_hash'}`, '=', hash)
-  const row = await lookUpOne(scope, `${table}.findByHashWithClient`, key.hash, select)
-  if (row === undefined || row.client_id !== key.clientId) return null
+  const row = await lookUpOne(scope, `${table}.findByHashWithClient`, read.hash, select)
+  if (row === undefined || row.client_id !== read.clientId) return null
   return {
     record: toRecord(row as unknown as Row),
     client: joinedClient(scope, row as Record<string, unknown>),
@@ -67,11 +72,9 @@ export async function readWithClient<Row extends { readonly client_id: string },
  */
 async function readAsJson<Row extends { readonly client_id: string }, T>(
   scope: RepositoryScope,
-  table: CredentialTable,
-  hashColumn: 'code_hash' | 'token_hash',
-  key: { readonly hash: string; readonly clientId: string },
-  toRecord: (row: Row) => T,
+  read: CredentialRead<Row, T>,
 ): Promise<IssuedToClient<T> | null> {
+  const { table, hashColumn, toRecord } = read
   const lookups = (scope.lookups ?? compiledShapes<unknown>()) as CompiledShapes<{
     record: Row | null
     client: Selectable<ClientTable> | null
@@ -94,12 +97,12 @@ async function readAsJson<Row extends { readonly client_id: string }, T>(
         ])
         .compile(),
     new Map([
-      ['hash', key.hash],
-      ['clientId', key.clientId],
+      ['hash', read.hash],
+      ['clientId', read.clientId],
     ]),
   )
   const row = (await scope.db.executeQuery(compiled)).rows[0]
-  if (!row?.record || !row.client || row.record.client_id !== key.clientId) return null
+  if (!row?.record || !row.client || row.record.client_id !== read.clientId) return null
   return { record: toRecord(row.record), client: toClientRecord(scope.dialect, row.client) }
 }
 

@@ -33,13 +33,13 @@ export function createRefreshTokenRepository(scope: RepositoryScope): RefreshTok
       return row === undefined ? null : toRefreshTokenRecord(dialect, row)
     },
     findByHashWithClient: (tokenHash, clientId) =>
-      readWithClient(
-        scope,
-        'refresh_tokens',
-        'token_hash',
-        { hash: tokenHash, clientId },
-        (row: Selectable<RefreshTokenTable>) => toRefreshTokenRecord(dialect, row),
-      ),
+      readWithClient(scope, {
+        table: 'refresh_tokens',
+        hashColumn: 'token_hash',
+        hash: tokenHash,
+        clientId,
+        toRecord: (row: Selectable<RefreshTokenTable>) => toRefreshTokenRecord(dialect, row),
+      }),
     findByParentId: async (parentId) => {
       const row = await scope.db
         .selectFrom('refresh_tokens')
