@@ -4,10 +4,10 @@ import type { OAuthEvent } from '../domain/events.js'
 import type { AccessTokenRepository } from '../ports/access-token-repository.js'
 import type { AuthorizationCodeRepository } from '../ports/authorization-code-repository.js'
 import type { ClientRepository } from '../ports/client-repository.js'
+import type { ClientWithCredential } from '../ports/client-with-credential.js'
 import type { ConsentRepository } from '../ports/consent-repository.js'
 import type { ConsentTicketRepository } from '../ports/consent-ticket-repository.js'
 import type { EventOutboxRepository } from '../ports/event-publisher.js'
-import type { IssuedToClient } from '../ports/issued-to-client.js'
 import type { RefreshTokenRepository } from '../ports/refresh-token-repository.js'
 import type { SigningKeyRepository } from '../ports/signing-key-repository.js'
 import type { Repositories } from '../ports/unit-of-work.js'
@@ -49,15 +49,15 @@ function frozen<T extends object>(row: T): T {
   return Object.freeze(copyData(row))
 }
 
-/** `record` and its client, when `record` exists and was issued to `clientId`. */
+/** The client `clientId`, and `record` when it exists and was issued to that client. */
 function withClient<T extends { readonly clientId: string }>(
   tables: Tables,
   record: T | null,
   clientId: string,
-): IssuedToClient<T> | null {
-  if (record === null || record.clientId !== clientId) return null
+): ClientWithCredential<T> | null {
   const client = tables.clients.get(clientId)
-  return client === null ? null : { record, client }
+  if (client === null) return null
+  return { client, record: record !== null && record.clientId === clientId ? record : null }
 }
 
 export function createMemoryRepositories(tableAccess: TableAccess): Repositories {

@@ -1,5 +1,5 @@
 import type { AuthorizationCodeRecord } from '../domain/authorization-code.js'
-import type { IssuedToClient } from './issued-to-client.js'
+import type { ClientWithCredential } from './client-with-credential.js'
 
 /** Stores authorization codes, by hash only. */
 export interface AuthorizationCodeRepository {
@@ -8,16 +8,16 @@ export interface AuthorizationCodeRepository {
   /** The code with this hash, consumed or not, expired or not; `null` when there is none. */
   findByHash(codeHash: string): Promise<AuthorizationCodeRecord | null>
   /**
-   * Optional: the code with this hash (consumed or not, expired or not) together with its client
-   * (revoked or not), read at once, when the code was issued to `clientId`; `null` when there is no
-   * such code or it is another client's. A code exchange then authenticates the client and checks
-   * the code with one read. Without it, the core reads the client (`ClientRepository.findById`),
-   * then the code (`findByHash`).
+   * Optional: the client `clientId` (revoked or not) and, read with it at once, the code with this
+   * hash (consumed or not, expired or not) when it was issued to that client, else `record: null`;
+   * `null` when there is no such client. A code exchange then authenticates the client and checks
+   * the code with one read, and a request with a made-up client or code costs one read too. Without
+   * it, the core reads the client (`ClientRepository.findById`), then the code (`findByHash`).
    */
   findByHashWithClient?(
     codeHash: string,
     clientId: string,
-  ): Promise<IssuedToClient<AuthorizationCodeRecord> | null>
+  ): Promise<ClientWithCredential<AuthorizationCodeRecord> | null>
   /**
    * Atomically marks the code consumed if it is not yet: of any number of concurrent callers,
    * exactly one gets the record (with `consumedAt` set), the rest `null`. Also `null` when the

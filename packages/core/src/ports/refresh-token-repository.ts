@@ -1,5 +1,5 @@
 import type { RefreshTokenRecord } from '../domain/refresh-token.js'
-import type { IssuedToClient } from './issued-to-client.js'
+import type { ClientWithCredential } from './client-with-credential.js'
 
 /** Stores refresh tokens, by hash only, grouped in rotation families. */
 export interface RefreshTokenRepository {
@@ -8,16 +8,16 @@ export interface RefreshTokenRepository {
   /** The token with this hash, in any state; `null` when there is none. */
   findByHash(tokenHash: string): Promise<RefreshTokenRecord | null>
   /**
-   * Optional: the token with this hash (in any state) together with its client (revoked or not),
-   * read at once, when the token was issued to `clientId`; `null` when there is no such token or it
-   * is another client's. A rotation then authenticates the client and checks the token with one
-   * read. Without it, the core reads the client (`ClientRepository.findById`), then the token
+   * Optional: the client `clientId` (revoked or not) and, read with it at once, the token with this
+   * hash (in any state) when it was issued to that client, else `record: null`; `null` when there
+   * is no such client. A rotation then authenticates the client and checks the token with one read.
+   * Without it, the core reads the client (`ClientRepository.findById`), then the token
    * (`findByHash`).
    */
   findByHashWithClient?(
     tokenHash: string,
     clientId: string,
-  ): Promise<IssuedToClient<RefreshTokenRecord> | null>
+  ): Promise<ClientWithCredential<RefreshTokenRecord> | null>
   /**
    * The newest token (by `createdAt`) rotated from `parentId`, in any state; `null` when there is
    * none. A retry within the reuse grace period gives a parent a second child, so "newest" matters.

@@ -72,7 +72,7 @@ export function authorizationCodeRepositoryContract(factory: StorageFactory): vo
         expect(await use((r) => r.authorizationCodes.findByHash(code.codeHash))).toEqual(code)
       })
 
-      test('findByHashWithClient (optional): the code and its client as findByHash and findById give them, the client revoked too; null for another client, an unknown hash, other letter case', async (use) => {
+      test('findByHashWithClient (optional): the client as findById gives it (revoked too) with the code as findByHash gives it; no code for another client, an unknown hash, other letter case; null for an unknown client', async (use) => {
         const client = await storeClient(use)
         const code = awkwardCode(client.id)
         await use((r) => r.authorizationCodes.insert(code))

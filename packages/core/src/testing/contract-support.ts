@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Storage } from '../config/options.js'
 import type { ClientRecord } from '../domain/client.js'
-import type { IssuedToClient } from '../ports/issued-to-client.js'
+import type { ClientWithCredential } from '../ports/client-with-credential.js'
 import type { Repositories } from '../ports/unit-of-work.js'
 import { buildClientRecord, instantAfter, randomHash, randomUuid } from './record-builders.js'
 import type { StorageUnderTest } from './storage-factory.js'
@@ -204,10 +204,11 @@ export function farFuture(): Date {
 
 /**
  * The rules of an optional `findByHashWithClient` for a stored credential (`stored`, with hash
- * `hash`, of client `stored.clientId`): it gives the credential and the client exactly as
- * `findByHash` and `clients.findById` do, in any state (the client revoked), and `null` for another
- * client, an unknown hash or the hash in other letter case. `readWith` calls the method, or gives
- * `undefined` when the storage has none (then there is nothing to check).
+ * `hash`, of client `stored.clientId`): it gives the client as `clients.findById` does, in any
+ * state (revoked too), and the credential as `findByHash` does when it was issued to that client;
+ * `record: null` for another client, an unknown hash or the hash in other letter case; `null` for
+ * an unknown client. `readWith` calls the method, or gives `undefined` when the storage has none
+ * (then there is nothing to check).
  */
 export async function expectReadWithClient<T extends { readonly clientId: string }>(
   use: Use,
@@ -216,10 +217,10 @@ export async function expectReadWithClient<T extends { readonly clientId: string
     repositories: Repositories,
     hash: string,
     clientId: string,
-  ) => Promise<IssuedToClient<T> | null> | undefined,
+  ) => Promise<ClientWithCredential<T> | null> | undefined,
   findByHash: (repositories: Repositories, hash: string) => Promise<T | null>,
 ): Promise<void> {
-  const read = (hash: string, clientId: string): Promise<IssuedToClient<T> | null | undefined> =>
+  const read = (hash: string, clientId: string): Promise<ClientWithCredential<T> | null | undefined> =>
     use(async (r) => readWith(r, hash, clientId))
   const { hash, record } = stored
   const other = await storeClient(use)
@@ -228,14 +229,19 @@ export async function expectReadWithClient<T extends { readonly clientId: string
     expect(first).toBeUndefined()
     return
   }
-  const expected = async (): Promise<IssuedToClient<T | null>> => ({
+  const clientOf = async (clientId: string): Promise<ClientRecord | null> =>
+    use((r) => r.clients.findById(clientId))
+  const expected = async (): Promise<ClientWithCredential<T | null>> => ({
+    client: (await clientOf(record.clientId))!,
     record: await use((r) => findByHash(r, hash)),
-    client: (await use((r) => r.clients.findById(record.clientId)))!,
   })
   expect(first).toEqual(await expected())
-  expect(await read(hash, other.id)).toBeNull()
-  expect(await read(randomHash(), record.clientId)).toBeNull()
-  expect(await read(swapCase(hash), record.clientId)).toBeNull()
+  expect(first?.record).not.toBeNull()
+  const owner = await clientOf(record.clientId)
+  expect(await read(hash, other.id)).toEqual({ client: other, record: null })
+  expect(await read(randomHash(), record.clientId)).toEqual({ client: owner, record: null })
+  expect(await read(swapCase(hash), record.clientId)).toEqual({ client: owner, record: null })
+  expect(await read(hash, randomUuid())).toBeNull()
   await use((r) => r.clients.revoke(record.clientId, instantAfter(5)))
   const revoked = await read(hash, record.clientId)
   expect(revoked?.client.revokedAt).toEqual(instantAfter(5))

@@ -105,7 +105,7 @@ export function refreshTokenRepositoryContract(factory: StorageFactory): void {
         expect(await use((r) => r.refreshTokens.findByHash(token.tokenHash))).toEqual(token)
       })
 
-      test('findByHashWithClient (optional): the token and its client as findByHash and findById give them, the client revoked too; null for another client, an unknown hash, other letter case', async (use) => {
+      test('findByHashWithClient (optional): the client as findById gives it (revoked too) with the token as findByHash gives it; no token for another client, an unknown hash, other letter case; null for an unknown client', async (use) => {
         const token = await storeAwkwardRefreshToken(use)
         await use((r) => r.refreshTokens.markRotated(token.tokenHash, minutesLater(3)))
         await expectReadWithClient(

@@ -44,9 +44,9 @@ export async function issueTokenFromRequest(
   }
   switch (grantType) {
     case 'authorization_code':
-      return authorizationCodeGrant(context, client, parameters, code?.found() ?? null)
+      return authorizationCodeGrant(context, client, parameters, code?.presented() ?? null)
     case 'refresh_token':
-      return refreshTokenGrant(context, client, parameters, refreshToken?.found() ?? null)
+      return refreshTokenGrant(context, client, parameters, refreshToken?.presented() ?? null)
     case 'client_credentials':
       return clientCredentialsGrant(context, client, parameters)
   }

@@ -42,32 +42,39 @@ describe('lookups by key (compiled once per storage)', () => {
 })
 
 describe('a credential read with its client', () => {
-  it('one statement by the hash alone, joining the client by primary key, compiled once', async () => {
+  it('one statement: the client by primary key, the credential joined by its hash alone, compiled once', async () => {
     const { repositories, queries } = storage()
     await repositories.authorizationCodes.findByHashWithClient!('hash-1', 'client-1')
     await repositories.refreshTokens.findByHashWithClient!('hash-2', 'client-2')
     await repositories.authorizationCodes.findByHashWithClient!('hash-3', 'client-3')
-    expect(queries.map((query) => query.parameters)).toEqual([['hash-1'], ['hash-2'], ['hash-3']])
+    expect(queries.map((query) => query.parameters)).toEqual([
+      ['hash-1', 'client-1'],
+      ['hash-2', 'client-2'],
+      ['hash-3', 'client-3'],
+    ])
     expect(queries[2]?.sql).toBe(queries[0]?.sql)
     expect(queries[0]?.sql).toMatch(
-      /^select "t"\.\*, "c"\."id" as "client__id", .* from "auth"\."app_authorization_codes" as "t" inner join "auth"\."app_clients" as "c" on "c"\."id" = "t"\."client_id" where "t"\."code_hash" = \$1$/,
+      /^select "t"\.\*, "c"\."id" as "client__id", .* from "auth"\."app_clients" as "c" left join "auth"\."app_authorization_codes" as "t" on "t"\."code_hash" = \$1 where "c"\."id" = \$2$/,
     )
     expect(queries[1]?.sql).toContain(
-      'from "auth"."app_refresh_tokens" as "t" inner join "auth"."app_clients" as "c" on "c"."id" = "t"."client_id" where "t"."token_hash" = $1',
+      'left join "auth"."app_refresh_tokens" as "t" on "t"."token_hash" = $1 where "c"."id" = $2',
     )
   })
 })
 
 describe('a credential read with its client where rows come over as JSON (rowAsJson, PostgreSQL)', () => {
-  it('two scalar subqueries, each by its own key, compiled once; a credential of another client counts as none', async () => {
+  it('two scalar subqueries, each by its own key, compiled once; a credential of another client is left out', async () => {
     // The refresh token found by its hash belongs to client-1, whoever the request claims to be.
     const { db, queries } = answeringKysely('postgres', () => [
       { record: { client_id: 'client-1' }, client: { id: 'client-2' } },
     ])
     const dialect = { ...testDialect, rowAsJson: true }
     const { repositories } = createSqlStorage(db, dialect, { tablePrefix: 'app_' })
-    expect(await repositories.refreshTokens.findByHashWithClient!('hash-2', 'client-2')).toBeNull()
-    expect(await repositories.refreshTokens.findByHashWithClient!('hash-3', 'client-3')).toBeNull()
+    expect(await repositories.refreshTokens.findByHashWithClient!('hash-2', 'client-2')).toMatchObject({
+      client: { id: 'client-2' },
+      record: null,
+    })
+    await repositories.refreshTokens.findByHashWithClient!('hash-3', 'client-3')
     expect(queries.map((query) => query.parameters)).toEqual([
       ['hash-2', 'client-2'],
       ['hash-3', 'client-3'],

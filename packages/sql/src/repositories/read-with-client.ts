@@ -1,9 +1,9 @@
-import type { ClientRecord, IssuedToClient } from '@sp-oauth/core'
+import type { ClientWithCredential } from '@sp-oauth/core'
 import { type Kysely, type Selectable, sql } from 'kysely'
 import { type CompiledShapes, compiledShapes } from '../compiled-shapes.js'
 import type { ClientTable, SpOAuthDatabase } from '../database.js'
 import { toClientRecord } from './client-repository.js'
-import { lookUpOne, type RepositoryScope } from './repository-scope.js'
+import type { RepositoryScope } from './repository-scope.js'
 
 const CLIENT_COLUMNS = [
   'id',
@@ -36,78 +36,99 @@ export interface CredentialRead<Row, T> {
 }
 
 /**
- * Reads the credential of `read.table` whose `read.hashColumn` is `read.hash` with its client, in one statement
- * (a join on the client's primary key) compiled once per storage, then decodes both; `null` when
- * there is no such credential or it was issued to another client than `read.clientId`. The client is
- * compared here, not in the `WHERE`: given both, PostgreSQL may pick the `client_id` index over the
- * unique hash, and for a client newer than the table's statistics (which estimate it to have no
- * rows) it then reads every token of that client to find one.
+ * Reads the client `read.clientId` and, with it in one statement compiled once per storage, the
+ * credential of `read.table` whose `read.hashColumn` is `read.hash`, kept only when it was issued
+ * to that client; `null` when the client does not exist. The credential is found by its hash alone
+ * and its client compared afterwards: given `client_id = ?` too, PostgreSQL may pick the
+ * `client_id` index over the unique hash, and for a client newer than the table's statistics
+ * (estimated to have no rows) it then reads every token of that client to find one.
  */
 export async function readWithClient<Row extends { readonly client_id: string }, T>(
   scope: RepositoryScope,
   read: CredentialRead<Row, T>,
-): Promise<IssuedToClient<T> | null> {
-  if (scope.dialect.rowAsJson === true) return readAsJson(scope, read)
-  const { table, hashColumn, toRecord } = read
-  // Short aliases: the schema-qualified names would otherwise be repeated in every column.
-  const select = (hash: string) => (db: Kysely<SpOAuthDatabase>) =>
-    db
-      .selectFrom(`${table as 'authorization_codes'} as t`)
-      .innerJoin('clients as c', 'c.id', 't.client_id')
-      .selectAll('t')
-      .select(CLIENT_COLUMNS.map((column) => `c.${column} as ${PREFIX}${column}` as `c.${typeof column}`))
-      .where(`t.${hashColumn as 'code_hash'}`, '=', hash)
-  const row = await lookUpOne(scope, `${table}.findByHashWithClient`, read.hash, select)
-  if (row === undefined || row.client_id !== read.clientId) return null
-  return {
-    record: toRecord(row as unknown as Row),
-    client: joinedClient(scope, row as Record<string, unknown>),
-  }
-}
-
-/**
- * `SELECT (SELECT row_to_json(t) FROM <table> t WHERE <hash> = $1), (SELECT row_to_json(c) FROM
- * clients c WHERE id = $2)`: each row by its own key, no join to plan, two values to parse. The
- * client is the one the request claims; the credential counts only when it was issued to it.
- */
-async function readAsJson<Row extends { readonly client_id: string }, T>(
-  scope: RepositoryScope,
-  read: CredentialRead<Row, T>,
-): Promise<IssuedToClient<T> | null> {
-  const { table, hashColumn, toRecord } = read
-  const lookups = (scope.lookups ?? compiledShapes<unknown>()) as CompiledShapes<{
-    record: Row | null
-    client: Selectable<ClientTable> | null
-  }>
+): Promise<ClientWithCredential<T> | null> {
+  const lookups = (scope.lookups ?? compiledShapes<unknown>()) as CompiledShapes<Record<string, unknown>>
+  const asJson = scope.dialect.rowAsJson === true
   const compiled = lookups(
-    `${table}.findByHashWithClient:json`,
-    (slot) =>
-      scope.db
-        .selectNoFrom((eb) => [
-          eb
-            .selectFrom(`${table as 'authorization_codes'} as t`)
-            .select(sql<Row>`row_to_json(t)`.as('row'))
-            .where(`t.${hashColumn as 'code_hash'}`, '=', slot('hash'))
-            .as('record'),
-          eb
-            .selectFrom('clients as c')
-            .select(sql<Selectable<ClientTable>>`row_to_json(c)`.as('row'))
-            .where('c.id', '=', slot('clientId'))
-            .as('client'),
-        ])
-        .compile(),
+    `${read.table}.findByHashWithClient`,
+    (slot) => (asJson ? asJsonValues : joined)(scope.db, read, slot('hash'), slot('clientId')).compile(),
     new Map([
       ['hash', read.hash],
       ['clientId', read.clientId],
     ]),
   )
   const row = (await scope.db.executeQuery(compiled)).rows[0]
-  if (!row?.record || !row.client || row.record.client_id !== read.clientId) return null
-  return { record: toRecord(row.record), client: toClientRecord(scope.dialect, row.client) }
+  if (row === undefined) return null
+  const { client, record } = asJson ? jsonValues(row) : joinedRows(row, read)
+  if (client === null) return null
+  const issuedToClient = record !== null && record.client_id === read.clientId
+  return {
+    client: toClientRecord(scope.dialect, client),
+    record: issuedToClient ? read.toRecord(record as unknown as Row) : null,
+  }
 }
 
-function joinedClient(scope: RepositoryScope, row: Record<string, unknown>): ClientRecord {
+interface ReadRows {
+  readonly client: Selectable<ClientTable> | null
+  readonly record: { readonly client_id: unknown } | null
+}
+
+/**
+ * `SELECT c.<client columns>, t.* FROM clients c LEFT JOIN <table> t ON t.<hash> = ? WHERE c.id = ?`,
+ * with short aliases (the schema-qualified names would otherwise be repeated in every column).
+ */
+function joined<Row, T>(
+  db: Kysely<SpOAuthDatabase>,
+  read: CredentialRead<Row, T>,
+  hash: string,
+  clientId: string,
+) {
+  return db
+    .selectFrom('clients as c')
+    .leftJoin(`${read.table as 'authorization_codes'} as t`, (join) =>
+      join.on(`t.${read.hashColumn as 'code_hash'}`, '=', hash),
+    )
+    .selectAll('t')
+    .select(CLIENT_COLUMNS.map((column) => `c.${column} as ${PREFIX}${column}` as `c.${typeof column}`))
+    .where('c.id', '=', clientId)
+}
+
+function joinedRows<Row, T>(row: Record<string, unknown>, read: CredentialRead<Row, T>): ReadRows {
   const client: Record<string, unknown> = {}
   for (const [column, prefixed] of PREFIXED) client[column] = row[prefixed]
-  return toClientRecord(scope.dialect, client as Selectable<ClientTable>)
+  return {
+    client: client as unknown as Selectable<ClientTable>,
+    record: row[read.hashColumn] === null ? null : (row as { client_id: unknown }),
+  }
+}
+
+/**
+ * `SELECT (SELECT row_to_json(t) FROM <table> t WHERE <hash> = $1), (SELECT row_to_json(c) FROM
+ * clients c WHERE id = $2)`: each row by its own key, no join to plan, two values to parse.
+ */
+function asJsonValues<Row, T>(
+  db: Kysely<SpOAuthDatabase>,
+  read: CredentialRead<Row, T>,
+  hash: string,
+  clientId: string,
+) {
+  return db.selectNoFrom((eb) => [
+    eb
+      .selectFrom(`${read.table as 'authorization_codes'} as t`)
+      .select(sql<Row>`row_to_json(t)`.as('row'))
+      .where(`t.${read.hashColumn as 'code_hash'}`, '=', hash)
+      .as('record'),
+    eb
+      .selectFrom('clients as c')
+      .select(sql<Selectable<ClientTable>>`row_to_json(c)`.as('row'))
+      .where('c.id', '=', clientId)
+      .as('client'),
+  ])
+}
+
+function jsonValues(row: Record<string, unknown>): ReadRows {
+  return {
+    client: (row.client ?? null) as ReadRows['client'],
+    record: (row.record ?? null) as ReadRows['record'],
+  }
 }

@@ -10,7 +10,6 @@ import {
   type EventRecorder,
 } from '../internal/commit.js'
 import { signingKeyForIssuance } from '../internal/ensure-active-signing-key.js'
-import { type FoundByHash, findByHash } from '../internal/find-by-hash.js'
 import {
   prepareAccessToken,
   prepareRefreshToken,
@@ -18,6 +17,7 @@ import {
   tokenResponse,
 } from '../internal/issue-tokens.js'
 import { requireParameter } from '../internal/parameters.js'
+import { findPresented, type PresentedCredential } from '../internal/read-with-client.js'
 import type { ServerContext } from '../internal/server-context.js'
 
 /**
@@ -34,15 +34,13 @@ export async function authorizationCodeGrant(
   context: ServerContext,
   client: ClientRecord,
   parameters: ReadonlyMap<string, string>,
-  /** The code, when it was read along with the client (and so is this client's). */
-  presented: FoundByHash<AuthorizationCodeRecord> | null = null,
+  /** What the client lookup learnt about the code, when it read it along. */
+  presented: PresentedCredential<AuthorizationCodeRecord> | null = null,
 ): Promise<TokenResponse> {
   const code = requireParameter(parameters, 'code')
-  const found =
-    presented ??
-    (await findByHash(context, code, (hash) =>
-      context.storage.repositories.authorizationCodes.findByHash(hash),
-    ))
+  const found = await findPresented(context, code, presented, (hash) =>
+    context.storage.repositories.authorizationCodes.findByHash(hash),
+  )
   const invalid = (description: string): OAuthError => OAuthError.invalidGrant({ description })
   // A code of another client is answered like an unknown code, and is left alone.
   if (!found || found.record.clientId !== client.id) throw invalid('The authorization code is invalid.')

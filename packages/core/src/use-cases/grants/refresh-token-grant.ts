@@ -11,7 +11,6 @@ import {
   type EventRecorder,
 } from '../internal/commit.js'
 import { signingKeyForIssuance } from '../internal/ensure-active-signing-key.js'
-import { type FoundByHash, findByHash } from '../internal/find-by-hash.js'
 import {
   type GrantContext,
   type PreparedToken,
@@ -21,6 +20,7 @@ import {
   tokenResponse,
 } from '../internal/issue-tokens.js'
 import { requireParameter } from '../internal/parameters.js'
+import { findPresented, type PresentedCredential } from '../internal/read-with-client.js'
 import { requestedScopes } from '../internal/requested-scopes.js'
 import type { ServerContext } from '../internal/server-context.js'
 import { addDays, addSeconds } from '../internal/time.js'
@@ -48,13 +48,13 @@ export async function refreshTokenGrant(
   context: ServerContext,
   client: ClientRecord,
   parameters: ReadonlyMap<string, string>,
-  /** The token, when it was read along with the client (and so is this client's). */
-  presented: FoundByHash<RefreshTokenRecord> | null = null,
+  /** What the client lookup learnt about the token, when it read it along. */
+  presented: PresentedCredential<RefreshTokenRecord> | null = null,
 ): Promise<TokenResponse> {
   const token = requireParameter(parameters, 'refresh_token')
-  const found =
-    presented ??
-    (await findByHash(context, token, (hash) => context.storage.repositories.refreshTokens.findByHash(hash)))
+  const found = await findPresented(context, token, presented, (hash) =>
+    context.storage.repositories.refreshTokens.findByHash(hash),
+  )
   const invalid = (description: string): OAuthError => OAuthError.invalidGrant({ description })
   if (!found || found.record.clientId !== client.id) throw invalid('The refresh token is invalid.')
   const record = found.record

@@ -15,8 +15,11 @@ export async function findByHash<T>(
   context: ServerContext,
   plaintext: string,
   find: (hash: string) => Promise<T | null>,
+  /** A key whose hash was looked up already, without a match. */
+  triedKeyId: string | null = null,
 ): Promise<FoundByHash<T> | null> {
   for (const keyId of context.hasher.keyIds) {
+    if (keyId === triedKeyId) continue
     const hash = await context.hasher.hashWithKey(plaintext, keyId)
     const record = await find(hash)
     if (record !== null) return { record, hash }

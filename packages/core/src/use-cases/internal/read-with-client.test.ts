@@ -80,6 +80,35 @@ describe('the token endpoint reads the client with the code or refresh token', (
     ).resolves.toMatchObject({ token_type: 'Bearer' })
   })
 
+  it('a made-up client id, or a made-up code of a real client, costs one read', async () => {
+    const { storage, calls } = counted(createMemoryStorage())
+    const { server } = createTestServer({ storage })
+    const client = await createTestClient(server)
+    const { verifier } = await authorize(server, client)
+    const attempts = [
+      {
+        body: { ...codeExchangeBody(client, 'made-up-code', verifier), client_id: crypto.randomUUID() },
+        error: 'invalid_client',
+        read: 'authorizationCodes.findByHashWithClient',
+      },
+      {
+        body: codeExchangeBody(client, 'made-up-code', verifier),
+        error: 'invalid_grant',
+        read: 'authorizationCodes.findByHashWithClient',
+      },
+      {
+        body: refreshBody(client, 'made-up-refresh-token'),
+        error: 'invalid_grant',
+        read: 'refreshTokens.findByHashWithClient',
+      },
+    ]
+    for (const { body, error, read } of attempts) {
+      calls.clear()
+      expect((await oauthErrorOf(server.issueTokenFromRequest({ body }))).code).toBe(error)
+      expect([...calls.entries()]).toEqual([[read, 1]])
+    }
+  })
+
   it('a wrong secret with a valid code read along is invalid_client, and the code still redeems', async () => {
     const { server } = createTestServer()
     const client = await createTestClient(server)
@@ -131,7 +160,7 @@ describe('the token endpoint reads the client with the code or refresh token', (
         findByHashWithClient: async (hash) => {
           const record = await repositories.authorizationCodes.findByHash(hash)
           const client = record && (await repositories.clients.findById(record.clientId))
-          return record && client ? { record, client } : null
+          return client ? { client, record } : null
         },
       },
     }))
