@@ -5,22 +5,24 @@ import type { ClientTable, SpOAuthDatabase } from '../database.js'
 import { toClientRecord } from './client-repository.js'
 import type { RepositoryScope } from './repository-scope.js'
 
-const CLIENT_COLUMNS = [
-  'id',
-  'name',
-  'redirect_uris',
-  'allowed_grants',
-  'allowed_scopes',
-  'confidential',
-  'application_type',
-  'silent_consent',
-  'resource_server',
-  'secret_hash',
-  'secret_hash_key_id',
-  'created_at',
-  'updated_at',
-  'revoked_at',
-] as const satisfies readonly (keyof ClientTable)[]
+// Every column of the clients table: `satisfies` makes a column added to the table a type error
+// here, so the joined read never hands `toClientRecord` a row without it.
+const CLIENT_COLUMNS = Object.keys({
+  id: true,
+  name: true,
+  redirect_uris: true,
+  allowed_grants: true,
+  allowed_scopes: true,
+  confidential: true,
+  application_type: true,
+  silent_consent: true,
+  resource_server: true,
+  secret_hash: true,
+  secret_hash_key_id: true,
+  created_at: true,
+  updated_at: true,
+  revoked_at: true,
+} satisfies Record<keyof ClientTable, true>) as (keyof ClientTable)[]
 
 /** The joined client's columns are read under this prefix, clear of the credential's own. */
 const PREFIX = 'client__'
