@@ -94,10 +94,9 @@ await runStorageBench('@sp-oauth/mysql', [
       })
       await sql`create database ${sql.id(database)}`.execute(admin)
       const counter = createStatementCounter()
-      const db = new Kysely({
-        dialect: new MysqlDialect({ pool: createPool({ ...server, database, connectionLimit: 16 }) }),
-        log: counter.log,
-      })
+      const pool = createPool({ ...server, database, connectionLimit: 16 })
+      pool.on('connection', counter.wrap)
+      const db = new Kysely({ dialect: new MysqlDialect({ pool }) })
       const storage = createMysqlStorage({ db }, { tablePrefix: PREFIX })
       await storage.migrate()
       const { rows } = await sql`select version() as v`.execute(admin)

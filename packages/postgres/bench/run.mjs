@@ -104,7 +104,8 @@ await runStorageBench('@sp-oauth/postgres', [
       const schema = `sp_oauth_bench_${randomBytes(5).toString('hex')}`
       const counter = createStatementCounter()
       const pool = new pg.Pool({ connectionString: URL, max: 16, idleTimeoutMillis: 0 })
-      const db = new Kysely({ dialect: new PostgresDialect({ pool }), log: counter.log })
+      pool.on('connect', counter.wrap)
+      const db = new Kysely({ dialect: new PostgresDialect({ pool }) })
       const storage = createPostgresStorage({ db }, { schema, tablePrefix: PREFIX })
       await storage.migrate()
       const { rows } = await sql`select version() as v`.execute(db)

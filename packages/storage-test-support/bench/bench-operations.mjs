@@ -17,15 +17,30 @@ export const REDIRECT_URI = 'https://client.example.com/callback'
 export const CODE_VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'
 export const CODE_CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
 
-/** A statement counter to hand to Kysely as `log`. */
+/**
+ * A statement counter: `wrap(connection)` counts each `query` of a driver connection (a `pg`
+ * client from the pool's `connect` event, a mysql2 connection from `connection`), the floor's
+ * way, so both sides pay the same for being counted; `log` is the same count as Kysely's `log`,
+ * for a driver without a pool (PGlite). Statement texts are kept only while `recorded` is an
+ * array (`roundTrips`): kept during the timed batches they would cost sp-oauth a regex and a
+ * string per statement, which the floor does not pay.
+ */
 export function createStatementCounter() {
   const counter = {
     count: 0,
-    /** The statements of the last operation counted alone. */
-    recorded: [],
-    log: (event) => {
+    /** The statements of the last operation counted alone, or null when not recording. */
+    recorded: null,
+    note(text) {
       counter.count += 1
-      counter.recorded.push(event.query.sql.replace(/\s+/g, ' ').slice(0, 120))
+      if (counter.recorded !== null) counter.recorded.push(text.replace(/\s+/g, ' ').slice(0, 120))
+    },
+    log: (event) => counter.note(event.query.sql),
+    wrap: (connection) => {
+      const query = connection.query
+      connection.query = function countedQuery(statement, ...rest) {
+        counter.note(typeof statement === 'string' ? statement : (statement.text ?? statement.sql))
+        return query.call(this, statement, ...rest)
+      }
     },
   }
   return counter
@@ -200,8 +215,9 @@ export async function roundTrips(scenario, server, client, counter) {
   for (const input of inputs) {
     counter.recorded = []
     await scenario.op(server, client, input)
-    statements = [...counter.recorded]
+    statements = counter.recorded
   }
+  counter.recorded = null
   return { mean: (counter.count - before) / ROUND_TRIP_SAMPLES, statements }
 }
 

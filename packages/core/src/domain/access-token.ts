@@ -23,3 +23,12 @@ export interface AccessTokenRecord {
   readonly expiresAt: Date
   readonly revokedAt: Date | null
 }
+
+/**
+ * What a bearer check reads of a stored access token: enough to judge it (expiry, revocation) and
+ * to build the principal. A storage may read only these columns (`findBearerByHash`).
+ */
+export type BearerTokenRecord = Pick<
+  AccessTokenRecord,
+  'id' | 'clientId' | 'userId' | 'grantType' | 'scopes' | 'claims' | 'expiresAt' | 'revokedAt'
+>

@@ -1,4 +1,4 @@
-import type { AccessTokenRecord } from '../domain/access-token.js'
+import type { AccessTokenRecord, BearerTokenRecord } from '../domain/access-token.js'
 
 /** Stores access tokens: opaque ones by hash, JWTs by id (`jti`). */
 export interface AccessTokenRepository {
@@ -10,6 +10,12 @@ export interface AccessTokenRepository {
    * token's client separately, from memory).
    */
   findByHash(tokenHash: string): Promise<AccessTokenRecord | null>
+  /**
+   * Optional: `findByHash` narrowed to what a bearer check reads ({@link BearerTokenRecord}), for a
+   * storage where fewer columns cost less (the bearer check is the hottest read there is). May
+   * return the whole record. Without it, the bearer check uses `findByHash`.
+   */
+  findBearerByHash?(tokenHash: string): Promise<BearerTokenRecord | null>
   /** The token with this id; `null` when there is none. */
   findById(tokenId: string): Promise<AccessTokenRecord | null>
   /**

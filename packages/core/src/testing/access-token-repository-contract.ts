@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest'
-import type { AccessTokenRecord } from '../domain/access-token.js'
+import type { AccessTokenRecord, BearerTokenRecord } from '../domain/access-token.js'
 import {
   awkwardClaims,
   awkwardUserId,
@@ -39,6 +39,13 @@ function awkwardAccessToken(clientId: string): AccessTokenRecord {
     createdAt: instantAfter(1),
     expiresAt: farFuture(),
   })
+}
+
+/** The fields of a token a bearer check reads (`BearerTokenRecord`), from whatever was returned. */
+function bearerFields(token: BearerTokenRecord | null): BearerTokenRecord | null {
+  if (token === null) return null
+  const { id, clientId, userId, grantType, scopes, claims, expiresAt, revokedAt } = token
+  return { id, clientId, userId, grantType, scopes, claims, expiresAt, revokedAt }
 }
 
 /** A JWT access token from client_credentials: no hash, no user, no family. */
@@ -106,6 +113,20 @@ export function accessTokenRepositoryContract(factory: StorageFactory): void {
         await storeAccessToken(use)
         expect(await use((r) => r.accessTokens.findByHash(randomHash()))).toBeNull()
         expect(await use((r) => r.accessTokens.findById(randomUuid()))).toBeNull()
+      })
+
+      test('findBearerByHash, when the storage has one: the fields a bearer check reads as stored, revoked or not; null for an unknown or case-swapped hash', async (use) => {
+        const client = await storeClient(use)
+        const live = awkwardAccessToken(client.id)
+        const revoked = { ...awkwardAccessToken(client.id), revokedAt: minutesLater(2) }
+        await use((r) => r.accessTokens.insert(live))
+        await use((r) => r.accessTokens.insert(revoked))
+        const bearerRead = (hash: string) =>
+          use((r) => r.accessTokens.findBearerByHash?.(hash) ?? r.accessTokens.findByHash(hash))
+        expect(bearerFields(await bearerRead(live.tokenHash!))).toEqual(bearerFields(live))
+        expect(bearerFields(await bearerRead(revoked.tokenHash!))).toEqual(bearerFields(revoked))
+        expect(await bearerRead(randomHash())).toBeNull()
+        expect(await bearerRead(swapCase(live.tokenHash!))).toBeNull()
       })
 
       test('findByHash: hashes differing only in letter case are different tokens', async (use) => {

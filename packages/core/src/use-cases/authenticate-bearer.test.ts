@@ -1,5 +1,6 @@
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
+import type { AccessTokenRecord, BearerTokenRecord } from '../domain/access-token.js'
 import { base64UrlEncode } from '../domain/pkce.js'
 import { createMemoryStorage } from '../memory/create-memory-storage.js'
 import type { AuthorizationServer } from '../server/create-authorization-server.js'
@@ -414,5 +415,82 @@ describe('authenticateBearer', () => {
         })
       },
     )
+  })
+
+  describe("the storage's narrower read (findBearerByHash)", () => {
+    /** Memory storage whose access tokens also answer `findBearerByHash`, with the reads counted. */
+    function storageWithBearerRead(narrow: (record: AccessTokenRecord) => BearerTokenRecord) {
+      const storage = createMemoryStorage()
+      const reads: string[] = []
+      const { accessTokens } = storage.repositories
+      const counted = {
+        ...storage,
+        repositories: {
+          ...storage.repositories,
+          accessTokens: {
+            ...accessTokens,
+            findByHash: (hash: string) => {
+              reads.push('findByHash')
+              return accessTokens.findByHash(hash)
+            },
+            findBearerByHash: async (hash: string) => {
+              reads.push('findBearerByHash')
+              const record = await accessTokens.findByHash(hash)
+              return record && narrow(record)
+            },
+          },
+        },
+      }
+      return { storage: counted, reads }
+    }
+    const fieldsOf = (record: AccessTokenRecord): BearerTokenRecord => ({
+      id: record.id,
+      clientId: record.clientId,
+      userId: record.userId,
+      grantType: record.grantType,
+      scopes: record.scopes,
+      claims: record.claims,
+      expiresAt: record.expiresAt,
+      revokedAt: record.revokedAt,
+    })
+
+    it('an opaque token is read with it, not findByHash, and the principal is built from what it returned', async () => {
+      const { storage, reads } = storageWithBearerRead((record) => ({
+        ...fieldsOf(record),
+        claims: { read: 'narrow' },
+      }))
+      const { server } = createTestServer({ storage, accessTokenFormat: 'opaque' })
+      const client = await createTestClient(server)
+      const tokens = await tokensWithClaims(server, client, { read: 'whole' })
+      reads.length = 0
+      const principal = await bearer(server, tokens.access_token)
+      expect(reads).toEqual(['findBearerByHash'])
+      expect(principal).toMatchObject({ clientId: client.id, userId: 'user-1', claims: { read: 'narrow' } })
+    })
+
+    it('a revoked or expired token it returns is refused', async () => {
+      const { storage } = storageWithBearerRead(fieldsOf)
+      const { server, clock } = createTestServer({ storage, accessTokenFormat: 'opaque' })
+      const client = await createTestClient(server)
+      const revoked = await obtainTokens(server, client)
+      expect(await server.revokeToken({ token: revoked.access_token })).toBe(true)
+      expect((await oauthErrorOf(bearer(server, revoked.access_token))).code).toBe('invalid_token')
+      const expiring = await obtainTokens(server, client)
+      await expect(bearer(server, expiring.access_token)).resolves.toMatchObject({ clientId: client.id })
+      clock.advanceSeconds(expiring.expires_in)
+      expect((await oauthErrorOf(bearer(server, expiring.access_token))).code).toBe('invalid_token')
+    })
+
+    it('introspection still reads the whole record with findByHash', async () => {
+      const { storage, reads } = storageWithBearerRead(fieldsOf)
+      const { server } = createTestServer({ storage, accessTokenFormat: 'opaque' })
+      const client = await createTestClient(server)
+      const tokens = await obtainTokens(server, client)
+      reads.length = 0
+      const answer = await server.introspectToken({ token: tokens.access_token, callerClientId: client.id })
+      expect(answer).toMatchObject({ active: true, client_id: client.id })
+      expect(reads).toContain('findByHash')
+      expect(reads).not.toContain('findBearerByHash')
+    })
   })
 })

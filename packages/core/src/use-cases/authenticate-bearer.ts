@@ -2,7 +2,7 @@ import { isGrantType } from '../domain/grant-type.js'
 import { createPrincipal, type Principal } from '../domain/principal.js'
 import { parseScope } from '../domain/scope.js'
 import { OAuthError } from '../errors/oauth-error.js'
-import { findPresentedAccessToken } from './internal/find-presented-token.js'
+import { bearerReads, findPresentedAccessToken } from './internal/find-presented-token.js'
 import { RESERVED_JWT_CLAIMS } from './internal/issue-tokens.js'
 import type { ServerContext } from './internal/server-context.js'
 
@@ -46,6 +46,7 @@ export async function authenticateBearer(context: ServerContext, request: Bearer
     OAuthError.invalidToken({ description: 'The access token is invalid, expired or revoked.' })
   const presented = await findPresentedAccessToken(context, token, {
     lookUp: context.config.jwtCheckRevocation,
+    read: bearerReads(context),
   })
   if (!presented) throw invalid()
   const now = context.clock.now()

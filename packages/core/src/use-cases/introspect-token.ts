@@ -1,5 +1,9 @@
 import { formatScope } from '../domain/scope.js'
-import { findPresentedAccessToken, findPresentedRefreshToken } from './internal/find-presented-token.js'
+import {
+  findPresentedAccessToken,
+  findPresentedRefreshToken,
+  wholeAccessToken,
+} from './internal/find-presented-token.js'
 import type { ServerContext } from './internal/server-context.js'
 import { epochSeconds } from './internal/time.js'
 
@@ -59,7 +63,12 @@ export async function introspectToken(
   const tryRefresh = input.hint === 'refresh_token'
   for (const kind of tryRefresh ? ['refresh', 'access'] : ['access', 'refresh']) {
     if (kind === 'access') {
-      const record = (await findPresentedAccessToken(context, input.token, { lookUp: true }))?.record
+      const record = (
+        await findPresentedAccessToken(context, input.token, {
+          lookUp: true,
+          read: wholeAccessToken(context),
+        })
+      )?.record
       if (!record) continue
       if (record.clientId !== input.callerClientId && input.callerIsResourceServer !== true) return INACTIVE
       if (!(await live(record))) return INACTIVE

@@ -1,6 +1,10 @@
 import { OAuthError } from '../errors/oauth-error.js'
 import { commit } from './internal/commit.js'
-import { findPresentedAccessToken, findPresentedRefreshToken } from './internal/find-presented-token.js'
+import {
+  findPresentedAccessToken,
+  findPresentedRefreshToken,
+  wholeAccessToken,
+} from './internal/find-presented-token.js'
 import type { ServerContext } from './internal/server-context.js'
 
 /** A hint of what kind of token is being revoked or introspected (RFC 7009 §2.1). */
@@ -37,7 +41,10 @@ export async function revokeToken(context: ServerContext, input: RevokeTokenInpu
 
 /** `null` when no such access token; otherwise whether this call revoked it. */
 async function revokeAccessToken(context: ServerContext, input: RevokeTokenInput): Promise<boolean | null> {
-  const presented = await findPresentedAccessToken(context, input.token, { lookUp: true })
+  const presented = await findPresentedAccessToken(context, input.token, {
+    lookUp: true,
+    read: wholeAccessToken(context),
+  })
   const record = presented?.record
   if (!record) return null
   checkOwner(record.clientId, input.clientId)

@@ -1,15 +1,40 @@
-import type { AccessTokenRecord } from '../../domain/access-token.js'
+import type { AccessTokenRecord, BearerTokenRecord } from '../../domain/access-token.js'
 import { hasJwtShape, hasOpaqueTokenShape } from '../../domain/opaque-token.js'
 import type { RefreshTokenRecord } from '../../domain/refresh-token.js'
 import { findByHash } from './find-by-hash.js'
 import type { ServerContext } from './server-context.js'
 
 /** An access token as presented, after its signature (for a JWT) checked out. */
-export interface PresentedAccessToken {
+export interface PresentedAccessToken<R extends BearerTokenRecord = AccessTokenRecord> {
   /** The stored record; `null` for a JWT when revocation checking is off and it was not looked up. */
-  readonly record: AccessTokenRecord | null
+  readonly record: R | null
   /** The claims of a verified JWT; `null` for an opaque token. */
   readonly jwtClaims: Readonly<Record<string, unknown>> | null
+}
+
+/** How the stored record of a presented access token is read: by hash (opaque) or id (JWT). */
+export interface AccessTokenReads<R extends BearerTokenRecord> {
+  readonly byHash: (tokenHash: string) => Promise<R | null>
+  readonly byId: (tokenId: string) => Promise<R | null>
+}
+
+/** The whole stored record, as introspection and revocation need it. */
+export const wholeAccessToken = (context: ServerContext): AccessTokenReads<AccessTokenRecord> => {
+  const { accessTokens } = context.storage.repositories
+  return { byHash: (hash) => accessTokens.findByHash(hash), byId: (id) => accessTokens.findById(id) }
+}
+
+/** What a bearer check reads: the storage's narrower read by hash when it has one. */
+export const bearerReads = (context: ServerContext): AccessTokenReads<BearerTokenRecord> => {
+  const { accessTokens } = context.storage.repositories
+  const { findBearerByHash } = accessTokens
+  return {
+    byHash:
+      findBearerByHash === undefined
+        ? (hash) => accessTokens.findByHash(hash)
+        : (hash) => findBearerByHash.call(accessTokens, hash),
+    byId: (id) => accessTokens.findById(id),
+  }
 }
 
 /**
@@ -18,14 +43,14 @@ export interface PresentedAccessToken {
  * for anything unknown, malformed, badly signed, or signed by a retired or compromised key.
  * Expiry and revocation are the caller's to check.
  */
-export async function findPresentedAccessToken(
+export async function findPresentedAccessToken<R extends BearerTokenRecord>(
   context: ServerContext,
   token: string,
-  options: { readonly lookUp: boolean },
-): Promise<PresentedAccessToken | null> {
-  const { repositories } = context.storage
+  options: { readonly lookUp: boolean; readonly read: AccessTokenReads<R> },
+): Promise<PresentedAccessToken<R> | null> {
+  const { read } = options
   if (hasOpaqueTokenShape(token, context.config.accessTokenPrefix)) {
-    const found = await findByHash(context, token, (hash) => repositories.accessTokens.findByHash(hash))
+    const found = await findByHash(context, token, read.byHash)
     return found ? { record: found.record, jwtClaims: null } : null
   }
   if (!hasJwtShape(token)) return null
@@ -42,7 +67,7 @@ export async function findPresentedAccessToken(
   }
   if (typeof claims.jti !== 'string') return null
   if (!options.lookUp) return { record: null, jwtClaims: claims }
-  const record = await repositories.accessTokens.findById(claims.jti)
+  const record = await read.byId(claims.jti)
   return record ? { record, jwtClaims: claims } : null
 }
 
