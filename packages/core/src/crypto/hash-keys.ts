@@ -30,10 +30,18 @@ export function resolveHashKeys(
 } {
   const problems: string[] = []
   const keys = new Map<string, Uint8Array>()
-  if (options.keys.length === 0) problems.push(`${path}.keys: at least one key is required`)
-  options.keys.forEach((key, index) => {
-    const bytes = typeof key.secret === 'string' ? new TextEncoder().encode(key.secret) : key.secret
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(key.id)) {
+  // Checked as untyped input: a secret from an unset environment variable arrives as `undefined`.
+  const given: readonly HashKey[] = Array.isArray(options?.keys) ? options.keys : []
+  if (given.length === 0) problems.push(`${path}.keys: at least one key is required`)
+  given.forEach((key, index) => {
+    const bytes = secretBytes(key?.secret)
+    if (bytes === null) {
+      problems.push(
+        `${path}.keys[${index}].secret: must be a string or bytes, got ${describe(key?.secret)} (is the variable it is read from set?)`,
+      )
+      return
+    }
+    if (typeof key.id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(key.id)) {
       problems.push(`${path}.keys[${index}].id: use 1-64 letters, digits, '.', '_' or '-'`)
     } else if (keys.has(key.id)) {
       problems.push(`${path}.keys[${index}].id: "${key.id}" is used twice`)
@@ -43,11 +51,20 @@ export function resolveHashKeys(
     }
     keys.set(key.id, bytes)
   })
-  const currentKeyId = options.currentKeyId ?? options.keys[0]?.id ?? ''
-  if (options.keys.length > 0 && !keys.has(currentKeyId)) {
+  const currentKeyId = options?.currentKeyId ?? given[0]?.id ?? ''
+  if (given.length > 0 && !given.some((key) => key?.id === currentKeyId)) {
     problems.push(`${path}.currentKeyId: "${currentKeyId}" is not one of the keys`)
   }
   if (problems.length > 0) throw new ConfigurationError(problems)
   const ordered = new Map([[currentKeyId, keys.get(currentKeyId)!], ...keys])
   return { currentKeyId, keys: ordered }
+}
+
+function secretBytes(secret: unknown): Uint8Array | null {
+  if (typeof secret === 'string') return new TextEncoder().encode(secret)
+  return secret instanceof Uint8Array ? secret : null
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : typeof value
 }
