@@ -100,7 +100,7 @@ await runStorageBench('@sp-oauth/mysql', [
       const storage = createMysqlStorage({ db }, { tablePrefix: PREFIX })
       await storage.migrate()
       const { rows } = await sql`select version() as v`.execute(admin)
-      const floorPool = createPool({ ...server, database, connectionLimit: 16 }).promise()
+      const floorPool = createPool({ ...server, database, connectionLimit: 16 })
       return {
         storage,
         counter,
@@ -111,7 +111,7 @@ await runStorageBench('@sp-oauth/mysql', [
         seedTokens: seeder(db, sql.table(`${PREFIX}access_tokens`), sql.table(`${PREFIX}refresh_tokens`)),
         close: async () => {
           try {
-            await floorPool.end()
+            await new Promise((resolve) => floorPool.end(resolve))
             await db.destroy()
             await sql`drop database if exists ${sql.id(database)}`.execute(admin)
           } finally {
