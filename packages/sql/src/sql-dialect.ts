@@ -1,4 +1,5 @@
-import type { ColumnDataType, ColumnDefinitionBuilder, Expression, IsolationLevel, Migration } from 'kysely'
+import type { ColumnDataType, ColumnDefinitionBuilder, Expression, IsolationLevel } from 'kysely'
+import type { Migration } from './migrations/migration.js'
 
 /** The Kysely instance a migration receives. */
 export type MigrationDb = Parameters<Migration['up']>[0]

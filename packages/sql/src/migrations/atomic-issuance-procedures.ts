@@ -1,4 +1,3 @@
-import type { Migration } from 'kysely'
 import {
   createIssuanceProcedure,
   dropIssuanceProcedure,
@@ -6,6 +5,7 @@ import {
 } from '../atomic-issuance/issuance-procedures.js'
 import type { MigrationDb, SqlDialect } from '../sql-dialect.js'
 import type { TableNames } from '../table-names.js'
+import type { Migration } from './migration.js'
 
 const PROCEDURES: readonly IssuanceProcedure[] = ['redeemCode', 'rotateRefreshToken']
 

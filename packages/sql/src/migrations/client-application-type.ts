@@ -1,7 +1,8 @@
-import { type Kysely, type Migration, sql } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { SqlDialect } from '../sql-dialect.js'
 import { TableNamePlugin } from '../table-name-plugin.js'
 import type { TableNames } from '../table-names.js'
+import type { Migration } from './migration.js'
 
 /**
  * The migration `0004_client_application_type`: two columns of `clients`.

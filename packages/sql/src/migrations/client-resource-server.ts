@@ -1,7 +1,7 @@
-import type { Migration } from 'kysely'
 import type { SqlDialect } from '../sql-dialect.js'
 import { TableNamePlugin } from '../table-name-plugin.js'
 import type { TableNames } from '../table-names.js'
+import type { Migration } from './migration.js'
 
 /**
  * The migration `0008_client_resource_server`: `clients.resource_server`, whether a client may

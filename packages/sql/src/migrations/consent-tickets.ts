@@ -1,7 +1,8 @@
-import type { CreateTableBuilder, Migration } from 'kysely'
+import type { CreateTableBuilder } from 'kysely'
 import type { SqlDialect } from '../sql-dialect.js'
 import { TableNamePlugin } from '../table-name-plugin.js'
 import type { TableNames } from '../table-names.js'
+import type { Migration } from './migration.js'
 import { createIndexesIfMissing } from './migration-indexes.js'
 
 /**

@@ -1,8 +1,9 @@
-import type { CreateIndexBuilder, CreateTableBuilder, Migration } from 'kysely'
+import type { CreateIndexBuilder, CreateTableBuilder } from 'kysely'
 import type { SqlDialect } from '../sql-dialect.js'
 import { TableNamePlugin } from '../table-name-plugin.js'
 import type { TableNames } from '../table-names.js'
 import type { LOOKUP_INDEXES } from './lookup-indexes.js'
+import type { Migration } from './migration.js'
 
 /**
  * The first migration: every table, its keys, and an index for each lookup the repositories make

@@ -1,8 +1,8 @@
-import type { Migration } from 'kysely'
 import { ISSUANCE_PROCEDURES } from '../atomic-issuance/issuance-procedures.js'
 import type { SqlDialect } from '../sql-dialect.js'
 import type { TableNames } from '../table-names.js'
 import { recreateProcedures } from './atomic-issuance-procedures.js'
+import type { Migration } from './migration.js'
 
 /**
  * The migration `0010_issuance_without_empty_events`: on a dialect that issues tokens with stored

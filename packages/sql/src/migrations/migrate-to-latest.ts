@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, Migrator } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { SqlDialect } from '../sql-dialect.js'
 import type { TableNames } from '../table-names.js'
 import { atomicIssuanceProcedures } from './atomic-issuance-procedures.js'
@@ -8,6 +8,8 @@ import { consentTickets } from './consent-tickets.js'
 import { initialSchema } from './initial-schema.js'
 import { issuanceClientLive } from './issuance-client-live.js'
 import { issuanceWithoutEmptyEvents } from './issuance-without-empty-events.js'
+import { loadKyselyMigrator, type MigrationOutcome } from './kysely-migrator.js'
+import type { Migration } from './migration.js'
 import { pruneIndexes } from './prune-indexes.js'
 import { userCodeRevocationIndex } from './user-code-revocation-index.js'
 import { userRevocationIndexes } from './user-revocation-indexes.js'
@@ -42,6 +44,7 @@ export async function migrateToLatest<DB>(
   dialect: SqlDialect,
   names: TableNames,
 ): Promise<void> {
+  const Migrator = await loadKyselyMigrator()
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => spOAuthMigrations(names, dialect) },
@@ -66,10 +69,7 @@ const SET_UP_ATTEMPTS = 3
  * `invalid_schema_name` 3F000 or `undefined_table` 42P01). No migration ran then (`results` is
  * absent), so running again is safe; a failure of a migration itself never matches.
  */
-export function settingUpRaceLost(
-  outcome: { readonly error?: unknown; readonly results?: readonly unknown[] | undefined },
-  attempt: number,
-): boolean {
+export function settingUpRaceLost(outcome: MigrationOutcome, attempt: number): boolean {
   if (attempt >= SET_UP_ATTEMPTS || outcome.results !== undefined) return false
   const code = (outcome.error as { code?: unknown } | null)?.code
   return code === '3F000' || code === '42P01'

@@ -1,6 +1,6 @@
-import type { Migration } from 'kysely'
 import type { SqlDialect } from '../sql-dialect.js'
 import type { TableName, TableNames } from '../table-names.js'
+import type { Migration } from './migration.js'
 import { createIndexesIfMissing, dropIndexesIfPresent, type MigrationIndex } from './migration-indexes.js'
 
 /** One candidate query of `pruneExpired()`, and the index whose range scan selects its rows. */

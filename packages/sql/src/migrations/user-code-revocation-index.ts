@@ -1,6 +1,6 @@
-import type { Migration } from 'kysely'
 import type { SqlDialect } from '../sql-dialect.js'
 import type { TableNames } from '../table-names.js'
+import type { Migration } from './migration.js'
 import { createIndexesIfMissing, dropIndexesIfPresent, type MigrationIndex } from './migration-indexes.js'
 
 /** The index this migration creates. */
