@@ -1,5 +1,5 @@
-// Settings every package's vitest.config.ts shares. Under CI each run also writes a JSON report,
-// which .ci/run adds up into one closing "N passed, N failed" line.
+// Settings every package's vitest.config.ts shares. Each run also writes a JSON report, which
+// `pnpm test` (.ci/test) adds up into one closing "N passed, N failed" line.
 import type { ViteUserConfig } from 'vitest/config'
 
 export const sharedTestConfig: NonNullable<ViteUserConfig['test']> = {
@@ -7,6 +7,7 @@ export const sharedTestConfig: NonNullable<ViteUserConfig['test']> = {
   // Property tests and real-database suites share 2 cores with each other under turbo: give each
   // test room, since a timeout here would be load, not a failure of the rule under test.
   testTimeout: 30_000,
-  hookTimeout: 60_000,
-  reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results.json' }]] : ['default'],
+  // Set-up hooks create databases (an embedded PGlite takes tens of seconds on a loaded machine).
+  hookTimeout: 180_000,
+  reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
 }
