@@ -1,5 +1,6 @@
-// `pnpm start`: reads the settings from the environment, starts the quickstart, and stops it
-// cleanly on Ctrl-C (SIGINT) or SIGTERM. A wrong setting ends it with one message and exit code 1.
+// `pnpm quickstart` (at the top) and `pnpm start` (here): reads the settings from the environment,
+// starts the quickstart, and stops it cleanly, exit code 0, on Ctrl-C (SIGINT) or SIGTERM. A
+// wrong setting ends it with one message and exit code 1.
 import { ConfigurationError } from '@sp-oauth/core'
 import { startQuickstart } from './quickstart.mjs'
 import { QuickstartError, readSettings } from './settings.mjs'
