@@ -5,6 +5,7 @@ import { SpOAuthError } from './sp-oauth-error.js'
  * `path: message`, so one run shows everything there is to fix.
  */
 export class ConfigurationError extends SpOAuthError {
+  static override readonly kind: string = 'ConfigurationError'
   override name = 'ConfigurationError'
   readonly problems: readonly string[]
 

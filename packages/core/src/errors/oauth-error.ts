@@ -42,6 +42,7 @@ const DEFAULT_CHALLENGE: Partial<Record<OAuthErrorCode, 'Basic' | 'Bearer'>> = {
  * by {@link renderError} with the RFC `error` code and HTTP status.
  */
 export class OAuthError extends SpOAuthError {
+  static override readonly kind: string = 'OAuthError'
   override name = 'OAuthError'
   readonly code: OAuthErrorCode
   readonly status: number

@@ -28,6 +28,7 @@ export const DEFAULT_STORAGE_RETRY_AFTER_SECONDS = 5
  * not at all.
  */
 export class StorageUnavailableError extends SpOAuthError {
+  static override readonly kind: string = 'StorageUnavailableError'
   override name = 'StorageUnavailableError'
   /** Seconds a client should wait before retrying, a positive integer. */
   readonly retryAfterSeconds: number
