@@ -4,8 +4,10 @@ const { createNodeCrypto } = require('@sp-oauth/core/node')
 const { createPostgresStorage } = require('@sp-oauth/postgres')
 const pg = require('pg')
 
+const PG_URL = 'SP_OAUTH_TEST_PG_URL'
+
 async function main() {
-  const url = process.env.SP_OAUTH_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+  const url = process.env[PG_URL] ?? 'postgres://postgres@127.0.0.1:5432/test'
   const schema = `sp_oauth_release_cjs_${process.pid}`
   const pool = new pg.Pool({ connectionString: url, max: 2 })
   const storage = createPostgresStorage({ pool }, { schema })

@@ -4,7 +4,8 @@ import { createNodeCrypto } from '@sp-oauth/core/node'
 import { createPostgresStorage } from '@sp-oauth/postgres'
 import pg from 'pg'
 
-const url = process.env.SP_OAUTH_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const PG_URL = 'SP_OAUTH_TEST_PG_URL'
+const url = process.env[PG_URL] ?? 'postgres://postgres@127.0.0.1:5432/test'
 const schema = `sp_oauth_release_${process.pid}`
 const pool = new pg.Pool({ connectionString: url, max: 2 })
 const storage = createPostgresStorage({ pool }, { schema })
