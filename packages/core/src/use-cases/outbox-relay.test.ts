@@ -287,8 +287,16 @@ describe('createOutboxRelay', () => {
       publisher: recordingPublisher(),
       onError: () => {},
     })
+    const pendingTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length
+    const before = pendingTimers()
     relay.start()
+    // The first round finds the outbox empty and schedules the next poll on a real timer.
+    for (let turn = 0; turn < 20 && pendingTimers() === before; turn++) {
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    expect(pendingTimers()).toBe(before + 1)
     await relay.stop()
+    expect(pendingTimers()).toBe(before)
     expect(await relay.drain()).toBe(0)
   })
 })
