@@ -355,57 +355,61 @@ forEachIssuancePath(() => {
       const principal = await server.authenticateBearer({ authorization: `Bearer ${tokens.access_token}` })
       expect(principal).toMatchObject({ clientId: client.id, userId: 'user-1' })
     })
+  })
+})
 
-    describe('atomicity: consuming the code and storing the tokens commit together', () => {
-      const EXCHANGE_WRITES = ['authorizationCodes.consume', 'accessTokens.insert', 'refreshTokens.insert']
+// Outside forEachIssuancePath: the faulty storage has no atomicIssuance, so these run on the unit
+// of work only (the atomic path's all-or-nothing is the storage's, checked by atomicIssuanceContract).
+describe('authorizationCodeGrant on the unit of work', () => {
+  describe('atomicity: consuming the code and storing the tokens commit together', () => {
+    const EXCHANGE_WRITES = ['authorizationCodes.consume', 'accessTokens.insert', 'refreshTokens.insert']
 
-      it('a code exchange makes exactly these writes in one unit of work', async () => {
+    it('a code exchange makes exactly these writes in one unit of work', async () => {
+      const faulty = createFaultyStorage()
+      const { server } = createTestServer({ storage: faulty.storage })
+      const client = await createTestClient(server)
+      const { code, verifier } = await authorize(server, client)
+      await exchange(server, codeExchangeBody(client, code, verifier))
+      expect(faulty.units.at(-1)!.map((call) => call.name)).toEqual(EXCHANGE_WRITES)
+    })
+
+    it.each(EXCHANGE_WRITES.map((name, index) => [index + 1, name] as const))(
+      'a failure at write %i (%s) leaves the code unconsumed and no token stored',
+      async (n, name) => {
         const faulty = createFaultyStorage()
         const { server } = createTestServer({ storage: faulty.storage })
         const client = await createTestClient(server)
         const { code, verifier } = await authorize(server, client)
-        await exchange(server, codeExchangeBody(client, code, verifier))
-        expect(faulty.units.at(-1)!.map((call) => call.name)).toEqual(EXCHANGE_WRITES)
-      })
+        const body = codeExchangeBody(client, code, verifier)
 
-      it.each(EXCHANGE_WRITES.map((name, index) => [index + 1, name] as const))(
-        'a failure at write %i (%s) leaves the code unconsumed and no token stored',
-        async (n, name) => {
-          const faulty = createFaultyStorage()
-          const { server } = createTestServer({ storage: faulty.storage })
-          const client = await createTestClient(server)
-          const { code, verifier } = await authorize(server, client)
-          const body = codeExchangeBody(client, code, verifier)
+        faulty.failNextUnitOfWorkAt(n)
+        const error = await exchange(server, body).then(
+          () => null,
+          (rejection: unknown) => rejection,
+        )
+        expect(String(error)).toContain(`${INJECTED_FAILURE} at write ${n} (${name})`)
+        const failedUnit: readonly WriteCall[] = faulty.units.at(-1)!
+        expect(failedUnit).toHaveLength(n)
 
-          faulty.failNextUnitOfWorkAt(n)
-          const error = await exchange(server, body).then(
-            () => null,
-            (rejection: unknown) => rejection,
-          )
-          expect(String(error)).toContain(`${INJECTED_FAILURE} at write ${n} (${name})`)
-          const failedUnit: readonly WriteCall[] = faulty.units.at(-1)!
-          expect(failedUnit).toHaveLength(n)
+        const codeHash = await server.context.hasher.hashWithKey(code, server.context.hasher.currentKeyId)
+        expect((await faulty.committed.authorizationCodes.findByHash(codeHash))?.consumedAt).toBeNull()
+        for (const token of insertedAccessTokens(failedUnit)) {
+          expect(await faulty.committed.accessTokens.findById(token.id)).toBeNull()
+        }
+        for (const token of insertedRefreshTokens(failedUnit)) {
+          expect(await faulty.committed.refreshTokens.findByHash(token.tokenHash)).toBeNull()
+        }
 
-          const codeHash = await server.context.hasher.hashWithKey(code, server.context.hasher.currentKeyId)
-          expect((await faulty.committed.authorizationCodes.findByHash(codeHash))?.consumedAt).toBeNull()
-          for (const token of insertedAccessTokens(failedUnit)) {
-            expect(await faulty.committed.accessTokens.findById(token.id)).toBeNull()
-          }
-          for (const token of insertedRefreshTokens(failedUnit)) {
-            expect(await faulty.committed.refreshTokens.findByHash(token.tokenHash)).toBeNull()
-          }
-
-          // The failure renders as a bare 500, and the client can simply retry.
-          const response = server.renderError(error)
-          expect(response.status).toBe(500)
-          expect(response.body).toEqual({
-            error: 'server_error',
-            error_description: 'The server could not complete the request.',
-          })
-          expect(JSON.stringify(response)).not.toContain(INJECTED_FAILURE)
-          await expect(exchange(server, body)).resolves.toMatchObject({ token_type: 'Bearer' })
-        },
-      )
-    })
+        // The failure renders as a bare 500, and the client can simply retry.
+        const response = server.renderError(error)
+        expect(response.status).toBe(500)
+        expect(response.body).toEqual({
+          error: 'server_error',
+          error_description: 'The server could not complete the request.',
+        })
+        expect(JSON.stringify(response)).not.toContain(INJECTED_FAILURE)
+        await expect(exchange(server, body)).resolves.toMatchObject({ token_type: 'Bearer' })
+      },
+    )
   })
 })

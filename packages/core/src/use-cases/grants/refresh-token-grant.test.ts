@@ -362,95 +362,99 @@ forEachIssuancePath(() => {
       await server.revokeToken({ token: tokens.refresh_token!, hint: 'refresh_token' })
       expect(await refreshError(server, client, tokens.refresh_token!)).toBe('invalid_grant')
     })
+  })
+})
 
-    describe('concurrency', () => {
-      it.each([0, 10])(
-        'of 20 concurrent refreshes of one token at most one succeeds, leaving at most one live refresh token (grace %is)',
-        async (grace) => {
-          const faulty = createFaultyStorage()
-          const { server } = createTestServer({
-            storage: faulty.storage,
-            refreshTokenReuseGraceSeconds: grace,
-          })
-          const client = await createTestClient(server)
-          const tokens = await obtainTokens(server, client)
-          const results = await Promise.allSettled(
-            Array.from({ length: 20 }, () => refresh(server, client, tokens.refresh_token!)),
-          )
-          const successes = results.filter((result) => result.status === 'fulfilled')
-          const failures = results.filter((result) => result.status === 'rejected')
-          if (grace === 0) expect(successes.length).toBeLessThanOrEqual(1)
-          expect(successes.length + failures.length).toBe(20)
-          for (const failure of failures) expect(failure.reason).toMatchObject({ code: 'invalid_grant' })
+// Outside forEachIssuancePath: the faulty storage has no atomicIssuance, so these run on the unit
+// of work only (the atomic path's all-or-nothing is the storage's, checked by atomicIssuanceContract).
+describe('refreshTokenGrant on the unit of work', () => {
+  describe('concurrency', () => {
+    it.each([0, 10])(
+      'of 20 concurrent refreshes of one token at most one succeeds, leaving at most one live refresh token (grace %is)',
+      async (grace) => {
+        const faulty = createFaultyStorage()
+        const { server } = createTestServer({
+          storage: faulty.storage,
+          refreshTokenReuseGraceSeconds: grace,
+        })
+        const client = await createTestClient(server)
+        const tokens = await obtainTokens(server, client)
+        const results = await Promise.allSettled(
+          Array.from({ length: 20 }, () => refresh(server, client, tokens.refresh_token!)),
+        )
+        const successes = results.filter((result) => result.status === 'fulfilled')
+        const failures = results.filter((result) => result.status === 'rejected')
+        if (grace === 0) expect(successes.length).toBeLessThanOrEqual(1)
+        expect(successes.length + failures.length).toBe(20)
+        for (const failure of failures) expect(failure.reason).toMatchObject({ code: 'invalid_grant' })
 
-          // Every refresh token ever stored for the family, in its committed state.
-          const stored = faulty.units.flatMap((unit) => insertedRefreshTokens(unit))
-          let live = 0
-          for (const token of stored) {
-            const committed = await faulty.committed.refreshTokens.findByHash(token.tokenHash)
-            if (committed && committed.revokedAt === null && committed.rotatedAt === null) live++
-          }
-          expect(live).toBeLessThanOrEqual(1)
-        },
-      )
+        // Every refresh token ever stored for the family, in its committed state.
+        const stored = faulty.units.flatMap((unit) => insertedRefreshTokens(unit))
+        let live = 0
+        for (const token of stored) {
+          const committed = await faulty.committed.refreshTokens.findByHash(token.tokenHash)
+          if (committed && committed.revokedAt === null && committed.rotatedAt === null) live++
+        }
+        expect(live).toBeLessThanOrEqual(1)
+      },
+    )
+  })
+
+  describe('atomicity: marking the token used and storing the new pair commit together', () => {
+    const ROTATION_WRITES = ['refreshTokens.markRotated', 'accessTokens.insert', 'refreshTokens.insert']
+
+    it('a rotation makes exactly these writes in one unit of work', async () => {
+      const faulty = createFaultyStorage()
+      const { server } = createTestServer({ storage: faulty.storage })
+      const client = await createTestClient(server)
+      const tokens = await obtainTokens(server, client)
+      await refresh(server, client, tokens.refresh_token!)
+      expect(faulty.units.at(-1)!.map((call) => call.name)).toEqual(ROTATION_WRITES)
     })
 
-    describe('atomicity: marking the token used and storing the new pair commit together', () => {
-      const ROTATION_WRITES = ['refreshTokens.markRotated', 'accessTokens.insert', 'refreshTokens.insert']
-
-      it('a rotation makes exactly these writes in one unit of work', async () => {
+    it.each(ROTATION_WRITES.map((name, index) => [index + 1, name] as const))(
+      'a failure at write %i (%s) leaves the old refresh token working and no new token stored',
+      async (n, name) => {
         const faulty = createFaultyStorage()
         const { server } = createTestServer({ storage: faulty.storage })
         const client = await createTestClient(server)
         const tokens = await obtainTokens(server, client)
-        await refresh(server, client, tokens.refresh_token!)
-        expect(faulty.units.at(-1)!.map((call) => call.name)).toEqual(ROTATION_WRITES)
-      })
 
-      it.each(ROTATION_WRITES.map((name, index) => [index + 1, name] as const))(
-        'a failure at write %i (%s) leaves the old refresh token working and no new token stored',
-        async (n, name) => {
-          const faulty = createFaultyStorage()
-          const { server } = createTestServer({ storage: faulty.storage })
-          const client = await createTestClient(server)
-          const tokens = await obtainTokens(server, client)
+        faulty.failNextUnitOfWorkAt(n)
+        const error = await refresh(server, client, tokens.refresh_token!).then(
+          () => null,
+          (rejection: unknown) => rejection,
+        )
+        expect(String(error)).toContain(`${INJECTED_FAILURE} at write ${n} (${name})`)
+        const failedUnit = faulty.units.at(-1)!
+        expect(failedUnit).toHaveLength(n)
 
-          faulty.failNextUnitOfWorkAt(n)
-          const error = await refresh(server, client, tokens.refresh_token!).then(
-            () => null,
-            (rejection: unknown) => rejection,
-          )
-          expect(String(error)).toContain(`${INJECTED_FAILURE} at write ${n} (${name})`)
-          const failedUnit = faulty.units.at(-1)!
-          expect(failedUnit).toHaveLength(n)
+        const oldHash = await server.context.hasher.hashWithKey(
+          tokens.refresh_token!,
+          server.context.hasher.currentKeyId,
+        )
+        expect(await faulty.committed.refreshTokens.findByHash(oldHash)).toMatchObject({
+          rotatedAt: null,
+          revokedAt: null,
+        })
+        for (const token of insertedAccessTokens(failedUnit)) {
+          expect(await faulty.committed.accessTokens.findById(token.id)).toBeNull()
+        }
+        for (const token of insertedRefreshTokens(failedUnit)) {
+          expect(await faulty.committed.refreshTokens.findByHash(token.tokenHash)).toBeNull()
+        }
 
-          const oldHash = await server.context.hasher.hashWithKey(
-            tokens.refresh_token!,
-            server.context.hasher.currentKeyId,
-          )
-          expect(await faulty.committed.refreshTokens.findByHash(oldHash)).toMatchObject({
-            rotatedAt: null,
-            revokedAt: null,
-          })
-          for (const token of insertedAccessTokens(failedUnit)) {
-            expect(await faulty.committed.accessTokens.findById(token.id)).toBeNull()
-          }
-          for (const token of insertedRefreshTokens(failedUnit)) {
-            expect(await faulty.committed.refreshTokens.findByHash(token.tokenHash)).toBeNull()
-          }
-
-          const response = server.renderError(error)
-          expect(response.status).toBe(500)
-          expect(response.body).toEqual({
-            error: 'server_error',
-            error_description: 'The server could not complete the request.',
-          })
-          // The old token works afterwards, and is not judged a reuse.
-          await expect(refresh(server, client, tokens.refresh_token!)).resolves.toMatchObject({
-            token_type: 'Bearer',
-          })
-        },
-      )
-    })
+        const response = server.renderError(error)
+        expect(response.status).toBe(500)
+        expect(response.body).toEqual({
+          error: 'server_error',
+          error_description: 'The server could not complete the request.',
+        })
+        // The old token works afterwards, and is not judged a reuse.
+        await expect(refresh(server, client, tokens.refresh_token!)).resolves.toMatchObject({
+          token_type: 'Bearer',
+        })
+      },
+    )
   })
 })
