@@ -93,23 +93,16 @@ export type { Repositories, TransactionalRepositories, UnitOfWork } from './port
 export type { AuthorizationServer } from './server/create-authorization-server.js'
 export { createAuthorizationServer } from './server/create-authorization-server.js'
 export type { ConsentAnswerInput } from './use-cases/answer-consent.js'
-export { answerConsent } from './use-cases/answer-consent.js'
 export type { AuthorizationApproval, ConsentContext } from './use-cases/approve-authorization-request.js'
-export { approveAuthorizationRequest } from './use-cases/approve-authorization-request.js'
 export type { BearerRequest } from './use-cases/authenticate-bearer.js'
-export { authenticateBearer } from './use-cases/authenticate-bearer.js'
 export type {
   AuthorizationStep,
   BeginAuthorizationInput,
   InteractionUser,
 } from './use-cases/begin-authorization.js'
-export { beginAuthorization, DEFAULT_INTERACTION_TTL_SECONDS } from './use-cases/begin-authorization.js'
+export { DEFAULT_INTERACTION_TTL_SECONDS } from './use-cases/begin-authorization.js'
 export type { CreatedClient } from './use-cases/create-client.js'
-// Use cases, for calling with a server's `context`
-export { createClient } from './use-cases/create-client.js'
-export { denyAuthorizationRequest } from './use-cases/deny-authorization-request.js'
 export type { ConsentQuery } from './use-cases/has-consent.js'
-export { hasConsent } from './use-cases/has-consent.js'
 export type { ClientAuthenticationMethod } from './use-cases/internal/authenticate-client.js'
 export type { ClientInput } from './use-cases/internal/client-input.js'
 export type { ClientRequest } from './use-cases/internal/http-request.js'
@@ -119,33 +112,13 @@ export type { ServerContext } from './use-cases/internal/server-context.js'
 export { createUnitOfWorkIssuance } from './use-cases/internal/unit-of-work-issuance.js'
 export type { UserReference } from './use-cases/internal/user-id.js'
 export type { IntrospectionResponse, IntrospectTokenInput } from './use-cases/introspect-token.js'
-export { introspectToken } from './use-cases/introspect-token.js'
-export { introspectTokenFromRequest } from './use-cases/introspect-token-from-request.js'
-export { issueTokenFromRequest } from './use-cases/issue-token-from-request.js'
 export type { ConnectedClient } from './use-cases/list-consents.js'
-export { listConsents } from './use-cases/list-consents.js'
 export type { OutboxRelay, OutboxRelayOptions, RelayScheduler } from './use-cases/outbox-relay.js'
 export { createOutboxRelay } from './use-cases/outbox-relay.js'
 export type { RelayOutboxEventsDeps, RelayOutboxEventsOptions } from './use-cases/relay-outbox-events.js'
 export { relayOutboxEvents } from './use-cases/relay-outbox-events.js'
-export { rememberConsent } from './use-cases/remember-consent.js'
 export { requireAllScopes, requireAnyScope, requireClient } from './use-cases/require-scopes.js'
-export { revokeClient } from './use-cases/revoke-client.js'
-export { revokeConsent } from './use-cases/revoke-consent.js'
 export type { RevokeTokenInput, TokenTypeHint } from './use-cases/revoke-token.js'
-export { revokeToken } from './use-cases/revoke-token.js'
-export { revokeTokenFromRequest } from './use-cases/revoke-token-from-request.js'
 export type { RevokedUserTokens, RevokeUserTokensInput } from './use-cases/revoke-user-tokens.js'
-export { revokeUserTokens } from './use-cases/revoke-user-tokens.js'
-export { rotateClientSecret } from './use-cases/rotate-client-secret.js'
 export type { SigningKeyInfo } from './use-cases/signing-keys.js'
-export {
-  getJwks,
-  listSigningKeys,
-  markSigningKeyCompromised,
-  reencryptSigningKeys,
-  retireSigningKey,
-  rotateSigningKey,
-} from './use-cases/signing-keys.js'
 export type { AuthorizationRequest } from './use-cases/validate-authorization-request.js'
-export { validateAuthorizationRequest } from './use-cases/validate-authorization-request.js'

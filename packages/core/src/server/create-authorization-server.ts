@@ -67,7 +67,10 @@ import { validateAuthorizationRequest } from '../use-cases/validate-authorizatio
 /** The whole server: every use case bound to one configuration and one set of ports. */
 export interface AuthorizationServer {
   readonly config: ResolvedConfig
-  /** The context use cases run with, for calling a use case function directly. */
+  /**
+   * What the server runs on (resolved configuration, storage, hasher, clock, …), for tests and
+   * the contract kit to reach the wiring they set up. Not a stable API: call the methods above.
+   */
   readonly context: ServerContext
   createClient(input: ClientInput): Promise<CreatedClient>
   rotateClientSecret(clientId: string): Promise<{ readonly plaintextSecret: string }>
