@@ -255,7 +255,7 @@ function buildApp({ server, url, publicBaseUrl, clients, cookieKey }) {
       res.set('cache-control', 'no-store')
       res.send(consentPage({ user: userOf(req) ?? '', prompt }))
     },
-    renderError: (req, res, problem) => {
+    renderErrorPage: (req, res, problem) => {
       res.status(problem.status).set('cache-control', 'no-store')
       res.send(errorPage({ user: userOf(req), ...problem }))
     },

@@ -26,7 +26,7 @@ interface ExpressSetup {
 /** The shared suite's test app on Express 5, written as the README tells an app to. */
 async function start(test: TestApp, setup: ExpressSetup = {}): Promise<StartedTestApp> {
   const { hooks } = test
-  const { renderError } = hooks
+  const { renderErrorPage } = hooks
   const oauth = createOAuthExpress(test.server, {
     ...test.options,
     getUser: () => hooks.getUser(),
@@ -34,9 +34,9 @@ async function start(test: TestApp, setup: ExpressSetup = {}): Promise<StartedTe
     renderConsent: (_req, res, prompt) => {
       res.type('html').send(hooks.renderConsent(prompt))
     },
-    ...(renderError && {
-      renderError: (_req, res, problem, response) => {
-        res.status(response.status).type('html').send(renderError(problem, response))
+    ...(renderErrorPage && {
+      renderErrorPage: (_req, res, problem, response) => {
+        res.status(response.status).type('html').send(renderErrorPage(problem, response))
       },
     }),
   })

@@ -61,7 +61,7 @@ export interface OAuthExpressOptions extends OAuthHttpOptions {
    * code and description for your page; `response` is what would be sent otherwise (a JSON body).
    * Default: send `response` as it is.
    */
-  renderError?(
+  renderErrorPage?(
     req: Request,
     res: Response,
     problem: ShownProblem,
@@ -149,9 +149,9 @@ function hooksOf(options: OAuthExpressOptions): NodeOAuthHooks<Exchange> {
     getUser: ({ req }) => options.getUser(req),
     login: ({ req, res }, returnTo, login) => options.login(req, res, returnTo, login),
     renderConsent: ({ req, res }, prompt) => options.renderConsent(req, res, prompt),
-    renderError:
-      options.renderError &&
-      (({ req, res }, problem, response) => options.renderError?.(req, res, problem, response)),
+    renderErrorPage:
+      options.renderErrorPage &&
+      (({ req, res }, problem, response) => options.renderErrorPage?.(req, res, problem, response)),
   }
 }
 

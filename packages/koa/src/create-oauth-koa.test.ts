@@ -43,7 +43,7 @@ async function readText(ctx: Context): Promise<string> {
 /** The shared suite's test app on Koa 3, with a hand-written router (no extra dependency). */
 async function start(test: TestApp, setup: KoaSetup = {}): Promise<StartedTestApp> {
   const { hooks } = test
-  const { renderError } = hooks
+  const { renderErrorPage } = hooks
   const oauth = createOAuthKoa(test.server, {
     ...test.options,
     getUser: () => hooks.getUser(),
@@ -52,11 +52,11 @@ async function start(test: TestApp, setup: KoaSetup = {}): Promise<StartedTestAp
       ctx.type = 'html'
       ctx.body = hooks.renderConsent(prompt)
     },
-    ...(renderError && {
-      renderError: (ctx, problem, response) => {
+    ...(renderErrorPage && {
+      renderErrorPage: (ctx, problem, response) => {
         ctx.status = response.status
         ctx.type = 'html'
-        ctx.body = renderError(problem, response)
+        ctx.body = renderErrorPage(problem, response)
       },
     }),
   })

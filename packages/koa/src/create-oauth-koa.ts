@@ -61,7 +61,7 @@ export interface OAuthKoaOptions extends OAuthHttpOptions {
    * code and description for your page; `response` is what would be sent otherwise (a JSON body).
    * Default: send `response` as it is.
    */
-  renderError?(ctx: Context, problem: ShownProblem, response: HttpResponse): void | Promise<void>
+  renderErrorPage?(ctx: Context, problem: ShownProblem, response: HttpResponse): void | Promise<void>
 }
 
 /** The OAuth routes and guards for one authorization server, as Koa middleware. */

@@ -25,7 +25,9 @@ export interface NodeOAuthHooks<C> {
   /** Show the consent screen for `prompt`. */
   renderConsent(c: C, prompt: ConsentPrompt): void | Promise<void>
   /** Show an error that may not go back to the client; absent, `response` is sent as it is. */
-  renderError?: ((c: C, problem: ShownProblem, response: HttpResponse) => void | Promise<void>) | undefined
+  renderErrorPage?:
+    | ((c: C, problem: ShownProblem, response: HttpResponse) => void | Promise<void>)
+    | undefined
 }
 
 /**
@@ -68,7 +70,7 @@ export function createNodeOAuthHandler<C>(
         exchange.write(c, outcome.response)
         break
       case 'error':
-        if (hooks.renderError) await hooks.renderError(c, outcome.problem, outcome.response)
+        if (hooks.renderErrorPage) await hooks.renderErrorPage(c, outcome.problem, outcome.response)
         else exchange.write(c, outcome.response)
         break
       default:

@@ -306,7 +306,7 @@ export function nodeAdapterSuite(harness: NodeAdapterHarness): void {
         expect(new URL(denied.headers.get('location')!).searchParams.get('error')).toBe('access_denied')
       })
 
-      it('shows errors that may not be redirected through renderError', async () => {
+      it('shows errors that may not be redirected through renderErrorPage', async () => {
         const { origin } = await start({ rendersErrors: true })
         const response = await fetch(`${origin}/oauth/authorize?client_id=unknown&response_type=code`)
         expect(response.status).toBe(400)
@@ -318,7 +318,7 @@ export function nodeAdapterSuite(harness: NodeAdapterHarness): void {
         expect(JSON.parse(test.seen.shown[0]!.body!)).toMatchObject({ error: 'invalid_request' })
       })
 
-      it('without renderError, sends the core error as is', async () => {
+      it('without renderErrorPage, sends the core error as is', async () => {
         const { origin } = await start()
         const response = await fetch(`${origin}/oauth/authorize?client_id=unknown&response_type=code`)
         expect(response.status).toBe(400)

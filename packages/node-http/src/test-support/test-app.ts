@@ -18,7 +18,7 @@ export const APP_ANSWERS = {
   error: 'app error handler',
   /** 200, as HTML, from the consent hook. */
   consent: '<form>consent</form>',
-  /** The HTML the `renderError` hook answers, with the core response's status. */
+  /** The HTML the `renderErrorPage` hook answers, with the core response's status. */
   errorPage: '<p>error page</p>',
 } as const
 
@@ -76,8 +76,8 @@ export interface TestAppHooks {
   login(returnTo: string): string
   /** The HTML the consent hook answers (200). */
   renderConsent(prompt: ConsentPrompt): string
-  /** When given, the HTML the `renderError` hook answers with `response.status`; else no such hook. */
-  readonly renderError?: (problem: ShownProblem, response: HttpResponse) => string
+  /** When given, the HTML the `renderErrorPage` hook answers with `response.status`; else no such hook. */
+  readonly renderErrorPage?: (problem: ShownProblem, response: HttpResponse) => string
 }
 
 /**
@@ -117,7 +117,7 @@ export interface RecordingTestApp {
 
 export interface TestAppSetup {
   readonly bodyLimitBytes?: number
-  /** Give the adapter a `renderError` hook. */
+  /** Give the adapter a `renderErrorPage` hook. */
   readonly rendersErrors?: boolean
   /** Replaces the recording `getUser`, to make it fail. */
   readonly getUser?: TestAppHooks['getUser']
@@ -133,7 +133,7 @@ export function createTestApp(fixture: OAuthFixture, setup: TestAppSetup = {}): 
     shown: [],
     errors: [],
   }
-  const renderError = (problem: ShownProblem, response: HttpResponse): string => {
+  const renderErrorPage = (problem: ShownProblem, response: HttpResponse): string => {
     seen.problems.push(problem)
     seen.shown.push(response)
     return APP_ANSWERS.errorPage
@@ -160,7 +160,7 @@ export function createTestApp(fixture: OAuthFixture, setup: TestAppSetup = {}): 
           seen.prompts.push(prompt)
           return APP_ANSWERS.consent
         },
-        ...(setup.rendersErrors && { renderError }),
+        ...(setup.rendersErrors && { renderErrorPage }),
       },
       appError: (error) => {
         seen.errors.push(error)
