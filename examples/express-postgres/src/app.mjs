@@ -49,7 +49,7 @@ export async function createApp(options) {
 
   const app = express()
   app.disable('x-powered-by')
-  app.use(oauth.router) // first: it reads the OAuth routes' bodies itself
+  app.use(oauth.routes) // first: it reads the OAuth routes' bodies itself
 
   // Yours: the login page. It sends the user back to `returnTo`, but only to a local path.
   app.get('/login', (req, res) => {

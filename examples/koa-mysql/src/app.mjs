@@ -75,7 +75,7 @@ export async function createApp(options) {
   })
 
   const app = new Koa()
-  app.use(oauth.middleware) // on the app itself, first: it answers the OAuth routes and passes the rest on
+  app.use(oauth.routes) // on the app itself, first: it answers the OAuth routes and passes the rest on
   app.use(router.routes())
   app.use(router.allowedMethods())
 

@@ -260,7 +260,7 @@ function buildApp({ server, url, publicBaseUrl, clients, cookieKey }) {
       res.send(errorPage({ user: userOf(req), ...problem }))
     },
   })
-  app.use(oauth.router)
+  app.use(oauth.routes)
   const { paths } = oauth.http
 
   // The protected API of the seed: a valid access token with invoices.read.

@@ -43,7 +43,7 @@ async function start(test: TestApp, setup: ExpressSetup = {}): Promise<StartedTe
   const app = express()
   app.disable('x-powered-by')
   setup.before?.(app)
-  app.use(oauth.router)
+  app.use(oauth.routes)
   app.post(APP_ROUTES.echo, express.text({ type: '*/*' }), (req, res) => {
     res.send(req.body)
   })

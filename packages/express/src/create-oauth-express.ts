@@ -78,7 +78,7 @@ export interface OAuthExpress {
    * metadata) and passes any other request to `next()`. Mount it on the app's root, before any
    * body parser: it reads the bodies of its own routes, and refuses to work from a parsed one.
    */
-  readonly router: RequestHandler
+  readonly routes: RequestHandler
   /** Requires a valid bearer token; sets `req.oauth`. Otherwise answers 401 with a challenge. */
   requireToken(): RequestHandler
   /** Requires every one of `scopes` (authenticating the token first if needed); else 403. */
@@ -126,7 +126,7 @@ export function createOAuthExpress(server: AuthorizationServer, options: OAuthEx
   const http = createOAuthHttp(server, options)
   return {
     http,
-    router: toRequestHandler(createNodeOAuthHandler(http, hooksOf(options), exchange)),
+    routes: toRequestHandler(createNodeOAuthHandler(http, hooksOf(options), exchange)),
     ...createNodeGuards(http, exchange, toRequestHandler),
     validateAuthorizationRequest: (req) =>
       http.validateAuthorizationQuery(splitRequestTarget(req.originalUrl).query),

@@ -46,7 +46,7 @@ describe('core loaded twice, CommonJS and ESM, in one app', () => {
       },
     })
     const app = express()
-    app.use(oauth.router)
+    app.use(oauth.routes)
     app.get('/api', oauth.requireToken(), oauth.requireAllScopes('invoices.write'), (_req, res) => {
       res.json({ ok: true })
     })

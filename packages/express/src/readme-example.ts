@@ -27,7 +27,7 @@ export function createApp(server: AuthorizationServer, sessions: Sessions): Expr
 
   const app = express()
   app.disable('x-powered-by')
-  app.use(oauth.router) // first: before any body parser
+  app.use(oauth.routes) // first: before any body parser
   app.use(express.urlencoded({ extended: false })) // your own routes' parsers come after
 
   app.get('/partner/invoices', oauth.requireToken(), oauth.requireAllScopes('invoices.read'), (req, res) => {

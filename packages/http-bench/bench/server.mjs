@@ -127,7 +127,7 @@ function expressApp() {
     login: (_req, res) => res.end(),
     renderConsent: (_req, res) => res.end(),
   })
-  app.use(oauth.router)
+  app.use(oauth.routes)
   app.get('/partner/invoices', oauth.requireToken(), oauth.requireAllScopes('invoices.read'), (_req, res) => {
     res.json(invoices)
   })
@@ -157,7 +157,7 @@ function koaApp() {
     },
   })
   const protectedRoute = [oauth.requireToken(), oauth.requireAllScopes('invoices.read')]
-  app.use(oauth.middleware)
+  app.use(oauth.routes)
   app.use(async (ctx, next) => {
     if (ctx.method === 'GET' && ctx.path === '/partner/invoices') {
       await protectedRoute[0](ctx, () =>

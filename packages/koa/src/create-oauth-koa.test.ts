@@ -73,7 +73,7 @@ async function start(test: TestApp, setup: KoaSetup = {}): Promise<StartedTestAp
     }
   })
   setup.before?.(app)
-  app.use(oauth.middleware)
+  app.use(oauth.routes)
   app.use(
     on('POST', APP_ROUTES.echo, async (ctx) => {
       ctx.body = await readText(ctx)

@@ -73,7 +73,7 @@ export interface OAuthKoa {
    * metadata) and awaits `next()` for any other request. Use it before any body parser: it reads
    * the bodies of its own routes, and refuses to work from a parsed one.
    */
-  readonly middleware: Middleware
+  readonly routes: Middleware
   /** Requires a valid bearer token; sets `ctx.state.oauth`. Otherwise answers 401 with a challenge. */
   requireToken(): Middleware
   /** Requires every one of `scopes` (authenticating the token first if needed); else 403. */
@@ -121,7 +121,7 @@ export function createOAuthKoa(server: AuthorizationServer, options: OAuthKoaOpt
   return {
     http,
     // Koa hands the hooks `ctx` as it is: the options are the shared flow's hooks.
-    middleware: toMiddleware(createNodeOAuthHandler(http, options, exchange)),
+    routes: toMiddleware(createNodeOAuthHandler(http, options, exchange)),
     ...createNodeGuards(http, exchange, toMiddleware),
     validateAuthorizationRequest: (ctx) =>
       http.validateAuthorizationQuery(splitRequestTarget(ctx.originalUrl).query),

@@ -27,7 +27,7 @@ export function createApp(server: AuthorizationServer, sessions: Sessions): Koa 
   })
 
   const app = new Koa()
-  app.use(oauth.middleware) // first: before any body parser
+  app.use(oauth.routes) // first: before any body parser
   const readInvoices = oauth.requireAllScopes('invoices.read') // checks the bearer token too
   app.use(async (ctx, next) => {
     if (ctx.method !== 'GET' || ctx.path !== '/partner/invoices') return next()

@@ -89,7 +89,7 @@ function expressApp() {
   })
   const app = express()
   app.disable('x-powered-by')
-  app.use(oauth.router)
+  app.use(oauth.routes)
   app.get('/partner/invoices', oauth.requireToken(), oauth.requireAllScopes('invoices.read'), (req, res) => {
     res.json({ client: req.oauth.clientId, user: req.oauth.userId })
   })
@@ -105,7 +105,7 @@ function koaApp() {
     },
   })
   const app = new Koa()
-  app.use(oauth.middleware)
+  app.use(oauth.routes)
   const readInvoices = oauth.requireAllScopes('invoices.read') // checks the bearer token too
   app.use(async (ctx, next) => {
     if (ctx.method !== 'GET' || ctx.path !== '/partner/invoices') return next()

@@ -35,7 +35,7 @@ export const expressHarness: AdapterHarness = {
     })
     const app = express()
     app.disable('x-powered-by')
-    app.use(oauth.router)
+    app.use(oauth.routes)
     app.get(TEST_ROUTES.invoices, oauth.requireToken(), oauth.requireAllScopes(INVOICES_READ), sendPrincipal)
     app.get(
       TEST_ROUTES.anyScope,

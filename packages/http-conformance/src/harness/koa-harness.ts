@@ -62,7 +62,7 @@ export const koaHarness: AdapterHarness = {
       ],
     ])
     const app = new Koa()
-    app.use(oauth.middleware)
+    app.use(oauth.routes)
     app.use(async (ctx, next) => {
       const route = ctx.method === 'GET' || ctx.method === 'HEAD' ? routes.get(ctx.path) : undefined
       if (route) return route(ctx, next)
