@@ -1,7 +1,6 @@
 // Test set-up shared by this package's test files: one MariaDB/MySQL database per test file, with a
 // random name, dropped afterwards, so parallel runs and files never collide.
-import { randomBytes } from 'node:crypto'
-import { resolveTableNames, type SpOAuthDatabase, TABLE_NAMES, TableNamePlugin } from '@sp-oauth/sql'
+import { randomSuffix, unreachable } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { Kysely, MysqlDialect, sql } from 'kysely'
 import { createPool, type Pool, type PoolOptions } from 'mysql2'
 import { afterAll, beforeAll } from 'vitest'
@@ -19,16 +18,6 @@ export interface MysqlTestDatabase {
   readonly poolOptions: PoolOptions
   /** On a pool to that database, for the whole file; never destroyed by a storage under test. */
   readonly db: Kysely<unknown>
-}
-
-/** A random suffix of lower-case hex digits. */
-export function randomSuffix(bytes = 5): string {
-  return randomBytes(bytes).toString('hex')
-}
-
-/** A fresh table prefix. */
-export function freshTablePrefix(): string {
-  return `t${randomSuffix()}_`
 }
 
 /**
@@ -67,7 +56,15 @@ async function createTestDatabase(): Promise<MysqlTestDatabase & { readonly admi
     await sql`create database ${sql.id(database)}`.execute(admin)
   } catch (error) {
     await admin.destroy().catch(() => undefined)
-    throw unreachable(url, error)
+    throw unreachable(
+      {
+        service: 'MariaDB/MySQL',
+        url,
+        variable: MYSQL_URL_VARIABLE,
+        needs: 'a server the tests may create and drop databases on',
+      },
+      error,
+    )
   }
   const poolOptions: PoolOptions = { ...server, database, connectionLimit: 10 }
   return { url, database, poolOptions, db: kyselyOn(poolOptions), admin }
@@ -95,72 +92,12 @@ function kyselyOn(options: PoolOptions): Kysely<unknown> {
   return new Kysely<unknown>({ dialect: new MysqlDialect({ pool: createTestPool(options) }) })
 }
 
-/**
- * The error a test file fails with when the server is unreachable. Locally it is also printed as
- * a loud banner, since a developer may not have started the service; under CI it just fails.
- */
-function unreachable(url: string, cause: unknown): Error {
-  const message =
-    `MariaDB/MySQL is unreachable at ${redact(url)}: ${cause instanceof Error ? cause.message : String(cause)}. ` +
-    `Start it, or point ${MYSQL_URL_VARIABLE} at one (a server the tests may create and drop databases on).`
-  if (!process.env.CI) {
-    const bar = '!'.repeat(100)
-    console.error(`\n${bar}\n!!! ${message}\n!!! The storage tests of this file cannot run.\n${bar}\n`)
-  }
-  return new Error(message, { cause })
-}
-
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password) parsed.password = '***'
-    return parsed.toString()
-  } catch {
-    return '(unparsable URL)'
-  }
-}
-
-/** Where one storage's tables are. */
-export interface TableLocation {
-  readonly tablePrefix: string
-}
-
-function tablesAt(db: Kysely<unknown>, location: TableLocation): Kysely<SpOAuthDatabase> {
-  return (db as Kysely<SpOAuthDatabase>).withPlugin(new TableNamePlugin(resolveTableNames(location)))
-}
-
-/** The `id` and `type` of every committed outbox row, in id order, for the contract's `readOutbox`. */
-export function outboxOf(
-  db: Kysely<unknown>,
-  location: TableLocation,
-): () => Promise<{ id: string; type: string }[]> {
-  const tables = tablesAt(db, location)
-  return async () => {
-    const rows = await tables.selectFrom('event_outbox').select(['event_id', 'type']).orderBy('id').execute()
-    return rows.map((row) => ({ id: row.event_id, type: row.type }))
-  }
-}
-
-/**
- * Deletes every row of the tables, children first: what a test leaves behind, so the next test of
- * the file starts from empty tables (much cheaper than migrating new ones for each test).
- */
-export async function deleteAllRows(db: Kysely<unknown>, location: TableLocation): Promise<void> {
-  const tables = tablesAt(db, location)
-  for (const table of [...TABLE_NAMES].reverse()) await tables.deleteFrom(table).execute()
-}
-
-/** A promise settled by hand, for holding a transaction open at a chosen point. */
-export interface Deferred<T> {
-  readonly promise: Promise<T>
-  resolve(value: T): void
-}
-
-/** A fresh {@link Deferred} (Node 20 has no `Promise.withResolvers`). */
-export function deferred<T = void>(): Deferred<T> {
-  let resolve: (value: T) => void = () => undefined
-  const promise = new Promise<T>((done) => {
-    resolve = done
-  })
-  return { promise, resolve }
-}
+export {
+  type Deferred,
+  deferred,
+  deleteAllRows,
+  freshTablePrefix,
+  outboxOf,
+  randomSuffix,
+  type TableLocation,
+} from '@sp-oauth/storage-test-support/sql-test-helpers'
