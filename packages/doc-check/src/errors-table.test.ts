@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
+import { OAUTH_ERROR_STATUS } from '@sp-oauth/core'
 import { describe, expect, it } from 'vitest'
-import { OAUTH_ERROR_STATUS } from './error-codes.js'
 
 /** The error codes table of the user's guide: `| \`code\` | status | …`. */
 function documentedCodes(): Map<string, string> {
-  const page = readFileSync(new URL('../../../../docs/errors.md', import.meta.url), 'utf8')
+  const page = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8')
   const rows = page.matchAll(/^\| `([a-z_]+)` \| ([^|]+) \|/gm)
   return new Map([...rows].map(([, code, status]) => [code!, status!.trim()]))
 }
