@@ -95,6 +95,7 @@ export async function createApp(options) {
  */
 async function readText(req, limit) {
   let text = ''
+  req.setEncoding('utf8') // chunks as whole characters, never a UTF-8 sequence cut in two
   for await (const chunk of req) {
     text += chunk
     if (text.length > limit) {

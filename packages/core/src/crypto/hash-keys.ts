@@ -37,7 +37,7 @@ export function resolveHashKeys(
     const bytes = secretBytes(key?.secret)
     if (bytes === null) {
       problems.push(
-        `${path}.keys[${index}].secret: must be a string or bytes, got ${describe(key?.secret)} (is the variable it is read from set?)`,
+        `${path}.keys[${index}].secret: must be a string or bytes, got ${typeName(key?.secret)} (is the variable it is read from set?)`,
       )
       return
     }
@@ -65,6 +65,6 @@ function secretBytes(secret: unknown): Uint8Array | null {
   return secret instanceof Uint8Array ? secret : null
 }
 
-function describe(value: unknown): string {
+function typeName(value: unknown): string {
   return value === null ? 'null' : typeof value
 }

@@ -124,18 +124,11 @@ function toBearerTokenRecord(
 
 function toAccessTokenRecord(dialect: SqlDialect, row: Selectable<AccessTokenTable>): AccessTokenRecord {
   return {
-    id: row.id,
+    ...toBearerTokenRecord(dialect, row),
     tokenHash: row.token_hash,
     hashKeyId: row.hash_key_id,
     format: row.format as AccessTokenFormat,
-    clientId: row.client_id,
-    userId: row.user_id,
-    grantType: row.grant_type as GrantType,
-    scopes: decodeStrings(dialect, row.scopes),
-    claims: decodeObject(dialect, row.claims),
     familyId: row.family_id,
     createdAt: dialect.decodeDate(row.created_at),
-    expiresAt: dialect.decodeDate(row.expires_at),
-    revokedAt: decodeNullableDate(dialect, row.revoked_at),
   }
 }
