@@ -1,6 +1,6 @@
 // The same flow from CommonJS, with require.
 const { createAuthorizationServer, OAuthError } = require('@sp-oauth/core')
-const { createNodeCrypto } = require('@sp-oauth/core/node')
+const { nodeCrypto } = require('@sp-oauth/core/node')
 const { createPostgresStorage } = require('@sp-oauth/postgres')
 const pg = require('pg')
 
@@ -16,7 +16,7 @@ async function main() {
     const server = createAuthorizationServer({
       issuer: 'https://auth.example.com',
       storage,
-      ...createNodeCrypto({ keys: [{ id: 'k1', secret: 'a-release-check-hash-key-of-32-bytes!!' }] }),
+      crypto: nodeCrypto({ keys: [{ id: 'k1', secret: 'a-release-check-hash-key-of-32-bytes!!' }] }),
     })
     const { client, plaintextSecret } = await server.createClient({
       name: 'Release check',

@@ -1,6 +1,6 @@
 // A client_credentials flow on PostgreSQL through the installed tarballs, as an ESM app writes it.
 import { createAuthorizationServer } from '@sp-oauth/core'
-import { createNodeCrypto } from '@sp-oauth/core/node'
+import { nodeCrypto } from '@sp-oauth/core/node'
 import { createPostgresStorage } from '@sp-oauth/postgres'
 import pg from 'pg'
 
@@ -14,7 +14,7 @@ try {
   const server = createAuthorizationServer({
     issuer: 'https://auth.example.com',
     storage,
-    ...createNodeCrypto({ keys: [{ id: 'k1', secret: 'a-release-check-hash-key-of-32-bytes!!' }] }),
+    crypto: nodeCrypto({ keys: [{ id: 'k1', secret: 'a-release-check-hash-key-of-32-bytes!!' }] }),
   })
   const { client, plaintextSecret } = await server.createClient({
     name: 'Release check',

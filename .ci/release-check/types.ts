@@ -4,9 +4,10 @@ import {
   createAuthorizationServer,
   OAuthError,
   type Principal,
+  webCrypto,
 } from '@sp-oauth/core'
 import { createMemoryStorage } from '@sp-oauth/core/memory'
-import { createNodeCrypto } from '@sp-oauth/core/node'
+import { nodeCrypto } from '@sp-oauth/core/node'
 import { createPostgresStorage, type PostgresStorage } from '@sp-oauth/postgres'
 import type pg from 'pg'
 
@@ -15,7 +16,7 @@ export function serverOn(pool: pg.Pool): { server: AuthorizationServer; storage:
   const server = createAuthorizationServer({
     issuer: 'https://auth.example.com',
     storage,
-    ...createNodeCrypto({ keys: [{ id: 'k1', secret: 'x'.repeat(32) }] }),
+    crypto: nodeCrypto({ keys: [{ id: 'k1', secret: 'x'.repeat(32) }] }),
   })
   return { server, storage }
 }
@@ -23,7 +24,7 @@ export function serverOn(pool: pg.Pool): { server: AuthorizationServer; storage:
 export const inMemory: AuthorizationServer = createAuthorizationServer({
   issuer: 'https://auth.example.com',
   storage: createMemoryStorage(),
-  hashKeys: { keys: [{ id: 'k1', secret: 'x'.repeat(32) }] },
+  crypto: webCrypto({ keys: [{ id: 'k1', secret: 'x'.repeat(32) }] }),
 })
 
 export function scopesOf(principal: Principal): readonly string[] {

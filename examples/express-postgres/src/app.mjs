@@ -3,7 +3,7 @@
 // parts marked "yours": the user check, the sessions, the pages and the API.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { createAuthorizationServer } from '@sp-oauth/core'
-import { createNodeCrypto } from '@sp-oauth/core/node'
+import { nodeCrypto } from '@sp-oauth/core/node'
 import { createOAuthExpress } from '@sp-oauth/express'
 import { createPostgresStorage } from '@sp-oauth/postgres'
 import express from 'express'
@@ -29,7 +29,7 @@ export async function createApp(options) {
   const server = createAuthorizationServer({
     issuer: options.issuer,
     storage,
-    ...createNodeCrypto({ keys: [{ id: 'k1', secret: options.hashKey }] }),
+    crypto: nodeCrypto({ keys: [{ id: 'k1', secret: options.hashKey }] }),
   })
   const sessions = createSessions()
 

@@ -4,7 +4,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import Router from '@koa/router'
 import { createAuthorizationServer } from '@sp-oauth/core'
-import { createNodeCrypto } from '@sp-oauth/core/node'
+import { nodeCrypto } from '@sp-oauth/core/node'
 import { createOAuthKoa } from '@sp-oauth/koa'
 import { createMysqlStorage } from '@sp-oauth/mysql'
 import Koa from 'koa'
@@ -26,7 +26,7 @@ export async function createApp(options) {
   const server = createAuthorizationServer({
     issuer: options.issuer,
     storage,
-    ...createNodeCrypto({ keys: [{ id: 'k1', secret: options.hashKey }] }),
+    crypto: nodeCrypto({ keys: [{ id: 'k1', secret: options.hashKey }] }),
   })
   const sessions = createSessions()
 

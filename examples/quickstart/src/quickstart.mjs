@@ -7,7 +7,7 @@ import { createServer } from 'node:http'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { ConfigurationError, createAuthorizationServer } from '@sp-oauth/core'
-import { createNodeCrypto } from '@sp-oauth/core/node'
+import { nodeCrypto } from '@sp-oauth/core/node'
 import { createOAuthExpress } from '@sp-oauth/express'
 import { createPostgresStorage } from '@sp-oauth/postgres'
 import express from 'express'
@@ -173,7 +173,7 @@ function createAuthorizationServerFor(issuer, storage, keys) {
       issuer,
       storage,
       // node:crypto hashing: the same hashes as the Web Crypto default, several times faster.
-      ...createNodeCrypto({ keys }),
+      crypto: nodeCrypto({ keys }),
       scopes: ['invoices.read', 'invoices.write'],
     })
   } catch (error) {

@@ -2,7 +2,7 @@
 // storage, with the client and the protected API played by plain function calls.
 // Run it with `pnpm walkthrough` from the repository root, or `pnpm start` here.
 import { pathToFileURL } from 'node:url'
-import { createAuthorizationServer, OAuthError, requireAllScopes } from '@sp-oauth/core'
+import { createAuthorizationServer, OAuthError, requireAllScopes, webCrypto } from '@sp-oauth/core'
 import { createMemoryStorage } from '@sp-oauth/core/memory'
 import { createEventBus } from '@sp-oauth/events'
 import { generatePkce, randomState } from './pkce.mjs'
@@ -63,7 +63,7 @@ export async function runWalkthrough({ log = console.log } = {}) {
   const server = createAuthorizationServer({
     issuer: ISSUER,
     storage,
-    hashKeys: { keys: [{ id: 'k1', secret: hashKey }] },
+    crypto: webCrypto({ keys: [{ id: 'k1', secret: hashKey }] }),
     eventPublisher: bus,
   })
   show('issuer', server.config.issuer)

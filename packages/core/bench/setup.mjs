@@ -1,7 +1,7 @@
 // Servers and fixtures shared by the scenarios: in-memory storage, the system clock, no events.
-import { createAuthorizationServer, s256Challenge } from '../dist/index.js'
+import { createAuthorizationServer, s256Challenge, webCrypto } from '../dist/index.js'
 import { createMemoryStorage } from '../dist/memory.js'
-import { createNodeCrypto } from '../dist/node.js'
+import { nodeCrypto } from '../dist/node.js'
 
 export const HASHERS = ['web-crypto', 'node']
 export const HASH_KEYS = { keys: [{ id: 'k1', secret: 'bench-hash-key-0123456789abcdef0123456789' }] }
@@ -13,7 +13,7 @@ export function createBenchServer(hasher, options = {}) {
   return createAuthorizationServer({
     issuer: 'https://auth.example.com',
     storage: createMemoryStorage(),
-    ...(hasher === 'node' ? createNodeCrypto(HASH_KEYS) : { hashKeys: HASH_KEYS }),
+    crypto: hasher === 'node' ? nodeCrypto(HASH_KEYS) : webCrypto(HASH_KEYS),
     ...options,
   })
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { webCrypto } from './crypto/web-crypto.js'
 import type { OAuthEvent } from './domain/events.js'
 import { s256Challenge } from './domain/pkce.js'
 import { OAuthError } from './errors/oauth-error.js'
@@ -14,7 +15,7 @@ function setUp() {
   const server = createAuthorizationServer({
     issuer: 'https://auth.example.com',
     storage: createMemoryStorage(),
-    hashKeys: { keys: [{ id: 'k1', secret: 'x'.repeat(32) }] },
+    crypto: webCrypto({ keys: [{ id: 'k1', secret: 'x'.repeat(32) }] }),
     clock,
     eventPublisher: { publish: async (batch) => void events.push(...batch) },
   })

@@ -25,7 +25,7 @@ describe('core loaded twice, CommonJS and ESM, in one app', () => {
     const server = cjsCore.createAuthorizationServer({
       issuer: 'https://auth.example.com',
       storage: cjsMemory.createMemoryStorage(),
-      ...cjsNode.createNodeCrypto({
+      crypto: cjsNode.nodeCrypto({
         keys: [{ id: 'k1', secret: 'a-hash-key-of-at-least-thirty-two-bytes!' }],
       }),
     })

@@ -9,7 +9,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { createServer } from 'node:http'
 import { createAuthorizationServer } from '@sp-oauth/core'
 import { createMemoryStorage } from '@sp-oauth/core/memory'
-import { createNodeCrypto } from '@sp-oauth/core/node'
+import { nodeCrypto } from '@sp-oauth/core/node'
 import { createOAuthExpress } from '@sp-oauth/express'
 import { createOAuthKoa } from '@sp-oauth/koa'
 import express from 'express'
@@ -27,7 +27,7 @@ const server = createAuthorizationServer({
   issuer: 'http://127.0.0.1',
   // In memory, the storage's one-step issuance, as the SQL storages offer it: the core's fastest path.
   storage: database?.storage ?? createMemoryStorage({ atomicIssuance: true }),
-  ...createNodeCrypto({ keys: [{ id: 'k1', secret: HASH_SECRET }] }),
+  crypto: nodeCrypto({ keys: [{ id: 'k1', secret: HASH_SECRET }] }),
 })
 const { client, plaintextSecret } = await server.createClient({
   name: 'Bench client',

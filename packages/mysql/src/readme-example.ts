@@ -1,6 +1,7 @@
 // The example of the README, type-checked by `pnpm typecheck` (never run, never exported). Keep the
 // two in step.
 import { type AuthorizationServer, createAuthorizationServer } from '@sp-oauth/core'
+import { nodeCrypto } from '@sp-oauth/core/node'
 import { createPool } from 'mysql2'
 import { createMysqlStorage } from './index.js' // '@sp-oauth/mysql' in the README
 
@@ -17,6 +18,6 @@ export async function createServer(hashKeySecret: string): Promise<Authorization
   return createAuthorizationServer({
     issuer: 'https://auth.example.com',
     storage,
-    hashKeys: { keys: [{ id: 'k1', secret: hashKeySecret }] },
+    crypto: nodeCrypto({ keys: [{ id: 'k1', secret: hashKeySecret }] }),
   })
 }

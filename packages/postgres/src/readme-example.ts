@@ -2,6 +2,7 @@
 // two in step.
 import { PGlite } from '@electric-sql/pglite'
 import { type AuthorizationServer, createAuthorizationServer } from '@sp-oauth/core'
+import { nodeCrypto } from '@sp-oauth/core/node'
 import pg from 'pg'
 import { createPostgresStorage, type PostgresStorage } from './index.js' // '@sp-oauth/postgres' in the README
 
@@ -14,7 +15,7 @@ export async function createServer(databaseUrl: string, hashKeySecret: string): 
   return createAuthorizationServer({
     issuer: 'https://auth.example.com',
     storage,
-    hashKeys: { keys: [{ id: 'k1', secret: hashKeySecret }] },
+    crypto: nodeCrypto({ keys: [{ id: 'k1', secret: hashKeySecret }] }),
   })
 }
 

@@ -2,7 +2,7 @@
 // requests, the scenarios, and how a batch of operations is run and timed.
 import { performance } from 'node:perf_hooks'
 import { createAuthorizationServer } from '@sp-oauth/core'
-import { createNodeCrypto } from '@sp-oauth/core/node'
+import { nodeCrypto } from '@sp-oauth/core/node'
 
 /** `BENCH_QUICK=1`: a smoke run, numbers are rough. */
 export const QUICK = process.env.BENCH_QUICK === '1'
@@ -50,7 +50,7 @@ export function serverOn(storage, options = {}) {
   return createAuthorizationServer({
     issuer: 'https://auth.example.com',
     storage,
-    ...createNodeCrypto(HASH_KEYS),
+    crypto: nodeCrypto(HASH_KEYS),
     ...options,
   })
 }

@@ -39,7 +39,7 @@ async function open(root) {
   const resolve = createRequire(`${root}/packages/${pkg}/package.json`).resolve
   const load = (spec) => import(pathToFileURL(resolve(spec)).href)
   const core = await import(pathToFileURL(`${root}/packages/core/dist/index.js`).href)
-  const { createNodeCrypto } = await import(pathToFileURL(`${root}/packages/core/dist/node.js`).href)
+  const { nodeCrypto } = await import(pathToFileURL(`${root}/packages/core/dist/node.js`).href)
   const storagePackage = await import(pathToFileURL(`${root}/packages/${pkg}/dist/index.js`).href)
   const { Kysely, PostgresDialect, MysqlDialect, sql } = await load('kysely')
   let storage
@@ -86,7 +86,7 @@ async function open(root) {
   const server = core.createAuthorizationServer({
     issuer: 'https://auth.example.com',
     storage,
-    ...createNodeCrypto(HASH_KEYS),
+    crypto: nodeCrypto(HASH_KEYS),
   })
   const { client, plaintextSecret } = await server.createClient({
     name: 'Compared client',

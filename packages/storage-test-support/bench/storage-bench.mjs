@@ -44,7 +44,7 @@ export async function runStorageBench(title, backends) {
   console.log(`# ${title} bench${QUICK ? ' (BENCH_QUICK=1: smoke run, numbers are rough)' : ''}\n`)
   console.log(
     `Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}; ${CALLERS} concurrent callers; ` +
-      'node:crypto hashing (createNodeCrypto); each operation beside the same one on in-memory storage, ' +
+      'node:crypto hashing (nodeCrypto); each operation beside the same one on in-memory storage, ' +
       'measured right after it in the same run. Round trips: statements per operation run alone ' +
       `(mean of ${ROUND_TRIP_SAMPLES}), BEGIN/COMMIT included.\n`,
   )

@@ -11,7 +11,7 @@ import {
   type Storage,
   StorageUnavailableError,
 } from '@sp-oauth/core'
-import { createNodeCrypto } from '@sp-oauth/core/node'
+import { nodeCrypto } from '@sp-oauth/core/node'
 import { createFakeClock, type FakeClock } from '@sp-oauth/core/testing'
 import { resolveTableNames, type SpOAuthDatabase, TableNamePlugin } from '@sp-oauth/sql'
 import type {
@@ -56,7 +56,7 @@ export function coreOn(
     issuer: ISSUER,
     storage,
     clock,
-    ...createNodeCrypto(HASH_KEYS),
+    crypto: nodeCrypto(HASH_KEYS),
     ...overrides,
   })
 }

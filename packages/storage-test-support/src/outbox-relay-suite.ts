@@ -8,6 +8,7 @@ import {
   type OAuthEvent,
   relayOutboxEvents,
   type Storage,
+  webCrypto,
 } from '@sp-oauth/core'
 import { afterEach, describe, expect, it } from 'vitest'
 
@@ -64,7 +65,7 @@ async function commitChanges(storage: Storage): Promise<OAuthEvent[]> {
   const server = createAuthorizationServer({
     issuer: 'https://auth.example.com',
     storage,
-    hashKeys: { keys: [{ id: 'k1', secret: 'x'.repeat(32) }] },
+    crypto: webCrypto({ keys: [{ id: 'k1', secret: 'x'.repeat(32) }] }),
     eventPublisher: publisher,
   })
   for (const name of ['Billing', 'Reports']) {

@@ -1,4 +1,3 @@
-import type { HmacSecretHasherOptions } from '../crypto/hash-keys.js'
 import type { SigningKeyEncryptionOptions } from '../crypto/signing-key-encryption.js'
 import type { AccessTokenFormat } from '../domain/access-token.js'
 import type { OAuthEvent } from '../domain/events.js'
@@ -7,9 +6,7 @@ import type { AtomicIssuance } from '../ports/atomic-issuance.js'
 import type { Clock } from '../ports/clock.js'
 import type { EventPublisher } from '../ports/event-publisher.js'
 import type { JwtSigner } from '../ports/jwt-signer.js'
-import type { RandomSource } from '../ports/random-source.js'
-import type { SecretHasher } from '../ports/secret-hasher.js'
-import type { Sha256Digest } from '../ports/sha256-digest.js'
+import type { ServerCrypto } from '../ports/server-crypto.js'
 import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js'
 
 /** Storage: repositories for plain reads, and the unit of work for every change. */
@@ -23,28 +20,27 @@ export interface Storage {
   readonly atomicIssuance?: AtomicIssuance
 }
 
-/** Everything `createAuthorizationServer` accepts. Only `issuer`, `storage` and a hasher are required. */
+/** Everything `createAuthorizationServer` accepts. Only `issuer`, `storage` and `crypto` are required. */
 export interface AuthorizationServerOptions {
   /** The issuer identifier: an https URL without query or fragment (RFC 8414 §2); http only on loopback. */
   readonly issuer: string
   readonly storage: Storage
-  /** Named HMAC keys for hashing secrets, codes and tokens. Give this or `secretHasher`. */
-  readonly hashKeys?: HmacSecretHasherOptions
-  /** A ready hasher (e.g. `createNodeSecretHasher` from `@sp-oauth/core/node`). */
-  readonly secretHasher?: SecretHasher
   /**
-   * Key-encryption keys (at least 32 bytes each, named, rotatable like `hashKeys`) under which the
+   * Hashing, digests and randomness, with the named HMAC keys secrets, codes and tokens are
+   * hashed with: `webCrypto({ keys })` (any runtime) or `nodeCrypto({ keys })` from
+   * `@sp-oauth/core/node` (faster on Node).
+   */
+  readonly crypto: ServerCrypto
+  /**
+   * Key-encryption keys (at least 32 bytes each, named, rotatable like the hash keys) under which the
    * private signing keys of JWT access tokens are stored, AES-256-GCM. Default: keys derived from
    * the hash keys (ids `hashKeys:<id>`), so a database copy alone holds no usable private key.
    * Keys encrypted under a KEK (own or derived) still load while it stays configured;
    * `reencryptSigningKeys()` moves every stored key to the current one.
    */
   readonly signingKeyEncryption?: SigningKeyEncryptionOptions
-  /** SHA-256 for PKCE (e.g. `nodeSha256Digest` from `@sp-oauth/core/node`). Default: Web Crypto. */
-  readonly sha256Digest?: Sha256Digest
   readonly eventPublisher?: EventPublisher
   readonly clock?: Clock
-  readonly randomSource?: RandomSource
   readonly jwtSigner?: JwtSigner
   /** Where HTTP adapters mount the routes. Default `oauth`. */
   readonly routePrefix?: string

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { createWebCryptoSecretHasher } from '../crypto/web-crypto-secret-hasher.js'
+import { webCrypto } from '../crypto/web-crypto.js'
 import { ConfigurationError } from '../errors/configuration-error.js'
 import { createMemoryStorage } from '../memory/create-memory-storage.js'
+import { nodeCrypto } from '../node/node-crypto.js'
 import { createAuthorizationServer } from '../server/create-authorization-server.js'
 import { createTestClient, createTestServer, HASH_SECRET, obtainTokens } from '../test-support/test-server.js'
 import type { AuthorizationServerOptions } from './options.js'
@@ -12,7 +13,7 @@ function minimal(overrides: Partial<AuthorizationServerOptions> = {}): Authoriza
   return {
     issuer: 'https://auth.example.com',
     storage: createMemoryStorage(),
-    hashKeys: { keys: [{ id: 'k1', secret: HASH_SECRET }] },
+    crypto: webCrypto({ keys: [{ id: 'k1', secret: HASH_SECRET }] }),
     ...overrides,
   }
 }
@@ -116,7 +117,7 @@ describe('resolveConfig validation', () => {
       createAuthorizationServer({
         issuer: 'http://auth.example.com',
         storage: createMemoryStorage(),
-        hashKeys: { keys: [{ id: 'k1', secret: HASH_SECRET }] },
+        crypto: webCrypto({ keys: [{ id: 'k1', secret: HASH_SECRET }] }),
         routePrefix: 'o auth',
         authCodeTtlMinutes: 0,
         accessTokenTtlMinutes: -1,
@@ -154,37 +155,67 @@ describe('resolveConfig validation', () => {
     expect(error.message).toContain('issuer: ')
   })
 
-  it('lists bad hash keys in the same ConfigurationError as the other bad settings', () => {
+  it('lists bad key-encryption keys in the same ConfigurationError as the other bad settings', () => {
     const error = configurationError(() =>
       createAuthorizationServer(
         minimal({
           issuer: 'http://auth.example.com',
           authCodeTtlMinutes: 0,
-          hashKeys: { keys: [{ id: 'k1', secret: 'too short' }] },
+          signingKeyEncryption: { keys: [{ id: 'k1', secret: 'too short' }] },
         }),
       ),
     )
     expect(problemsAt(error, 'issuer')).not.toHaveLength(0)
     expect(problemsAt(error, 'authCodeTtlMinutes')).not.toHaveLength(0)
-    expect(problemsAt(error, 'hashKeys.keys[0].secret')).not.toHaveLength(0)
+    expect(problemsAt(error, 'signingKeyEncryption.keys[0].secret')).not.toHaveLength(0)
   })
 
-  it('requires exactly one of hashKeys and secretHasher', () => {
-    const hasher = createWebCryptoSecretHasher({ keys: [{ id: 'k1', secret: HASH_SECRET }] })
+  it('names bad hash keys under crypto, from webCrypto and nodeCrypto alike', () => {
+    for (const makeCrypto of [webCrypto, nodeCrypto]) {
+      const error = configurationError(() => makeCrypto({ keys: [{ id: 'k1', secret: 'too short' }] }))
+      expect(problemsAt(error, 'crypto.keys[0].secret')).not.toHaveLength(0)
+    }
+  })
+
+  it('requires crypto, and says where to get it', () => {
+    const { crypto: _unused, ...withoutCrypto } = minimal()
+    const [problem] = configurationError(() => resolveConfig(withoutCrypto as never)).problems
+    expect(problem).toBe(
+      'crypto: required; pass webCrypto({ keys }) from @sp-oauth/core or nodeCrypto({ keys }) from @sp-oauth/core/node',
+    )
+  })
+
+  it('names each missing part of a hand-made crypto', () => {
+    const { secretHasher, randomSource } = webCrypto({ keys: [{ id: 'k1', secret: HASH_SECRET }] })
+    const error = configurationError(() =>
+      resolveConfig(
+        minimal({ crypto: { secretHasher, randomSource: { bytes: randomSource.bytes } } as never }),
+      ),
+    )
+    expect(problemsAt(error, 'crypto.sha256Digest')[0]).toContain('needs base64Url')
+    expect(problemsAt(error, 'crypto.randomSource')[0]).toContain('needs uuid')
+    expect(problemsAt(error, 'crypto.secretHasher')).toHaveLength(0)
+  })
+
+  it('accepts a crypto with its hasher replaced, the way to plug in your own', () => {
+    const own = webCrypto({ keys: [{ id: 'own', secret: HASH_SECRET }] }).secretHasher
+    const crypto = { ...nodeCrypto({ keys: [{ id: 'k1', secret: HASH_SECRET }] }), secretHasher: own }
+    const server = createAuthorizationServer(minimal({ crypto }))
+    expect(server.context.hasher.currentKeyId).toBe('own')
+  })
+
+  it('refuses a hasher whose current key is not among its keys', () => {
+    const hasher = webCrypto({ keys: [{ id: 'k1', secret: HASH_SECRET }] }).secretHasher
+    const crypto = {
+      ...webCrypto({ keys: [{ id: 'k1', secret: HASH_SECRET }] }),
+      secretHasher: { ...hasher, keyIds: [] },
+    }
     expect(
       problemsAt(
-        configurationError(() => resolveConfig(minimal({ hashKeys: undefined as never }))),
-        'hashKeys',
+        configurationError(() => resolveConfig(minimal({ crypto }))),
+        'crypto.secretHasher',
       ),
-    ).not.toHaveLength(0)
-    expect(
-      problemsAt(
-        configurationError(() => resolveConfig(minimal({ secretHasher: hasher }))),
-        'hashKeys',
-      ),
-    ).not.toHaveLength(0)
-    const { hashKeys: _unused, ...withoutKeys } = minimal()
-    expect(resolveConfig({ ...withoutKeys, secretHasher: hasher }).issuer).toBe('https://auth.example.com')
+    ).toEqual(['crypto.secretHasher: keyIds must include currentKeyId'])
   })
 
   it('requires storage with repositories and a unit of work', () => {

@@ -1,4 +1,5 @@
 import { resolveHashKeys } from '../crypto/hash-keys.js'
+import { serverCryptoProblems } from '../crypto/server-crypto-problems.js'
 import { parseScope } from '../domain/scope.js'
 import { ConfigurationError } from '../errors/configuration-error.js'
 import { DEFAULTS } from './defaults.js'
@@ -25,20 +26,11 @@ export function resolveConfig(options: AuthorizationServerOptions): ResolvedConf
     'storage',
     'needs repositories and unitOfWork',
   )
-  check(
-    Boolean(options.hashKeys) !== Boolean(options.secretHasher),
-    'hashKeys',
-    'give exactly one of hashKeys or secretHasher',
-  )
+  problems.push(...serverCryptoProblems(options.crypto))
 
-  const keyOptions = [
-    [options.hashKeys, 'hashKeys'],
-    [options.signingKeyEncryption, 'signingKeyEncryption'],
-  ] as const
-  for (const [keys, path] of keyOptions) {
-    if (!keys) continue
+  if (options.signingKeyEncryption) {
     try {
-      resolveHashKeys(keys, path)
+      resolveHashKeys(options.signingKeyEncryption, 'signingKeyEncryption')
     } catch (error) {
       // Listed with every other problem, so one run shows all there is to fix.
       if (!(error instanceof ConfigurationError)) throw error

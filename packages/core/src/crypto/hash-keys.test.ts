@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigurationError } from '../errors/configuration-error.js'
 import { createMemoryStorage } from '../memory/create-memory-storage.js'
-import { createNodeCrypto } from '../node/create-node-crypto.js'
+import { nodeCrypto } from '../node/node-crypto.js'
 import { createAuthorizationServer } from '../server/create-authorization-server.js'
 import { resolveHashKeys } from './hash-keys.js'
+import { webCrypto } from './web-crypto.js'
 
 const SECRET = 'a-hash-key-of-at-least-thirty-two-bytes!'
 
@@ -25,26 +26,26 @@ describe('resolveHashKeys', () => {
       createAuthorizationServer({
         issuer: 'https://auth.example.com',
         storage: createMemoryStorage(),
-        hashKeys: { keys: [{ id: '2026-01', secret: unset! }] },
+        crypto: webCrypto({ keys: [{ id: '2026-01', secret: unset! }] }),
       }),
     )
-    expect(message).toContain('hashKeys.keys[0].secret: must be a string or bytes, got undefined')
+    expect(message).toContain('crypto.keys[0].secret: must be a string or bytes, got undefined')
     expect(message).toContain('is the variable it is read from set?')
     expect(message).not.toContain('currentKeyId')
   })
 
-  it('the same through createNodeCrypto, and for a null secret', () => {
-    expect(problemsOf(() => createNodeCrypto({ keys: [{ id: 'k1', secret: null as never }] }))).toContain(
-      'hashKeys.keys[0].secret: must be a string or bytes, got null',
+  it('the same through nodeCrypto, and for a null secret', () => {
+    expect(problemsOf(() => nodeCrypto({ keys: [{ id: 'k1', secret: null as never }] }))).toContain(
+      'crypto.keys[0].secret: must be a string or bytes, got null',
     )
   })
 
   it('missing keys and a non-string id are problems too', () => {
     expect(problemsOf(() => resolveHashKeys({} as never))).toContain(
-      'hashKeys.keys: at least one key is required',
+      'crypto.keys: at least one key is required',
     )
     expect(problemsOf(() => resolveHashKeys({ keys: [{ id: 7 as never, secret: SECRET }] }))).toContain(
-      'hashKeys.keys[0].id: use 1-64 letters',
+      'crypto.keys[0].id: use 1-64 letters',
     )
   })
 

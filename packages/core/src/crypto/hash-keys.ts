@@ -7,8 +7,8 @@ export interface HashKey {
   readonly secret: string | Uint8Array
 }
 
-/** Options of an HMAC secret hasher. */
-export interface HmacSecretHasherOptions {
+/** The named HMAC keys secrets, codes and tokens are hashed with: what `webCrypto` and `nodeCrypto` take. */
+export interface HashKeys {
   /** Every key still accepted. Hashes are made with `currentKeyId`. */
   readonly keys: readonly HashKey[]
   /** Defaults to the first key. */
@@ -19,11 +19,11 @@ export const MIN_HASH_KEY_BYTES = 32
 
 /**
  * Checks the options and returns the key bytes by id, current key first. `path` names the option
- * in problems (`hashKeys`, or `signingKeyEncryption` for key-encryption keys of the same shape).
+ * in problems (`crypto`, or `signingKeyEncryption` for key-encryption keys of the same shape).
  */
 export function resolveHashKeys(
-  options: HmacSecretHasherOptions,
-  path = 'hashKeys',
+  options: HashKeys,
+  path = 'crypto',
 ): {
   readonly currentKeyId: string
   readonly keys: ReadonlyMap<string, Uint8Array>

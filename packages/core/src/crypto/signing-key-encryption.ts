@@ -3,7 +3,7 @@ import type { JsonWebKey } from '../domain/signing-key.js'
 import { ConfigurationError } from '../errors/configuration-error.js'
 import { SpOAuthError } from '../errors/sp-oauth-error.js'
 import type { SecretHasher } from '../ports/secret-hasher.js'
-import type { HmacSecretHasherOptions } from './hash-keys.js'
+import type { HashKeys } from './hash-keys.js'
 import { resolveHashKeys } from './hash-keys.js'
 
 /**
@@ -11,7 +11,7 @@ import { resolveHashKeys } from './hash-keys.js'
  * the hash keys (new keys are encrypted under `currentKeyId`, older KEKs still decrypt while they
  * are listed).
  */
-export type SigningKeyEncryptionOptions = HmacSecretHasherOptions
+export type SigningKeyEncryptionOptions = HashKeys
 
 /**
  * A private JWK as stored: AES-256-GCM ciphertext of its JSON under the KEK `kek`, with the key's

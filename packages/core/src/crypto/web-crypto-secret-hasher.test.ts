@@ -2,10 +2,10 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ConfigurationError } from '../errors/configuration-error.js'
 import { createNodeSecretHasher } from '../node/node-secret-hasher.js'
-import type { HmacSecretHasherOptions } from './hash-keys.js'
+import type { HashKeys } from './hash-keys.js'
 import { createWebCryptoSecretHasher } from './web-crypto-secret-hasher.js'
 
-const OPTIONS: HmacSecretHasherOptions = {
+const OPTIONS: HashKeys = {
   keys: [
     { id: 'k2', secret: 'current-hash-key-0123456789abcdef01234567' },
     { id: 'k1', secret: new Uint8Array(32).fill(7) },

@@ -1,13 +1,13 @@
 import { base64UrlEncode } from '../domain/pkce.js'
 import type { SecretHash, SecretHasher } from '../ports/secret-hasher.js'
 import { constantTimeEqual } from './constant-time-equal.js'
-import { type HmacSecretHasherOptions, resolveHashKeys } from './hash-keys.js'
+import { type HashKeys, resolveHashKeys } from './hash-keys.js'
 
 /**
  * HMAC-SHA-256 through Web Crypto: runs on any runtime. Keys are imported once. On Node,
- * `createNodeSecretHasher` from `@sp-oauth/core/node` gives the same hashes several times faster.
+ * `nodeCrypto` from `@sp-oauth/core/node` gives the same hashes several times faster.
  */
-export function createWebCryptoSecretHasher(options: HmacSecretHasherOptions): SecretHasher {
+export function createWebCryptoSecretHasher(options: HashKeys): SecretHasher {
   const { currentKeyId, keys } = resolveHashKeys(options)
   const imported = new Map<string, Promise<CryptoKey>>()
   for (const [id, bytes] of keys) {

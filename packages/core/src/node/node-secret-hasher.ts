@@ -1,5 +1,5 @@
 import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto'
-import type { HmacSecretHasherOptions } from '../crypto/hash-keys.js'
+import type { HashKeys } from '../crypto/hash-keys.js'
 import { resolveHashKeys } from '../crypto/hash-keys.js'
 import type { SecretHash, SecretHasher } from '../ports/secret-hasher.js'
 
@@ -7,7 +7,7 @@ import type { SecretHash, SecretHasher } from '../ports/secret-hasher.js'
  * HMAC-SHA-256 through `node:crypto`: the same hashes as the Web Crypto hasher, computed
  * synchronously (no thread-pool hop), which makes the bearer check and the token endpoint cheaper.
  */
-export function createNodeSecretHasher(options: HmacSecretHasherOptions): SecretHasher {
+export function createNodeSecretHasher(options: HashKeys): SecretHasher {
   const { currentKeyId, keys: keyBytes } = resolveHashKeys(options)
   // Key objects made once: handing createHmac raw bytes would prepare the key on every call.
   const keys = new Map<string, KeyObject>([...keyBytes].map(([id, bytes]) => [id, createSecretKey(bytes)]))

@@ -3,9 +3,6 @@ import { resolveConfig } from '../config/resolve-config.js'
 import { createJoseJwtSigner } from '../crypto/jose-jwt-signer.js'
 import { createSigningKeyEncryption } from '../crypto/signing-key-encryption.js'
 import { systemClock } from '../crypto/system-clock.js'
-import { createWebCryptoSecretHasher } from '../crypto/web-crypto-secret-hasher.js'
-import { webCryptoSha256Digest } from '../crypto/web-crypto-sha256-digest.js'
-import { webRandomSource } from '../crypto/web-random-source.js'
 import type { Principal } from '../domain/principal.js'
 import type { JsonWebKey, SigningKeyState } from '../domain/signing-key.js'
 import { type OAuthHttpResponse, renderError } from '../errors/render-error.js'
@@ -126,16 +123,16 @@ export interface AuthorizationServer {
 export function createAuthorizationServer(options: AuthorizationServerOptions): AuthorizationServer {
   const config = resolveConfig(options)
   const clock = options.clock ?? systemClock
-  const hasher = options.secretHasher ?? createWebCryptoSecretHasher(options.hashKeys!)
+  const hasher = options.crypto.secretHasher
   const signingKeyEncryption = createSigningKeyEncryption({ hasher, own: options.signingKeyEncryption })
   const context: ServerContext = Object.freeze({
     config,
     storage: options.storage,
     issuance: options.storage.atomicIssuance ?? createUnitOfWorkIssuance(options.storage.unitOfWork),
     hasher,
-    sha256: options.sha256Digest ?? webCryptoSha256Digest,
+    sha256: options.crypto.sha256Digest,
     clock,
-    random: options.randomSource ?? webRandomSource,
+    random: options.crypto.randomSource,
     jwtSigner: options.jwtSigner ?? createJoseJwtSigner(),
     eventPublisher: options.eventPublisher ?? null,
     signingKeys: createSigningKeyCache(config, options.storage, clock, signingKeyEncryption),

@@ -2,6 +2,7 @@
 // fake clock, recording every event it publishes.
 import { afterAll, beforeAll, describe } from 'vitest'
 import type { AuthorizationServerOptions } from '../config/options.js'
+import { webCrypto } from '../crypto/web-crypto.js'
 import type { ApplicationType } from '../domain/client.js'
 import type { OAuthEvent } from '../domain/events.js'
 import type { GrantType } from '../domain/grant-type.js'
@@ -58,7 +59,7 @@ export function createTestServer(overrides: Partial<AuthorizationServerOptions> 
   const server = createAuthorizationServer({
     issuer: ISSUER,
     storage,
-    hashKeys: { keys: [{ id: 'k1', secret: HASH_SECRET }] },
+    crypto: webCrypto({ keys: [{ id: 'k1', secret: HASH_SECRET }] }),
     clock,
     eventPublisher: {
       publish: async (batch) => {

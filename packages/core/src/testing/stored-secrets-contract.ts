@@ -1,6 +1,7 @@
 import { decodeProtectedHeader } from 'jose'
 import { describe, expect, it } from 'vitest'
 import type { AuthorizationServerOptions, Storage } from '../config/options.js'
+import { webCrypto } from '../crypto/web-crypto.js'
 import { ConfigurationError } from '../errors/configuration-error.js'
 import { type AuthorizationServer, createAuthorizationServer } from '../server/create-authorization-server.js'
 import { createFakeClock } from './fake-clock.js'
@@ -20,7 +21,7 @@ function serverOn(
   return createAuthorizationServer({
     issuer: 'https://auth.example.com',
     storage,
-    hashKeys: HASH_KEYS,
+    crypto: webCrypto(HASH_KEYS),
     clock: createFakeClock(),
     ...overrides,
   })
@@ -100,7 +101,7 @@ export function storedSecretsContract(factory: StorageFactory): void {
         restarted.authenticateBearer({ authorization: `Bearer ${first.access_token}` }),
       ).resolves.toMatchObject({ clientId: client.id })
 
-      const withoutKek = serverOn(storage, { accessTokenFormat: 'jwt', hashKeys: OTHER_HASH_KEYS })
+      const withoutKek = serverOn(storage, { accessTokenFormat: 'jwt', crypto: webCrypto(OTHER_HASH_KEYS) })
       await expect(withoutKek.context.signingKeys.activeKey()).rejects.toThrow(ConfigurationError)
     })
   })

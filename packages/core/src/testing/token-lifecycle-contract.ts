@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { AuthorizationServerOptions, Storage } from '../config/options.js'
+import { webCrypto } from '../crypto/web-crypto.js'
 import type { OAuthEvent } from '../domain/events.js'
 import { s256Challenge } from '../domain/pkce.js'
 import { type AuthorizationServer, createAuthorizationServer } from '../server/create-authorization-server.js'
@@ -47,7 +48,7 @@ async function lifecycle(
   const server = createAuthorizationServer({
     issuer: ISSUER,
     storage: storageFor(storage, path),
-    hashKeys: { keys: [{ id: 'k1', secret: 'test-hash-key-0123456789abcdef0123456789' }] },
+    crypto: webCrypto({ keys: [{ id: 'k1', secret: 'test-hash-key-0123456789abcdef0123456789' }] }),
     clock,
     eventPublisher: {
       publish: async (batch) => {

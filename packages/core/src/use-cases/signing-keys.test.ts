@@ -1,5 +1,6 @@
 import { decodeProtectedHeader } from 'jose'
 import { describe, expect, it } from 'vitest'
+import { webCrypto } from '../crypto/web-crypto.js'
 import { ConfigurationError } from '../errors/configuration-error.js'
 import { SpOAuthError } from '../errors/sp-oauth-error.js'
 import { createMemoryStorage, type MemoryStorage } from '../memory/create-memory-storage.js'
@@ -213,7 +214,7 @@ describe('private signing keys are stored encrypted', () => {
       storage,
       clock,
       accessTokenFormat: 'jwt',
-      hashKeys: OTHER_HASH_KEYS,
+      crypto: webCrypto(OTHER_HASH_KEYS),
     }).server
     const error = await rejectionOf(stranger.context.signingKeys.activeKey())
     expect(error).toBeInstanceOf(ConfigurationError)
@@ -252,7 +253,7 @@ describe('private signing keys are stored encrypted', () => {
       storage,
       clock,
       accessTokenFormat: 'jwt',
-      hashKeys: OTHER_HASH_KEYS,
+      crypto: webCrypto(OTHER_HASH_KEYS),
       signingKeyEncryption: kek,
     }).server
     // (Client secrets were hashed with k1, so sign through the key cache rather than a token request.)

@@ -5,6 +5,7 @@ import {
   createOutboxRelay,
   type EventOutboxReader,
   type OAuthEvent,
+  webCrypto,
 } from '@sp-oauth/core'
 import { createMemoryStorage, type MemoryStorageWithOutbox } from '@sp-oauth/core/memory'
 import type { NatsConnection } from 'nats'
@@ -22,7 +23,7 @@ function createServer(storage: MemoryStorageWithOutbox): AuthorizationServer {
   return createAuthorizationServer({
     issuer: 'https://auth.example.com',
     storage,
-    hashKeys: { keys: [{ id: 'k1', secret: 'test-hash-key-0123456789abcdef0123456789' }] },
+    crypto: webCrypto({ keys: [{ id: 'k1', secret: 'test-hash-key-0123456789abcdef0123456789' }] }),
   })
 }
 

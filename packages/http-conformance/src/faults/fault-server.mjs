@@ -9,7 +9,7 @@
 // SP_OAUTH_FAULT_SCHEMA (PostgreSQL only), SP_OAUTH_FAULT_ADAPTER (`express`, the default, or
 // `koa`). Tells the parent over IPC: { port, clients }.
 import { createServer } from 'node:http'
-import { createAuthorizationServer } from '@sp-oauth/core'
+import { createAuthorizationServer, webCrypto } from '@sp-oauth/core'
 import { createOAuthExpress } from '@sp-oauth/express'
 import { createOAuthKoa } from '@sp-oauth/koa'
 import { createMysqlStorage } from '@sp-oauth/mysql'
@@ -49,7 +49,7 @@ await storage.migrate()
 const server = createAuthorizationServer({
   issuer: 'https://auth.example.com',
   storage,
-  hashKeys: { keys: [{ id: 'k1', secret: 'fault-test-hash-key-0123456789abcdef01234567' }] },
+  crypto: webCrypto({ keys: [{ id: 'k1', secret: 'fault-test-hash-key-0123456789abcdef01234567' }] }),
 })
 
 async function createClient(input) {

@@ -6,6 +6,7 @@ import {
   type AuthorizationServerOptions,
   createAuthorizationServer,
   type OAuthEvent,
+  webCrypto,
 } from '@sp-oauth/core'
 import { createFakeClock, type FakeClock } from '@sp-oauth/core/testing'
 import type { AdapterHarness, TestAppOptions } from '../harness/adapter-harness.js'
@@ -83,7 +84,7 @@ export async function startEnvironment(
   const options: AuthorizationServerOptions = {
     issuer: origin,
     storage: await storage.create(),
-    hashKeys: { keys: [{ id: 'k1', secret: randomBytes(32).toString('hex') }] },
+    crypto: webCrypto({ keys: [{ id: 'k1', secret: randomBytes(32).toString('hex') }] }),
     clock,
     eventPublisher: {
       publish: async (published) => {

@@ -3,6 +3,7 @@ import {
   type Client,
   createAuthorizationServer,
   s256Challenge,
+  webCrypto,
 } from '@sp-oauth/core'
 import { createMemoryStorage } from '@sp-oauth/core/memory'
 
@@ -22,7 +23,7 @@ export async function createOAuthFixture(): Promise<OAuthFixture> {
   const server = createAuthorizationServer({
     issuer: 'http://127.0.0.1',
     storage: createMemoryStorage(),
-    hashKeys: { keys: [{ id: 'k1', secret: 'adapter-tests-hash-key-0123456789abcdefghij' }] },
+    crypto: webCrypto({ keys: [{ id: 'k1', secret: 'adapter-tests-hash-key-0123456789abcdefghij' }] }),
   })
   const { client, plaintextSecret } = await server.createClient({
     name: 'ERP',

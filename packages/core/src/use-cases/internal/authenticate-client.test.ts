@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Storage } from '../../config/options.js'
+import { webCrypto } from '../../crypto/web-crypto.js'
 import type { OAuthEventOf } from '../../domain/events.js'
 import { createMemoryStorage } from '../../memory/create-memory-storage.js'
 import { createAuthorizationServer } from '../../server/create-authorization-server.js'
@@ -281,7 +282,7 @@ describe('authenticateClient', () => {
     const server = createAuthorizationServer({
       issuer: ISSUER,
       storage,
-      hashKeys: { keys: [{ id: 'k1', secret: HASH_SECRET }] },
+      crypto: webCrypto({ keys: [{ id: 'k1', secret: HASH_SECRET }] }),
     })
     const client = await createTestClient(server)
     const outboxBefore = storage.outboxEvents.length

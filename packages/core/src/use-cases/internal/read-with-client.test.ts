@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Storage } from '../../config/options.js'
+import { webCrypto } from '../../crypto/web-crypto.js'
 import { createMemoryStorage } from '../../memory/create-memory-storage.js'
 import type { Repositories } from '../../ports/unit-of-work.js'
 import { createAuthorizationServer } from '../../server/create-authorization-server.js'
@@ -124,7 +125,7 @@ describe('the token endpoint reads the client with the code or refresh token', (
   it('a code and a refresh token hashed with an older hash key are still found (the read along tries the current key only)', async () => {
     const storage = createMemoryStorage()
     const older = { id: 'k0', secret: HASH_SECRET }
-    const { server: before, clock } = createTestServer({ storage, hashKeys: { keys: [older] } })
+    const { server: before, clock } = createTestServer({ storage, crypto: webCrypto({ keys: [older] }) })
     const client = await createTestClient(before)
     const first = await authorize(before, client)
     const second = await authorize(before, client)
@@ -136,7 +137,7 @@ describe('the token endpoint reads the client with the code or refresh token', (
       issuer: ISSUER,
       storage,
       clock,
-      hashKeys: { keys: [{ id: 'k1', secret: `${HASH_SECRET}-new` }, older], currentKeyId: 'k1' },
+      crypto: webCrypto({ keys: [{ id: 'k1', secret: `${HASH_SECRET}-new` }, older], currentKeyId: 'k1' }),
     })
     await expect(
       after.issueTokenFromRequest({ body: codeExchangeBody(client, second.code, second.verifier) }),
