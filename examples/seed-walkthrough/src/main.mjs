@@ -3,6 +3,7 @@
 // Run it with `pnpm walkthrough` from the repository root, or `pnpm start` here.
 import { pathToFileURL } from 'node:url'
 import { createAuthorizationServer, OAuthError, requireAllScopes, webCrypto } from '@sp-oauth/core'
+import { HTTP_DEFAULTS } from '@sp-oauth/core/http'
 import { createMemoryStorage } from '@sp-oauth/core/memory'
 import { createEventBus } from '@sp-oauth/events'
 import { generatePkce, randomState } from './pkce.mjs'
@@ -67,7 +68,7 @@ export async function runWalkthrough({ log = console.log } = {}) {
     eventPublisher: bus,
   })
   show('issuer', server.config.issuer)
-  show('routes under', `/${server.config.routePrefix}`)
+  show('routes under', `/${HTTP_DEFAULTS.routePrefix} (where the HTTP adapters mount them by default)`)
   show('storage', 'in memory (createMemoryStorage from @sp-oauth/core/memory)')
   show('events', 'createEventBus() from @sp-oauth/events')
 
@@ -97,7 +98,7 @@ export async function runWalkthrough({ log = console.log } = {}) {
   const authorize = async () => {
     const pkce = await generatePkce()
     const state = randomState()
-    const url = new URL(`/${server.config.routePrefix}/authorize`, ISSUER)
+    const url = new URL(`/${HTTP_DEFAULTS.routePrefix}/authorize`, ISSUER)
     url.search = new URLSearchParams({
       response_type: 'code',
       client_id: client.id,

@@ -1,6 +1,5 @@
 /** Every default, in one place. Units are in the names. */
 export const DEFAULTS = {
-  routePrefix: 'oauth',
   authCodeTtlMinutes: 5,
   accessTokenTtlMinutes: 60,
   refreshTokenTtlDays: 30,

@@ -42,8 +42,6 @@ export interface AuthorizationServerOptions {
   readonly eventPublisher?: EventPublisher
   readonly clock?: Clock
   readonly jwtSigner?: JwtSigner
-  /** Where HTTP adapters mount the routes. Default `oauth`. */
-  readonly routePrefix?: string
   /** The scopes this server knows. When set, clients may only be allowed these. */
   readonly scopes?: readonly string[]
   /** Granted when an authorization request names no scope. When unset, such a request fails. */
@@ -110,7 +108,6 @@ export interface AuthorizationServerOptions {
 /** The checked, frozen settings every use case reads. */
 export interface ResolvedConfig {
   readonly issuer: string
-  readonly routePrefix: string
   readonly scopes: readonly string[] | null
   readonly defaultScopes: readonly string[] | null
   readonly authCodeTtlMinutes: number

@@ -38,7 +38,6 @@ describe('resolveConfig defaults (the seed)', () => {
     const config = createAuthorizationServer(minimal()).config
     expect(config).toMatchObject({
       issuer: 'https://auth.example.com',
-      routePrefix: 'oauth',
       authCodeTtlMinutes: 5,
       accessTokenTtlMinutes: 60,
       refreshTokenTtlDays: 30,
@@ -75,7 +74,6 @@ describe('resolveConfig defaults (the seed)', () => {
   it('takes the given settings over the defaults', () => {
     const config = createAuthorizationServer(
       minimal({
-        routePrefix: '/api/oauth/',
         authCodeTtlMinutes: 10,
         accessTokenTtlMinutes: 15,
         refreshTokenTtlDays: 7,
@@ -87,7 +85,6 @@ describe('resolveConfig defaults (the seed)', () => {
       }),
     ).config
     expect(config).toMatchObject({
-      routePrefix: 'api/oauth',
       authCodeTtlMinutes: 10,
       accessTokenTtlMinutes: 15,
       refreshTokenTtlDays: 7,
@@ -118,7 +115,6 @@ describe('resolveConfig validation', () => {
         issuer: 'http://auth.example.com',
         storage: createMemoryStorage(),
         crypto: webCrypto({ keys: [{ id: 'k1', secret: HASH_SECRET }] }),
-        routePrefix: 'o auth',
         authCodeTtlMinutes: 0,
         accessTokenTtlMinutes: -1,
         refreshTokenTtlDays: Number.NaN,
@@ -134,7 +130,6 @@ describe('resolveConfig validation', () => {
     )
     for (const path of [
       'issuer',
-      'routePrefix',
       'authCodeTtlMinutes',
       'accessTokenTtlMinutes',
       'refreshTokenTtlDays',
@@ -308,10 +303,5 @@ describe('resolveConfig validation', () => {
       resolveConfig(minimal({ pkce: { allowPlain: allowPlain as never } })),
     )
     expect(problemsAt(error, 'pkce.allowPlain')).not.toHaveLength(0)
-  })
-
-  it('refuses a route prefix that is not a URL path', () => {
-    const error = configurationError(() => resolveConfig(minimal({ routePrefix: 'oauth?x=1' })))
-    expect(problemsAt(error, 'routePrefix')).not.toHaveLength(0)
   })
 })

@@ -38,9 +38,6 @@ export function resolveConfig(options: AuthorizationServerOptions): ResolvedConf
     }
   }
 
-  const routePrefix = (options.routePrefix ?? DEFAULTS.routePrefix).replace(/^\/+|\/+$/g, '')
-  check(/^[A-Za-z0-9._~/-]*$/.test(routePrefix), 'routePrefix', 'may only hold URL path characters')
-
   const scopes = options.scopes === undefined ? null : checkScopes(options.scopes, 'scopes', problems)
   const defaultScopes =
     options.defaultScopes === undefined ? null : checkScopes(options.defaultScopes, 'defaultScopes', problems)
@@ -121,7 +118,6 @@ export function resolveConfig(options: AuthorizationServerOptions): ResolvedConf
   if (problems.length > 0) throw new ConfigurationError(problems)
   return Object.freeze({
     issuer,
-    routePrefix,
     scopes,
     defaultScopes,
     authCodeTtlMinutes,

@@ -2,6 +2,7 @@
 // (@sp-oauth/express, @sp-oauth/koa) and anyone writing one for another framework.
 
 export type { HttpRequest, HttpResponse } from './http-message.js'
+export { HTTP_DEFAULTS, type OAuthHttpOptions } from './http-options.js'
 export type {
   ConsentPrompt,
   InteractionOutcome,
@@ -12,7 +13,6 @@ export type {
 export {
   createOAuthHttp,
   type OAuthHttp,
-  type OAuthHttpOptions,
   type OAuthRoute,
   type OAuthRouteName,
   type ProtectionResult,

@@ -9,15 +9,16 @@ import {
   type TestClient,
 } from '../test-support/test-server.js'
 import type { HttpRequest, HttpResponse } from './http-message.js'
+import type { OAuthHttpOptions } from './http-options.js'
 import type { ConsentPrompt, InteractionOutcome, InteractionUser } from './interaction.js'
 import { createOAuthHttp, type OAuthHttp } from './oauth-http.js'
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 const ALICE: InteractionUser = { user: 'alice', session: 'session-a' }
 
-function setUp(overrides: Partial<AuthorizationServerOptions> = {}) {
+function setUp(overrides: Partial<AuthorizationServerOptions> = {}, options: OAuthHttpOptions = {}) {
   const test = createTestServer(overrides)
-  return { ...test, http: createOAuthHttp(test.server) }
+  return { ...test, http: createOAuthHttp(test.server, options) }
 }
 
 function request(
@@ -91,7 +92,7 @@ function location(response: HttpResponse): URL {
 
 describe('createOAuthHttp: routes', () => {
   it('matches each path under the issuer path and prefix, for any method; other paths are not ours', () => {
-    const { http } = setUp({ issuer: 'https://id.example.com/tenant', routePrefix: 'auth' })
+    const { http } = setUp({ issuer: 'https://id.example.com/tenant' }, { routePrefix: '/auth/' })
     expect(http.route('POST', '/tenant/auth/token')).toEqual({
       name: 'token',
       methods: ['POST'],
@@ -137,6 +138,30 @@ describe('createOAuthHttp: routes', () => {
     expect(response.body).toContain('16384 bytes')
     expect(() => createOAuthHttp(server, { bodyLimitBytes: 0 })).toThrow(ConfigurationError)
     expect(() => createOAuthHttp(server, { consentTicketTtlSeconds: 1.5 })).toThrow(ConfigurationError)
+  })
+
+  it('names every bad HTTP option in one ConfigurationError', () => {
+    const { server } = setUp()
+    let error: unknown
+    try {
+      createOAuthHttp(server, { routePrefix: 'o auth?x=1', bodyLimitBytes: -1, consentTicketTtlSeconds: 0 })
+    } catch (thrown) {
+      error = thrown
+    }
+    expect(error).toBeInstanceOf(ConfigurationError)
+    expect((error as ConfigurationError).problems).toEqual([
+      'routePrefix: may only hold URL path characters',
+      'bodyLimitBytes: must be a positive whole number',
+      'consentTicketTtlSeconds: must be a positive whole number',
+    ])
+  })
+
+  it('mounts under the default prefix oauth, or right under the issuer path with an empty prefix', () => {
+    expect(setUp().http.paths.token).toBe('/oauth/token')
+    const atRoot = setUp({}, { routePrefix: '/' }).http
+    expect(atRoot.paths.token).toBe('/token')
+    expect(atRoot.paths.approve).toBe('/authorize/approve')
+    expect(atRoot.route('POST', '/token')?.name).toBe('token')
   })
 })
 

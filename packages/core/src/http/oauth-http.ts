@@ -1,9 +1,7 @@
 import type { Principal } from '../domain/principal.js'
-import { ConfigurationError } from '../errors/configuration-error.js'
 import type { OAuthHttpResponse } from '../errors/render-error.js'
 import type { AuthorizationServer } from '../server/create-authorization-server.js'
 import type { ConsentContext } from '../use-cases/approve-authorization-request.js'
-import { DEFAULT_INTERACTION_TTL_SECONDS } from '../use-cases/begin-authorization.js'
 import type { UserReference } from '../use-cases/internal/user-id.js'
 import { requireAllScopes, requireAnyScope, requireClient } from '../use-cases/require-scopes.js'
 import type { AuthorizationRequest } from '../use-cases/validate-authorization-request.js'
@@ -16,6 +14,7 @@ import {
   NO_STORE,
   redirectResponse,
 } from './http-message.js'
+import { type OAuthHttpOptions, resolveHttpOptions } from './http-options.js'
 import {
   answerConsentForm,
   type InteractionOutcome,
@@ -25,17 +24,6 @@ import {
 } from './interaction.js'
 import { type OAuthPaths, oauthPaths } from './oauth-paths.js'
 import { serverMetadata } from './server-metadata.js'
-
-/** Options of {@link createOAuthHttp}. */
-export interface OAuthHttpOptions {
-  /** The largest request body read, in bytes; a larger one is answered 413. Default 16 KiB. */
-  readonly bodyLimitBytes?: number
-  /**
-   * How long a consent screen may stay open before its form expires, and how long a sign-in asked
-   * for by `prompt=login` or `max_age` may take, in seconds. Default 600.
-   */
-  readonly consentTicketTtlSeconds?: number
-}
 
 export type OAuthRouteName =
   | 'authorize'
@@ -118,15 +106,11 @@ const POST = ['POST'] as const
  * Builds the HTTP surface of `server`: its routes under the issuer's path and `routePrefix`, with
  * the metadata document at its RFC 8414 well-known path.
  *
- * @throws ConfigurationError for a bad `bodyLimitBytes` or `consentTicketTtlSeconds`
+ * @throws ConfigurationError naming each bad option (`routePrefix`, `bodyLimitBytes`, `consentTicketTtlSeconds`)
  */
 export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpOptions = {}): OAuthHttp {
-  const bodyLimitBytes = positiveInteger(options.bodyLimitBytes ?? 16 * 1024, 'bodyLimitBytes')
-  const ticketTtl = positiveInteger(
-    options.consentTicketTtlSeconds ?? DEFAULT_INTERACTION_TTL_SECONDS,
-    'consentTicketTtlSeconds',
-  )
-  const paths = oauthPaths(server.config)
+  const { routePrefix, bodyLimitBytes, consentTicketTtlSeconds: ticketTtl } = resolveHttpOptions(options)
+  const paths = oauthPaths(server.config.issuer, routePrefix)
   const errorResponse = (error: unknown): HttpResponse => toHttpResponse(server.renderError(error))
   const toHttpResponse = (rendered: OAuthHttpResponse): HttpResponse => {
     if (rendered.body === null) {
@@ -252,11 +236,4 @@ function withJsonType(headers: Readonly<Record<string, string>>): Record<string,
 /** Public documents clients may cache a while: metadata, and keys no longer than the key cache. */
 function publicFor(seconds: number): Record<string, string> {
   return { 'cache-control': `public, max-age=${seconds}` }
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new ConfigurationError([`${name}: must be a positive whole number`])
-  }
-  return value
 }

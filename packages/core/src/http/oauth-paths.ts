@@ -1,5 +1,3 @@
-import type { ResolvedConfig } from '../config/options.js'
-
 /** Where each endpoint lives: paths for routing, absolute URLs for metadata. */
 export interface OAuthPaths {
   readonly authorize: string
@@ -22,10 +20,10 @@ export interface OAuthPaths {
  * with prefix `oauth` puts the token endpoint at `/a/oauth/token`, and metadata at
  * `/.well-known/oauth-authorization-server/a`.
  */
-export function oauthPaths(config: ResolvedConfig): OAuthPaths {
-  const issuer = new URL(config.issuer)
+export function oauthPaths(issuerUrl: string, routePrefix: string): OAuthPaths {
+  const issuer = new URL(issuerUrl)
   const issuerPath = issuer.pathname.replace(/\/+$/, '')
-  const base = `${issuerPath}/${config.routePrefix}`
+  const base = routePrefix === '' ? issuerPath : `${issuerPath}/${routePrefix}`
   return {
     authorize: `${base}/authorize`,
     approve: `${base}/authorize/approve`,

@@ -1,0 +1,52 @@
+import { ConfigurationError } from '../errors/configuration-error.js'
+import { DEFAULT_INTERACTION_TTL_SECONDS } from '../use-cases/begin-authorization.js'
+
+/** The HTTP options, all of them: what `createOAuthExpress`, `createOAuthKoa` and `createOAuthHttp` take. */
+export interface OAuthHttpOptions {
+  /**
+   * Where the routes sit under the issuer's path: issuer `https://id.example.com/a` with prefix
+   * `oauth` puts the token endpoint at `/a/oauth/token`. Leading and trailing slashes are dropped.
+   * Default `oauth`.
+   */
+  readonly routePrefix?: string
+  /** The largest request body read, in bytes; a larger one is answered 413. Default 16 KiB. */
+  readonly bodyLimitBytes?: number
+  /**
+   * How long a consent screen may stay open before its form expires, and how long a sign-in asked
+   * for by `prompt=login` or `max_age` may take, in seconds. Default 600.
+   */
+  readonly consentTicketTtlSeconds?: number
+}
+
+/** The HTTP options with every default applied. */
+export type ResolvedHttpOptions = Required<OAuthHttpOptions>
+
+export const HTTP_DEFAULTS: ResolvedHttpOptions = Object.freeze({
+  routePrefix: 'oauth',
+  bodyLimitBytes: 16 * 1024,
+  consentTicketTtlSeconds: DEFAULT_INTERACTION_TTL_SECONDS,
+})
+
+/**
+ * Applies the defaults and checks every option, all problems in one error.
+ *
+ * @throws ConfigurationError naming each bad option
+ */
+export function resolveHttpOptions(options: OAuthHttpOptions): ResolvedHttpOptions {
+  const problems: string[] = []
+  const routePrefix = String(options.routePrefix ?? HTTP_DEFAULTS.routePrefix).replace(/^\/+|\/+$/g, '')
+  if (!/^[A-Za-z0-9._~/-]*$/.test(routePrefix))
+    problems.push('routePrefix: may only hold URL path characters')
+  const positiveInteger = (name: 'bodyLimitBytes' | 'consentTicketTtlSeconds'): number => {
+    const value = options[name] ?? HTTP_DEFAULTS[name]
+    if (!Number.isSafeInteger(value) || value <= 0) problems.push(`${name}: must be a positive whole number`)
+    return value
+  }
+  const resolved = {
+    routePrefix,
+    bodyLimitBytes: positiveInteger('bodyLimitBytes'),
+    consentTicketTtlSeconds: positiveInteger('consentTicketTtlSeconds'),
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems)
+  return Object.freeze(resolved)
+}
