@@ -102,6 +102,7 @@ export type {
 export { DEFAULT_INTERACTION_TTL_SECONDS } from './use-cases/begin-authorization.js'
 export type { CreatedClient } from './use-cases/create-client.js'
 export type { ConsentQuery } from './use-cases/has-consent.js'
+export type { ClientImport } from './use-cases/import-client.js'
 export type { ClientAuthenticationMethod } from './use-cases/internal/authenticate-client.js'
 export type { ClientInput } from './use-cases/internal/client-input.js'
 export type { ClientRequest } from './use-cases/internal/http-request.js'

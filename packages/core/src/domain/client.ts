@@ -12,7 +12,7 @@ export const APPLICATION_TYPES: readonly ApplicationType[] = Object.freeze(['web
 
 /** A registered client as stored. The secret exists only as a hash. */
 export interface ClientRecord {
-  /** A UUID. */
+  /** A UUID from `createClient`, or the id an imported client had elsewhere (1-128 visible ASCII characters). */
   readonly id: string
   readonly name: string
   readonly redirectUris: readonly string[]

@@ -6,7 +6,7 @@ import type { OAuthEvent } from './events.js'
  * authentication failures belong to it), so the client is the aggregate: `client:<clientId>`, and
  * `client:unknown` for an event without one (a failed authentication of an unknown client, which
  * the core publishes in process only and never appends to an outbox), `client:all` for a user's
- * tokens revoked at every client. At most 43 characters for the core's client ids (UUIDs).
+ * tokens revoked at every client. At most 135 characters (client ids have at most 128).
  *
  * Outbox implementations store this value with each entry when `append` is called.
  */

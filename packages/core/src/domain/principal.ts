@@ -2,7 +2,7 @@ import type { GrantType } from './grant-type.js'
 
 /** Who is calling a protected resource, as the bearer token says. */
 export interface Principal {
-  /** The client (UUID) the token was issued to. */
+  /** The client the token was issued to. */
   readonly clientId: string
   /** The user who approved; `null` for client_credentials. */
   readonly userId: string | null

@@ -3,6 +3,7 @@ import { resolveConfig } from '../config/resolve-config.js'
 import { createJoseJwtSigner } from '../crypto/jose-jwt-signer.js'
 import { createSigningKeyEncryption } from '../crypto/signing-key-encryption.js'
 import { systemClock } from '../crypto/system-clock.js'
+import type { Client } from '../domain/client.js'
 import type { Principal } from '../domain/principal.js'
 import type { JsonWebKey, SigningKeyState } from '../domain/signing-key.js'
 import { type OAuthHttpResponse, renderError } from '../errors/render-error.js'
@@ -21,6 +22,7 @@ import {
 import { type CreatedClient, createClient } from '../use-cases/create-client.js'
 import { denyAuthorizationRequest } from '../use-cases/deny-authorization-request.js'
 import { type ConsentQuery, hasConsent } from '../use-cases/has-consent.js'
+import { type ClientImport, importClient } from '../use-cases/import-client.js'
 import type { ClientInput } from '../use-cases/internal/client-input.js'
 import { createClientRevocationCache } from '../use-cases/internal/client-revocation-cache.js'
 import type { ClientRequest } from '../use-cases/internal/http-request.js'
@@ -70,6 +72,11 @@ export interface AuthorizationServer {
    */
   readonly context: ServerContext
   createClient(input: ClientInput): Promise<CreatedClient>
+  /**
+   * Registers a client under the id and secret it has on another server (a migration): checked
+   * like `createClient`, the secret stored only as its hash. See `ClientImport`.
+   */
+  importClient(input: ClientImport): Promise<Client>
   rotateClientSecret(clientId: string): Promise<{ readonly plaintextSecret: string }>
   revokeClient(clientId: string): Promise<boolean>
   validateAuthorizationRequest(parameters: ParameterInput): Promise<AuthorizationRequest>
@@ -144,6 +151,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     config,
     context,
     createClient: (input) => createClient(context, input),
+    importClient: (input) => importClient(context, input),
     rotateClientSecret: (clientId) => rotateClientSecret(context, clientId),
     revokeClient: (clientId) => revokeClient(context, clientId),
     validateAuthorizationRequest: (parameters) => validateAuthorizationRequest(context, parameters),

@@ -237,8 +237,67 @@ export function tokenLifecycleContract(factory: StorageFactory): void {
         })
       })
     }
+
+    describe('an imported client', () => {
+      it('keeps its old id (any visible ASCII) and secret: both get tokens by code, refresh and client_credentials, and the tokens name it', async () => {
+        const life = await lifecycle(subject(), 'the storage issuance')
+        const id = `passport:"7"\\${crypto.randomUUID()}`
+        const secret = 'Zk3bq9TQ0nqGQ4m1rYcXl2hVt8sWfD6uJp5aEoKi'
+        await life.server.importClient({ ...IMPORTED, id, secret })
+        const imported: Lifecycle = { ...life, client: { id, secret } }
+        const tokens = await obtainTokens(imported)
+        const refreshed = await refresh(imported, tokens.refresh_token!)
+        const machine = await clientCredentials(imported)
+        for (const { access_token } of [refreshed, machine]) {
+          expect(
+            (await life.server.authenticateBearer({ authorization: `Bearer ${access_token}` })).clientId,
+          ).toBe(id)
+        }
+        expect(await outcome(clientCredentials({ ...imported, client: { id, secret: `${secret}!` } }))).toBe(
+          'invalid_client',
+        )
+      })
+
+      it('of concurrent imports of one id exactly one wins; the others are told the id is taken, and the winner is stored whole', async () => {
+        const life = await lifecycle(subject(), 'the storage issuance')
+        const id = `legacy-${crypto.randomUUID()}`
+        const secrets = Array.from({ length: 6 }, (_, index) => `secret-of-import-${index}-0123456789`)
+        const results = await Promise.allSettled(
+          secrets.map((secret, index) =>
+            life.server.importClient({ ...IMPORTED, id, secret, name: `Import ${index}` }),
+          ),
+        )
+        const won = results.flatMap((result, index) => (result.status === 'fulfilled' ? [index] : []))
+        expect(won).toHaveLength(1)
+        for (const result of results) {
+          if (result.status === 'rejected') {
+            expect(result.reason).toMatchObject({
+              code: 'invalid_request',
+              description: 'id: a client with this id already exists',
+            })
+          }
+        }
+        const winner = won[0]!
+        const stored = await subject().storage.repositories.clients.findById(id)
+        expect(stored?.name).toBe(`Import ${winner}`)
+        for (const [index, secret] of secrets.entries()) {
+          expect(await outcome(clientCredentials({ ...life, client: { id, secret } }))).toBe(
+            index === winner ? 'ok' : 'invalid_client',
+          )
+        }
+      })
+    })
   })
 }
+
+/** What an imported client is registered with, beside its id and secret. */
+const IMPORTED = {
+  name: 'Imported client',
+  redirectUris: [REDIRECT_URI],
+  allowedGrants: ['authorization_code', 'refresh_token', 'client_credentials'],
+  allowedScopes: ['invoices.read'],
+  confidential: true,
+} as const
 
 /** No refresh token of these responses refreshes, and none of their access tokens authenticates. */
 async function expectFamilyDead(life: Lifecycle, responses: readonly TokenResponse[]): Promise<void> {
