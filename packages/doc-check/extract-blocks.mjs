@@ -3,7 +3,8 @@
 // first line is a file name comment (`// server.ts`) is written under that name, so the blocks of a
 // tutorial can import each other (`./server.js`); the others are block-<n>.ts. A block that is
 // deliberately a fragment (it uses names the prose or an earlier block set up) is preceded by the
-// line `<!-- doc-check: fragment -->` and left out; both counts are printed.
+// line `<!-- doc-check: fragment -->` and left out; both counts are printed. A block preceded by
+// `<!-- doc-check: run -->` is also listed in blocks/runnable.json, for the test that runs it.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -12,6 +13,7 @@ const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
 const out = join(here, 'blocks')
 const FRAGMENT = '<!-- doc-check: fragment -->'
+const RUN = '<!-- doc-check: run -->'
 
 function pages() {
   const list = [join(root, 'README.md')]
@@ -30,6 +32,7 @@ rmSync(out, { recursive: true, force: true })
 mkdirSync(out)
 let checked = 0
 let fragments = 0
+const runnable = []
 for (const page of pages()) {
   const lines = readFileSync(page, 'utf8').split('\n')
   const slug = relative(root, page)
@@ -50,14 +53,18 @@ for (const page of pages()) {
       continue
     }
     checked += 1
-    const named = /^\/\/ ([\w-]+\.ts)$/.exec(body[0] ?? '')
+    const named = /^\/\/ ([\w.-]+\.ts)$/.exec(body[0] ?? '')
     const directory = join(out, slug)
     mkdirSync(directory, { recursive: true })
     const header = `// ${relative(root, page)}:${line + 1} (block ${index})\n`
-    writeFileSync(
-      join(directory, named ? named[1] : `block-${index}.ts`),
-      `${header}${body.join('\n')}\nexport {}\n`,
-    )
+    const file = join(directory, named ? named[1] : `block-${index}.ts`)
+    writeFileSync(file, `${header}${body.join('\n')}\nexport {}\n`)
+    if (lines[before]?.trim() === RUN) {
+      runnable.push({ block: relative(out, file), source: `${relative(root, page)}:${line + 1}` })
+    }
   }
 }
-console.log(`doc-check: ${checked} TypeScript blocks to check, ${fragments} marked as fragments`)
+writeFileSync(join(out, 'runnable.json'), `${JSON.stringify(runnable, null, 2)}\n`)
+console.log(
+  `doc-check: ${checked} TypeScript blocks to check (${runnable.length} of them to run), ${fragments} marked as fragments`,
+)
