@@ -1,7 +1,8 @@
 // The same raw requests against every adapter: each must answer what the reference harness (plain
-// node:http over @sp-oauth/core/http) answers, status, the headers a client reads, and body, with
-// only random and port-specific parts masked. A difference here is an adapter bug to report, so
-// nothing beyond that masking is normalised.
+// node:http through the shared @sp-oauth/node-http flow, no framework) answers, status, the headers
+// a client reads, and body, with only random and port-specific parts masked. A difference here is
+// an adapter bug to report, so nothing beyond that masking is normalised.
+import { formPost, type RawRequest, rawRequest } from '@sp-oauth/node-http/test-support'
 import type * as oauth from 'oauth4webapi'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AdapterHarness } from './harness/adapter-harness.js'
@@ -10,7 +11,6 @@ import { expressHarness } from './harness/express-harness.js'
 import { koaHarness } from './harness/koa-harness.js'
 import { rawHarness } from './harness/raw-harness.js'
 import { discover, obtainTokens, serviceToken } from './support/oauth-client.js'
-import { formPost, type RawRequestInput, rawRequest } from './support/raw-http.js'
 import { masker, type ResponseSnapshot, snapshotOf } from './support/response-snapshot.js'
 import { memoryStorage } from './support/storage-under-test.js'
 import {
@@ -32,11 +32,7 @@ interface Fixture {
   readonly userToken: string
 }
 
-type RequestCase = readonly [
-  name: string,
-  server: 'opaque' | 'jwt',
-  build: (fixture: Fixture) => RawRequestInput,
-]
+type RequestCase = readonly [name: string, server: 'opaque' | 'jwt', build: (fixture: Fixture) => RawRequest]
 
 const STATE = 'parity-state'
 const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
@@ -66,7 +62,7 @@ function serviceForm(env: TestEnvironment, extra = ''): string {
   return `grant_type=client_credentials&client_id=${env.clients.service.id}&client_secret=${env.clients.service.secret}&scope=${INVOICES_READ}${extra}`
 }
 
-const get = (target: string, headers: Record<string, string> = {}): RawRequestInput => ({
+const get = (target: string, headers: Record<string, string> = {}): RawRequest => ({
   method: 'GET',
   target,
   headers,

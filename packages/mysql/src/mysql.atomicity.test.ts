@@ -10,15 +10,14 @@ import {
   coreOn,
   createGuaranteeClient,
   expectOneWritingStatement,
-  FaultInjectingDialect,
   type GuaranteeClient,
   refreshRotationAtomicity,
   roundTripsPerOperation,
-  StatementFaults,
   sharedClock,
   tablesOf,
   withoutAtomicIssuance,
 } from '@sp-oauth/storage-test-support/core-guarantees'
+import { InterceptingDialect, StatementFaults } from '@sp-oauth/storage-test-support/intercepting-dialect'
 import { Kysely, MysqlDialect } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createMysqlStorage } from './create-mysql-storage.js'
@@ -39,7 +38,7 @@ describe('on MariaDB/MySQL (mysql2)', () => {
     const { db, poolOptions } = database()
     const location = { tablePrefix: freshTablePrefix() }
     faulty = new Kysely<unknown>({
-      dialect: new FaultInjectingDialect(
+      dialect: new InterceptingDialect(
         new MysqlDialect({ pool: createTestPool({ ...poolOptions, connectionLimit: 4 }) }),
         faults,
       ),

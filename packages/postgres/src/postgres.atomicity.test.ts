@@ -10,15 +10,14 @@ import {
   coreOn,
   createGuaranteeClient,
   expectOneWritingStatement,
-  FaultInjectingDialect,
   type GuaranteeClient,
   refreshRotationAtomicity,
   roundTripsPerOperation,
-  StatementFaults,
   sharedClock,
   tablesOf,
   withoutAtomicIssuance,
 } from '@sp-oauth/storage-test-support/core-guarantees'
+import { InterceptingDialect, StatementFaults } from '@sp-oauth/storage-test-support/intercepting-dialect'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -46,7 +45,7 @@ const backends: readonly { readonly name: string; readonly open: () => Promise<S
       const location = { tablePrefix: freshTablePrefix(), schema }
       const faults = new StatementFaults()
       const faulty = new Kysely<unknown>({
-        dialect: new FaultInjectingDialect(
+        dialect: new InterceptingDialect(
           new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 4 }) }),
           faults,
         ),
@@ -66,7 +65,7 @@ const backends: readonly { readonly name: string; readonly open: () => Promise<S
     open: async () => {
       const faults = new StatementFaults()
       const faulty = new Kysely<unknown>({
-        dialect: new FaultInjectingDialect(new PGliteDialect(new PGlite()), faults),
+        dialect: new InterceptingDialect(new PGliteDialect(new PGlite()), faults),
       })
       const location = { tablePrefix: 'sp_oauth_' }
       const storage = createPostgresStorage({ db: faulty }, location)

@@ -18,19 +18,10 @@ import {
   tablesOf,
 } from '@sp-oauth/storage-test-support/core-guarantees'
 import {
-  CompiledQuery,
-  type DatabaseConnection,
-  type DatabaseIntrospector,
-  type Dialect,
-  type DialectAdapter,
-  type Driver,
-  Kysely,
-  PostgresDialect,
-  type QueryCompiler,
-  type QueryResult,
-  sql,
-  type TransactionSettings,
-} from 'kysely'
+  InterceptingDialect,
+  type StatementInterceptor,
+} from '@sp-oauth/storage-test-support/intercepting-dialect'
+import { CompiledQuery, type DatabaseConnection, Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPostgresStorage } from './create-postgres-storage.js'
@@ -50,12 +41,14 @@ async function terminateBackend(admin: Kysely<unknown>, pid: number): Promise<vo
 }
 
 /**
- * Sees every statement a Kysely instance sends (BEGIN and COMMIT included) with the backend pid
- * of its connection, counts them, and when armed terminates that backend right before the Nth
- * one, then lets the statement go.
+ * Sees every statement a Kysely instance sends (BEGIN and COMMIT included), counts them, and when
+ * armed terminates the backend of the statement's connection right before the Nth one, then lets
+ * the statement go.
  */
-class ConnectionKiller {
+class ConnectionKiller implements StatementInterceptor {
   readonly #terminate: (pid: number) => Promise<void>
+  /** Kysely keeps one connection object per pg client, so its backend pid is asked once. */
+  readonly #pids = new WeakMap<DatabaseConnection, number>()
   #killAt: number | null = null
   #seen = 0
   #killed = false
@@ -82,7 +75,8 @@ class ConnectionKiller {
     return this.#killed
   }
 
-  async before(query: CompiledQuery, pid: number): Promise<void> {
+  async before(query: CompiledQuery, connection: DatabaseConnection): Promise<void> {
+    const pid = await this.#pidOf(connection)
     this.#seen += 1
     this.statements.push(query.sql)
     if (this.#killAt !== null && this.#seen === this.#killAt) {
@@ -91,73 +85,12 @@ class ConnectionKiller {
       this.#killed = true
     }
   }
-}
-
-/** `inner` (a PostgreSQL dialect), with every statement passed through `killer` first. */
-class KillingDialect implements Dialect {
-  readonly #inner: Dialect
-  readonly #killer: ConnectionKiller
-
-  constructor(inner: Dialect, killer: ConnectionKiller) {
-    this.#inner = inner
-    this.#killer = killer
-  }
-
-  createAdapter(): DialectAdapter {
-    return this.#inner.createAdapter()
-  }
-
-  createDriver(): Driver {
-    return new KillingDriver(this.#inner.createDriver(), this.#killer)
-  }
-
-  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
-    return this.#inner.createIntrospector(db)
-  }
-
-  createQueryCompiler(): QueryCompiler {
-    return this.#inner.createQueryCompiler()
-  }
-}
-
-class KillingDriver implements Driver {
-  readonly #inner: Driver
-  readonly #killer: ConnectionKiller
-  /** Kysely keeps one connection object per pg client, so its backend pid is asked once. */
-  readonly #pids = new WeakMap<DatabaseConnection, number>()
-
-  constructor(inner: Driver, killer: ConnectionKiller) {
-    this.#inner = inner
-    this.#killer = killer
-  }
-
-  init(): Promise<void> {
-    return this.#inner.init()
-  }
-
-  async acquireConnection(): Promise<DatabaseConnection> {
-    const connection = await this.#inner.acquireConnection()
-    const pid = await this.#pidOf(connection)
-    const killer = this.#killer
-    // A proxy, so the inner driver's private methods (release, discard) still reach the original.
-    return new Proxy(connection, {
-      get(target, property) {
-        if (property === 'executeQuery') {
-          return async <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
-            await killer.before(query, pid)
-            return target.executeQuery<R>(query)
-          }
-        }
-        const value: unknown = Reflect.get(target, property)
-        return typeof value === 'function' ? value.bind(target) : value
-      },
-    })
-  }
 
   async #pidOf(connection: DatabaseConnection): Promise<number> {
     const known = this.#pids.get(connection)
     if (known !== undefined) return known
-    // Asked on the unwrapped connection, before any transaction: not one of the counted statements.
+    // Asked on the connection's first statement, so before any transaction of it, and on the
+    // driver's own connection, which the dialect does not intercept: not one of the counted statements.
     const { rows } = await connection.executeQuery<{ pid: number }>(
       CompiledQuery.raw('select pg_backend_pid() as pid'),
     )
@@ -165,26 +98,6 @@ class KillingDriver implements Driver {
     if (pid === undefined) throw new Error('pg_backend_pid() returned no row')
     this.#pids.set(connection, pid)
     return pid
-  }
-
-  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return this.#inner.beginTransaction(connection, settings)
-  }
-
-  commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.commitTransaction(connection)
-  }
-
-  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.rollbackTransaction(connection)
-  }
-
-  releaseConnection(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.releaseConnection(connection)
-  }
-
-  destroy(): Promise<void> {
-    return this.#inner.destroy()
   }
 }
 
@@ -328,7 +241,7 @@ describe('PostgreSQL (pg Pool), a connection killed mid-request', () => {
     const location = { tablePrefix: freshTablePrefix(), schema }
     const killer = new ConnectionKiller((pid) => terminateBackend(db, pid))
     const killing = new Kysely<unknown>({
-      dialect: new KillingDialect(new PostgresDialect({ pool: survivingPool(url) }), killer),
+      dialect: new InterceptingDialect(new PostgresDialect({ pool: survivingPool(url) }), killer),
     })
     close = () => killing.destroy()
     // With the outbox, the event is one more write that must commit with the rest or not at all.

@@ -1,7 +1,7 @@
 // Drives the real core over a real storage for the guarantee tests (exactly-once under races,
-// atomicity under injected faults, bad input): the flows, the statement hook that counts and
-// fails statements, and the table queries that check what was committed. The same file exists in
-// @sp-oauth/mysql's test-support; keep the two identical.
+// atomicity under injected faults, bad input): the flows and the table queries that check what
+// was committed; the statement hook that counts and fails statements is StatementFaults, in
+// intercepting-dialect.ts. @sp-oauth/postgres and @sp-oauth/mysql both run them.
 import { createServer } from 'node:net'
 import {
   type AuthorizationServer,
@@ -14,20 +14,9 @@ import {
 import { nodeCrypto } from '@sp-oauth/core/node'
 import { createFakeClock, type FakeClock } from '@sp-oauth/core/testing'
 import { resolveTableNames, type SpOAuthDatabase, TableNamePlugin } from '@sp-oauth/sql'
-import type {
-  CompiledQuery,
-  DatabaseConnection,
-  DatabaseIntrospector,
-  Dialect,
-  DialectAdapter,
-  Driver,
-  Kysely,
-  QueryCompiler,
-  QueryResult,
-  RawBuilder,
-  TransactionSettings,
-} from 'kysely'
+import type { Kysely, RawBuilder } from 'kysely'
 import { expect } from 'vitest'
+import type { StatementFaults } from './intercepting-dialect.js'
 
 export const ISSUER = 'https://auth.example.com'
 export const REDIRECT_URI = 'https://client.example.com/callback'
@@ -289,120 +278,6 @@ export async function refreshRotationRound(
     .where('revoked_at', 'is', null)
     .execute()
   expect(live.length).toBeLessThanOrEqual(1)
-}
-
-/**
- * Sees every statement a Kysely instance sends (BEGIN, COMMIT and ROLLBACK included), counts
- * them, and when armed throws at the Nth one instead of sending it.
- */
-export class StatementFaults {
-  #failAt: number | null = null
-  #seen = 0
-  readonly statements: string[] = []
-
-  /** Starts counting from zero; throws at statement `failAt` (1-based), or never with `null`. */
-  arm(failAt: number | null): void {
-    this.#failAt = failAt
-    this.#seen = 0
-    this.statements.length = 0
-  }
-
-  disarm(): void {
-    this.#failAt = null
-  }
-
-  /** Statements seen since the last {@link arm}. */
-  get seen(): number {
-    return this.#seen
-  }
-
-  before(query: CompiledQuery): void {
-    this.#seen += 1
-    this.statements.push(query.sql)
-    if (this.#failAt !== null && this.#seen === this.#failAt) {
-      this.#failAt = null
-      throw new Error(`injected failure at statement ${this.#seen}: ${query.sql}`)
-    }
-  }
-}
-
-/** `inner`, with every statement passed through `faults` first. */
-export class FaultInjectingDialect implements Dialect {
-  readonly #inner: Dialect
-  readonly #faults: StatementFaults
-
-  constructor(inner: Dialect, faults: StatementFaults) {
-    this.#inner = inner
-    this.#faults = faults
-  }
-
-  createAdapter(): DialectAdapter {
-    return this.#inner.createAdapter()
-  }
-
-  createDriver(): Driver {
-    return new FaultInjectingDriver(this.#inner.createDriver(), this.#faults)
-  }
-
-  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
-    return this.#inner.createIntrospector(db)
-  }
-
-  createQueryCompiler(): QueryCompiler {
-    return this.#inner.createQueryCompiler()
-  }
-}
-
-class FaultInjectingDriver implements Driver {
-  readonly #inner: Driver
-  readonly #faults: StatementFaults
-
-  constructor(inner: Driver, faults: StatementFaults) {
-    this.#inner = inner
-    this.#faults = faults
-  }
-
-  init(): Promise<void> {
-    return this.#inner.init()
-  }
-
-  async acquireConnection(): Promise<DatabaseConnection> {
-    const connection = await this.#inner.acquireConnection()
-    const faults = this.#faults
-    // A proxy, so the inner driver's private methods (release, discard) still reach the original.
-    return new Proxy(connection, {
-      get(target, property) {
-        if (property === 'executeQuery') {
-          return <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
-            faults.before(query)
-            return target.executeQuery<R>(query)
-          }
-        }
-        const value: unknown = Reflect.get(target, property)
-        return typeof value === 'function' ? value.bind(target) : value
-      },
-    })
-  }
-
-  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return this.#inner.beginTransaction(connection, settings)
-  }
-
-  commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.commitTransaction(connection)
-  }
-
-  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.rollbackTransaction(connection)
-  }
-
-  releaseConnection(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.releaseConnection(connection)
-  }
-
-  destroy(): Promise<void> {
-    return this.#inner.destroy()
-  }
 }
 
 /** Rows of the token tables and consumed codes: what a code exchange or rotation changes. */

@@ -1,6 +1,13 @@
-import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http'
-import type { AuthorizationServer } from '@sp-oauth/core'
-import { createOAuthHttp, type HttpResponse, type ResourceRequirement } from '@sp-oauth/core/http'
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
+import type { AuthorizationServer, Principal } from '@sp-oauth/core'
+import { createOAuthHttp, type HttpResponse } from '@sp-oauth/core/http'
+import {
+  createNodeGuards,
+  createNodeOAuthHandler,
+  type NodeExchange,
+  type NodeMiddleware,
+  splitRequestTarget,
+} from '@sp-oauth/node-http'
 import {
   type AdapterHarness,
   consentBody,
@@ -15,14 +22,31 @@ import {
 } from './adapter-harness.js'
 
 /**
- * The reference harness: the test app over plain `node:http` and `@sp-oauth/core/http`, with no
- * framework. It does what the core's HTTP surface asks of an adapter and nothing more, so the
- * suite can be developed and checked without the framework adapters, and their answers compared
- * with it.
+ * The reference harness: the test app on plain `node:http`, through the same shared flow as the
+ * framework adapters (`@sp-oauth/node-http`) but with no framework around it. What the suite
+ * finds here is the core's and the shared flow's; what differs on an adapter is the adapter's own.
  */
 export const rawHarness: AdapterHarness = {
   name: 'raw node:http',
   createListener: (server, options) => createRawListener(server, options),
+}
+
+/** What the shared flow passes around for one request: the plain Node pair, and the guards' principal. */
+interface RawExchange {
+  readonly req: IncomingMessage
+  readonly res: ServerResponse
+  principal?: Principal
+}
+
+const exchange: NodeExchange<RawExchange> = {
+  request: ({ req }) => req,
+  // No mount point: the target as received is the whole of it.
+  originalUrl: ({ req }) => req.url ?? '/',
+  write: ({ res }, response) => send(res, response),
+  principal: (c) => c.principal,
+  setPrincipal: (c, principal) => {
+    c.principal = principal
+  },
 }
 
 function createRawListener(server: AuthorizationServer, options: TestAppOptions): RequestListener {
@@ -30,100 +54,56 @@ function createRawListener(server: AuthorizationServer, options: TestAppOptions)
     bodyLimitBytes: options.bodyLimitBytes,
     consentTicketTtlSeconds: options.consentTicketTtlSeconds,
   })
-  const resources = new Map<string, ResourceRequirement>([
-    [TEST_ROUTES.invoices, { allScopes: [INVOICES_READ] }],
-    [TEST_ROUTES.anyScope, { anyScope: [INVOICES_READ, INVOICES_WRITE] }],
-    [TEST_ROUTES.trustedClient, { clients: [options.trustedClientId] }],
+  const oauthRoutes = createNodeOAuthHandler<RawExchange>(
+    http,
+    {
+      getUser: ({ req }) => testUserOf(req.headers),
+      login: ({ res }, returnTo, login) => {
+        res.writeHead(302, { location: loginLocation(returnTo, login) }).end()
+      },
+      renderConsent: ({ res }, prompt) => sendJson(res, 200, consentBody(prompt)),
+    },
+    exchange,
+  )
+  const oauth = createNodeGuards(http, exchange, (guard: NodeMiddleware<RawExchange>) => guard)
+  const sendPrincipal: NodeMiddleware<RawExchange> = async ({ res, principal }) => {
+    sendJson(res, 200, principalBody(principal!))
+    return 'handled'
+  }
+  const resources = new Map<string, readonly NodeMiddleware<RawExchange>[]>([
+    [TEST_ROUTES.invoices, [oauth.requireToken(), oauth.requireAllScopes(INVOICES_READ), sendPrincipal]],
+    [
+      TEST_ROUTES.anyScope,
+      [oauth.requireToken(), oauth.requireAnyScope(INVOICES_READ, INVOICES_WRITE), sendPrincipal],
+    ],
+    [
+      TEST_ROUTES.trustedClient,
+      [oauth.requireToken(), oauth.requireClient(options.trustedClientId), sendPrincipal],
+    ],
   ])
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // An absolute-form target (RFC 9112 §3.2.2) counts as its path and query.
-    const received = req.url ?? '/'
-    const authority = /^https?:\/\/[^/?#]*/i.exec(received)?.[0] ?? ''
-    const rest = received.slice(authority.length)
-    const target = authority !== '' && !rest.startsWith('/') ? `/${rest}` : rest
-    const split = target.indexOf('?')
-    const path = split === -1 ? target : target.slice(0, split)
-    const query = split === -1 ? '' : target.slice(split + 1)
-    const method = req.method ?? 'GET'
-    const route = http.route(method, path)
-    if (route) {
-      let body: Uint8Array | null = null
-      if (route.readsBody) {
-        const read = await readBody(req, http.bodyLimitBytes)
-        if (read === null) return send(res, http.payloadTooLarge())
-        body = read
-      }
-      const signedIn = route.interactive ? testUserOf(req.headers) : null
-      const outcome = await http.handle(
-        route,
-        { method, path, query, headers: flatHeaders(req.headers), body },
-        signedIn,
-      )
-      switch (outcome.kind) {
-        case 'respond':
-        case 'error': // An error the app may show its own way; the test app sends it as it is.
-          return send(res, outcome.response)
-        case 'login':
-          res.writeHead(302, { location: loginLocation(outcome.returnTo, outcome) }).end()
-          return
-        case 'consent':
-          return sendJson(res, 200, consentBody(outcome.prompt))
-      }
-    }
-    const requirement = method === 'GET' ? resources.get(path) : undefined
-    if (requirement === undefined) return sendJson(res, 404, NOT_FOUND_BODY)
-    const result = await http.protect(req.headers.authorization, requirement)
-    if (result.response) return send(res, result.response)
-    return sendJson(res, 200, principalBody(result.principal))
+  const notFound: NodeMiddleware<RawExchange> = async ({ res }) => {
+    sendJson(res, 404, NOT_FOUND_BODY)
+    return 'handled'
   }
 
   return (req, res) => {
-    handle(req, res).catch(() => {
+    const c: RawExchange = { req, res }
+    // Routed as the framework harnesses route their own: GET (and so HEAD) by exact path.
+    const resource =
+      req.method === 'GET' || req.method === 'HEAD'
+        ? resources.get(splitRequestTarget(req.url ?? '/').path)
+        : undefined
+    run(c, [oauthRoutes, ...(resource ?? []), notFound]).catch(() => {
+      // What a framework's error handler is for: a hook that threw, a body the client abandoned.
       if (!res.headersSent) send(res, http.errorResponse(new Error('unexpected')))
       else res.destroy()
     })
   }
 }
 
-/**
- * The body, or `null` once it passes `limit` bytes (by `Content-Length` or as it streams in). The
- * rest of a refused body is read and dropped, so the answer reaches the client.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | null> {
-  return new Promise((resolve, reject) => {
-    const declared = req.headers['content-length']
-    if (declared !== undefined && Number(declared) > limit) {
-      req.resume()
-      resolve(null)
-      return
-    }
-    const chunks: Buffer[] = []
-    let length = 0
-    let refused = false
-    req.on('data', (chunk: Buffer) => {
-      if (refused) return
-      length += chunk.length
-      if (length > limit) {
-        refused = true
-        resolve(null)
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('end', () => {
-      if (!refused) resolve(new Uint8Array(Buffer.concat(chunks)))
-    })
-    req.on('error', reject)
-  })
-}
-
-function flatHeaders(headers: IncomingHttpHeaders): Record<string, string | undefined> {
-  const flat: Record<string, string | undefined> = {}
-  for (const [name, value] of Object.entries(headers)) {
-    flat[name] = Array.isArray(value) ? value.join(', ') : value
-  }
-  return flat
+/** Runs `steps` in order until one answers the request, as a framework runs its middleware. */
+async function run(c: RawExchange, steps: readonly NodeMiddleware<RawExchange>[]): Promise<void> {
+  for (const step of steps) if ((await step(c)) === 'handled') return
 }
 
 function send(res: ServerResponse, response: HttpResponse): void {

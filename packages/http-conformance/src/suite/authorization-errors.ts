@@ -1,6 +1,6 @@
+import { rawRequest } from '@sp-oauth/node-http/test-support'
 import { describe, expect, it } from 'vitest'
 import { cookiesOf, get, newBrowser, prepareAuthorization } from '../support/oauth-client.js'
-import { rawRequest } from '../support/raw-http.js'
 import { ERP_REDIRECT_URI, PUBLIC_REDIRECT_URI } from '../support/test-environment.js'
 import type { Targets } from './environments.js'
 import { expectOAuthError, expectRedirectedError, expectShownError } from './expectations.js'

@@ -1,3 +1,4 @@
+import { formPost, type RawResponse, rawRequest } from '@sp-oauth/node-http/test-support'
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
 import { INVOICES_READ, TEST_ROUTES } from '../harness/adapter-harness.js'
@@ -14,7 +15,6 @@ import {
   prepareAuthorization,
   serviceToken,
 } from '../support/oauth-client.js'
-import { formPost, type RawResponse, rawRequest } from '../support/raw-http.js'
 import {
   BODY_LIMIT_BYTES,
   ERP_REDIRECT_URI,

@@ -1,4 +1,4 @@
-import type { RawResponse } from './raw-http.js'
+import type { RawResponse } from '@sp-oauth/node-http/test-support'
 import type { TestEnvironment } from './test-environment.js'
 
 /** The headers whose differences matter to a client. */

@@ -1,5 +1,6 @@
-// @sp-oauth/node-http/test-support: what both Node adapters' tests share. For tests only: never
-// imported by an adapter's own source, so never bundled.
+// @sp-oauth/node-http/test-support: what both Node adapters' tests share, and the raw-socket client
+// the HTTP conformance suite uses too. For tests only: never imported by an adapter's own source,
+// so never bundled.
 
 export { type AdapterTestContext, useAdapterTestContext } from './adapter-test-context.js'
 export { type Listening, listen } from './listen.js'
@@ -12,7 +13,7 @@ export {
   REDIRECT_URI,
   VERIFIER,
 } from './oauth-fixture.js'
-export { type RawExchange, type RawRequest, rawExchange } from './raw-http.js'
+export { formPost, type RawRequest, type RawResponse, rawRequest } from './raw-http.js'
 export {
   APP_ANSWERS,
   APP_ROUTES,

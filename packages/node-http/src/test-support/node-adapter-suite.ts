@@ -2,7 +2,7 @@ import { ConfigurationError } from '@sp-oauth/core'
 import { describe, expect, it } from 'vitest'
 import { useAdapterTestContext } from './adapter-test-context.js'
 import { authorizeQuery, FORM, REDIRECT_URI, VERIFIER } from './oauth-fixture.js'
-import { rawExchange } from './raw-http.js'
+import { rawRequest } from './raw-http.js'
 import {
   APP_ANSWERS,
   APP_ROUTES,
@@ -15,6 +15,8 @@ import {
 } from './test-app.js'
 
 const TEN_MB = 10 * 1024 * 1024
+/** Not asking the server to close, so that `closed` says whether it hung up on its own. */
+const KEEP_ALIVE = { connection: 'keep-alive' }
 
 /**
  * What every Node adapter does the same way, whatever its framework: the OAuth routes copy the
@@ -121,16 +123,17 @@ export function nodeAdapterSuite(harness: NodeAdapterHarness): void {
 
     describe('the body limit', () => {
       it('refuses a declared content-length over the limit without reading the body', async () => {
-        const { port } = await start({ bodyLimitBytes: 1024 })
+        const { origin } = await start({ bodyLimitBytes: 1024 })
         // 1 KiB of a declared 10 MB is sent: a server that read before refusing would wait for the rest.
-        const answer = await rawExchange({
-          port,
-          head: `POST /oauth/token HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: ${FORM['content-type']}\r\ncontent-length: ${TEN_MB}`,
+        const answer = await rawRequest(origin, {
+          method: 'POST',
+          target: '/oauth/token',
+          headers: { ...KEEP_ALIVE, ...FORM, 'content-length': String(TEN_MB) },
           body: 'a'.repeat(1024),
         })
         expect(answer.status).toBe(413)
         expect(answer.headers.connection).toBe('close')
-        expect(JSON.parse(answer.body)).toEqual({
+        expect(JSON.parse(answer.text)).toEqual({
           error: 'invalid_request',
           error_description: 'The request body exceeds 1024 bytes.',
         })
@@ -138,10 +141,11 @@ export function nodeAdapterSuite(harness: NodeAdapterHarness): void {
       })
 
       it('stops reading a chunked body as soon as it passes the limit, and hangs up', async () => {
-        const { port, bytesReadPerConnection } = await start({ bodyLimitBytes: 1024 })
-        const answer = await rawExchange({
-          port,
-          head: `POST /oauth/token HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: ${FORM['content-type']}\r\ntransfer-encoding: chunked`,
+        const { origin, bytesReadPerConnection } = await start({ bodyLimitBytes: 1024 })
+        const answer = await rawRequest(origin, {
+          method: 'POST',
+          target: '/oauth/token',
+          headers: { ...KEEP_ALIVE, ...FORM, 'transfer-encoding': 'chunked' },
           streamBytes: TEN_MB,
         })
         expect(answer.status).toBe(413)
@@ -165,14 +169,15 @@ export function nodeAdapterSuite(harness: NodeAdapterHarness): void {
       })
 
       it('does not read the body of GET routes', async () => {
-        const { port } = await start({ bodyLimitBytes: 1024 })
+        const { origin } = await start({ bodyLimitBytes: 1024 })
         // Declared 10 MB and never sent: reading, or checking the length, would not answer 200.
-        const answer = await rawExchange({
-          port,
-          head: `GET /.well-known/oauth-authorization-server HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: ${TEN_MB}`,
+        const answer = await rawRequest(origin, {
+          method: 'GET',
+          target: '/.well-known/oauth-authorization-server',
+          headers: { ...KEEP_ALIVE, 'content-length': String(TEN_MB) },
         })
         expect(answer.status).toBe(200)
-        expect(JSON.parse(answer.body)).toMatchObject({ issuer: 'http://127.0.0.1' })
+        expect(JSON.parse(answer.text)).toMatchObject({ issuer: 'http://127.0.0.1' })
       })
     })
 

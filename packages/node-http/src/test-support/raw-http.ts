@@ -1,26 +1,39 @@
 import { connect, type Socket } from 'node:net'
 
-/** A response as it came off the socket, and what happened to the connection. */
-export interface RawExchange {
-  /** `null` when no complete response arrived before the connection closed or the deadline. */
-  readonly status: number | null
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: string
-  /** Whether the server closed the connection. */
-  readonly closed: boolean
-  /** Body bytes the client managed to write before the answer (or the close) stopped it. */
-  readonly bytesSent: number
+/** What {@link rawRequest} sends: the request line and headers as given, then the body bytes. */
+export interface RawRequest {
+  readonly method: string
+  /** The request target, sent byte for byte (a string is sent as latin1, so `\xC3` is one byte). */
+  readonly target: string | Buffer
+  /**
+   * Sent as given, after `host` (the origin's) and `connection: close`, which these override: give
+   * `connection: keep-alive` to see whether the server hangs up on its own.
+   */
+  readonly headers?: Readonly<Record<string, string>>
+  /** Sent as is; give `content-length` or `transfer-encoding` yourself in `headers`. */
+  readonly body?: string | Buffer | readonly (string | Buffer)[]
+  /**
+   * After `body`, stream this many more body bytes as chunks of a chunked body (declare
+   * `transfer-encoding: chunked`), stopping as soon as a whole response has arrived.
+   */
+  readonly streamBytes?: number
 }
 
-export interface RawRequest {
-  readonly port: number
-  /** Request line and headers, without the blank line. */
-  readonly head: string
-  readonly body?: string
-  /** Stream this many body bytes as chunked encoding, stopping once answered. */
-  readonly streamBytes?: number
-  /** The response to a HEAD request has no body, whatever its content-length says. */
-  readonly bodiless?: boolean
+/** A response as it came off the socket, and what happened to the connection. */
+export interface RawResponse {
+  readonly status: number
+  /** By lower-case name, repeats joined with `, `. */
+  readonly headers: Readonly<Record<string, string>>
+  /** The body bytes, de-chunked; whatever arrived when the connection closed early. */
+  readonly body: Buffer
+  /** The body as UTF-8 text. */
+  readonly text: string
+  /** The body parsed as JSON, or `undefined` when it is empty or not JSON. */
+  readonly json: unknown
+  /** Whether the server closed the connection (always, once asked to by `connection: close`). */
+  readonly closed: boolean
+  /** Body bytes the client wrote before the answer (or the close) stopped it. */
+  readonly bytesSent: number
 }
 
 const CHUNK = Buffer.alloc(64 * 1024, 'a')
@@ -28,48 +41,106 @@ const CHUNK = Buffer.alloc(64 * 1024, 'a')
 const DEADLINE_MS = 10_000
 
 /**
- * One request over a raw socket, for what `fetch` hides: a declared length never sent, a body
- * that streams on past the limit, whether the server hung up.
+ * Sends one HTTP/1.1 request over a plain TCP socket, exactly as written (no encoding, no header
+ * fixing), and reads the response: for what `fetch` hides or refuses to send. Raw non-ASCII bytes
+ * in the target, broken chunking, a declared length never sent, a body that streams on past a
+ * limit, whether the server hung up.
+ *
+ * Done once a whole response has arrived and the server keeps the connection, or once the
+ * connection closes. Rejects when no response head arrived at all.
  */
-export function rawExchange(request: RawRequest): Promise<RawExchange> {
-  return new Promise((resolve) => {
-    const socket = connect(request.port, '127.0.0.1')
-    let received = Buffer.alloc(0)
-    let bytesSent = 0
-    let parsed: Omit<RawExchange, 'closed' | 'bytesSent'> | null = null
+export function rawRequest(origin: string, request: RawRequest): Promise<RawResponse> {
+  const url = new URL(origin)
+  const body = bodyOf(request)
+  const bodiless = request.method.toUpperCase() === 'HEAD'
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port) })
+    const received: Buffer[] = []
+    let bytesSent = body.length
+    let answered = false
     let done = false
-    const finish = (closed: boolean): void => {
+    const finish = (closed: boolean, error?: Error): void => {
       if (done) return
       done = true
       clearTimeout(deadline)
       socket.destroy()
-      resolve({ ...(parsed ?? { status: null, headers: {}, body: '' }), closed, bytesSent })
+      const response = parseResponse(Buffer.concat(received), bodiless)
+      if (response === null) {
+        reject(
+          error ??
+            new Error(
+              closed ? 'The server closed the connection without answering' : 'No answer within 10 s',
+            ),
+        )
+        return
+      }
+      resolve({ ...response.response, closed, bytesSent })
     }
     const deadline = setTimeout(() => finish(false), DEADLINE_MS)
     socket.on('data', (data: Buffer) => {
-      received = Buffer.concat([received, data])
-      parsed = parseResponse(received, request.bodiless ?? false)
+      received.push(data)
+      const response = parseResponse(Buffer.concat(received), bodiless)
+      answered = response?.complete ?? false
       // Keep listening for the close when the server said it would hang up.
-      if (parsed && parsed.headers.connection !== 'close') finish(false)
+      if (answered && response?.response.headers.connection !== 'close') finish(false)
     })
-    socket.on('error', () => finish(true))
+    // A server may answer before reading the whole body and reset the connection: keep what came.
+    socket.on('error', (error) => finish(true, error))
     socket.on('close', () => finish(true))
-    socket.write(`${request.head}\r\n\r\n`)
-    if (request.body !== undefined) {
-      socket.write(request.body)
-      bytesSent = Buffer.byteLength(request.body)
-    }
+    socket.write(Buffer.concat([headOf(url, request), body]))
     if (request.streamBytes !== undefined) {
       void streamChunks(
         socket,
         request.streamBytes,
-        () => done || parsed !== null,
-        (n) => {
-          bytesSent += n
+        () => done || answered,
+        (bytes) => {
+          bytesSent += bytes
         },
       )
     }
   })
+}
+
+/** A form-encoded POST as {@link rawRequest} takes it, with the right `Content-Length`. */
+export function formPost(
+  target: string,
+  body: string | Buffer,
+  headers: Readonly<Record<string, string>> = {},
+): RawRequest {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'latin1') : body
+  return {
+    method: 'POST',
+    target,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': String(bytes.length),
+      ...headers,
+    },
+    body: bytes,
+  }
+}
+
+function headOf(url: URL, request: RawRequest): Buffer {
+  const headers = { host: url.host, connection: 'close', ...request.headers }
+  return Buffer.concat([
+    Buffer.from(`${request.method} `, 'latin1'),
+    typeof request.target === 'string' ? Buffer.from(request.target, 'latin1') : request.target,
+    Buffer.from(' HTTP/1.1\r\n', 'latin1'),
+    Buffer.from(
+      Object.entries(headers)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join(''),
+      'latin1',
+    ),
+    Buffer.from('\r\n', 'latin1'),
+  ])
+}
+
+function bodyOf(request: RawRequest): Buffer {
+  const parts = request.body === undefined ? [] : Array.isArray(request.body) ? request.body : [request.body]
+  return Buffer.concat(
+    parts.map((part: string | Buffer) => (typeof part === 'string' ? Buffer.from(part) : part)),
+  )
 }
 
 async function streamChunks(
@@ -102,21 +173,68 @@ function drainedOrClosed(socket: Socket): Promise<void> {
   })
 }
 
-function parseResponse(bytes: Buffer, bodiless: boolean): Omit<RawExchange, 'closed' | 'bytesSent'> | null {
+type ParsedResponse = Omit<RawResponse, 'closed' | 'bytesSent'>
+
+/**
+ * The response in `bytes` so far, `null` before its head has arrived, and whether it is whole:
+ * by `content-length`, by the last chunk, or never (a body that ends with the connection).
+ */
+function parseResponse(
+  bytes: Buffer,
+  bodiless: boolean,
+): { readonly response: ParsedResponse; readonly complete: boolean } | null {
   const end = bytes.indexOf('\r\n\r\n')
   if (end === -1) return null
   const [statusLine = '', ...lines] = bytes.subarray(0, end).toString('latin1').split('\r\n')
+  const status = Number(statusLine.split(' ')[1])
   const headers: Record<string, string> = {}
   for (const line of lines) {
     const colon = line.indexOf(':')
-    headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim()
+    const name = line.slice(0, colon).trim().toLowerCase()
+    const value = line.slice(colon + 1).trim()
+    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`
   }
-  const length = bodiless ? 0 : Number(headers['content-length'] ?? 0)
-  const body = bytes.subarray(end + 4)
-  if (body.length < length) return null
-  return {
-    status: Number(statusLine.split(' ')[1]),
-    headers,
-    body: body.subarray(0, length).toString('utf8'),
+  const rest = bytes.subarray(end + 4)
+  let body: Buffer
+  let complete: boolean
+  if (bodiless || status === 204 || status === 304) {
+    body = Buffer.alloc(0)
+    complete = true
+  } else if (headers['transfer-encoding']?.toLowerCase() === 'chunked') {
+    ;({ body, complete } = dechunk(rest))
+  } else if (headers['content-length'] !== undefined) {
+    const length = Number(headers['content-length'])
+    body = rest.subarray(0, length)
+    complete = rest.length >= length
+  } else {
+    body = rest
+    complete = false
+  }
+  const text = body.toString('utf8')
+  return { response: { status, headers, body, text, json: parseJson(text) }, complete }
+}
+
+function dechunk(bytes: Buffer): { readonly body: Buffer; readonly complete: boolean } {
+  const chunks: Buffer[] = []
+  let offset = 0
+  for (;;) {
+    const lineEnd = bytes.indexOf('\r\n', offset)
+    if (lineEnd === -1) return { body: Buffer.concat(chunks), complete: false }
+    const size = Number.parseInt(bytes.subarray(offset, lineEnd).toString('latin1'), 16)
+    if (size === 0) return { body: Buffer.concat(chunks), complete: true }
+    if (!Number.isFinite(size)) return { body: Buffer.concat(chunks), complete: false }
+    const data = bytes.subarray(lineEnd + 2, lineEnd + 2 + size)
+    chunks.push(data)
+    if (data.length < size) return { body: Buffer.concat(chunks), complete: false }
+    offset = lineEnd + 2 + size + 2
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
   }
 }

@@ -8,7 +8,7 @@ import {
   PostgresIntrospector,
   PostgresQueryCompiler,
 } from 'kysely'
-import type { SqlDialect, SqlSchemaTypes } from '../sql-dialect.js'
+import type { SqlDialect } from '../sql-dialect.js'
 
 /** A Kysely instance that runs nothing, and the queries it was asked to run. */
 export function recordingKysely(): { db: Kysely<unknown>; queries: CompiledQuery[] } {
@@ -32,11 +32,6 @@ export class SerializationFailure extends Error {
   override name = 'SerializationFailure'
 }
 
-/** Thrown by tests as a stand-in for a lost database connection. */
-export class ConnectionLost extends Error {
-  override name = 'ConnectionLost'
-}
-
 /** A PostgreSQL-like dialect whose retryable errors are {@link SerializationFailure}s. */
 export const testDialect: SqlDialect = {
   name: 'test',
@@ -52,22 +47,6 @@ export const testDialect: SqlDialect = {
   decodeBoolean: (raw) => raw === true,
   decodeDate: (raw) => (raw instanceof Date ? raw : new Date(String(raw))),
   isRetryable: (error) => error instanceof SerializationFailure,
-  isConnectionFailure: (error) => error instanceof ConnectionLost,
-}
-
-/** {@link testDialect} as a MySQL-like dialect would be for the migrations: stored procedures, `collation`. */
-export function mysqlLikeDialect(collation: string | null): SqlDialect {
-  const types: SqlSchemaTypes = {
-    key: 'text',
-    text: 'text',
-    json: 'text',
-    timestamp: 'text',
-    boolean: 'boolean',
-    identity: 'bigint',
-    identityColumn: (column) => column,
-    tableOptions: null,
-    indexIfNotExists: true,
-    collation,
-  }
-  return { ...testDialect, atomicIssuance: 'stored-procedure', schemaTypes: async () => types }
+  // No unit test loses a connection: that is tested on the real databases.
+  isConnectionFailure: () => false,
 }
