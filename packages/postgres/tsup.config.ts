@@ -3,10 +3,13 @@ import { defineConfig } from 'tsup'
 export default defineConfig({
   entry: { index: 'src/index.ts' },
   format: ['esm', 'cjs'],
-  dts: true,
+  // The shared SQL package is not published: its declarations are inlined too.
+  dts: { resolve: ['@sp-oauth/sql'] },
   clean: true,
   sourcemap: true,
   target: 'node20',
-  // Peers and the shared internal package: the application's own copies, never bundled ones.
-  external: ['@sp-oauth/core', '@sp-oauth/sql', 'kysely'],
+  // Peers: the application's own copies of the core and of Kysely, never bundled ones.
+  external: ['@sp-oauth/core', 'kysely'],
+  // The SQL shared with the other storage package: bundled, since that package is not published.
+  noExternal: ['@sp-oauth/sql'],
 })

@@ -1,4 +1,3 @@
 export type { PruneExpiredOptions, PruneExpiredResult } from '@sp-oauth/sql'
 export type { MysqlConnection, MysqlStorage, MysqlStorageOptions } from './create-mysql-storage.js'
 export { createMysqlStorage } from './create-mysql-storage.js'
-export { mysqlSqlDialect } from './mysql-sql-dialect.js'

@@ -7,4 +7,3 @@ export type {
 export { createPostgresStorage } from './create-postgres-storage.js'
 export type { PGliteClient } from './pglite-dialect.js'
 export { PGliteDialect } from './pglite-dialect.js'
-export { postgresSqlDialect } from './postgres-sql-dialect.js'
