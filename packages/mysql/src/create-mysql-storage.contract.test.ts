@@ -1,13 +1,13 @@
 import { storageContract } from '@sp-oauth/core/testing'
-import { beforeAll } from 'vitest'
-import { createMysqlStorage } from './create-mysql-storage.js'
+import { useMysqlTestDatabase } from '@sp-oauth/storage-test-support/mysql-test-database'
 import {
   deleteAllRows,
   freshTablePrefix,
   outboxOf,
   type TableLocation,
-  useMysqlTestDatabase,
-} from './test-support/mysql-test-database.js'
+} from '@sp-oauth/storage-test-support/sql-test-helpers'
+import { beforeAll } from 'vitest'
+import { createMysqlStorage } from './create-mysql-storage.js'
 
 const database = useMysqlTestDatabase()
 let location: TableLocation

@@ -9,16 +9,12 @@ import {
   spOAuthMigrations,
 } from '@sp-oauth/sql'
 import { checkClientApplicationTypeMigration } from '@sp-oauth/storage-test-support/client-application-type-migration'
+import { createTestPool, useMysqlTestDatabase } from '@sp-oauth/storage-test-support/mysql-test-database'
+import { deferred, freshTablePrefix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { type Kysely, sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { createMysqlStorage } from './create-mysql-storage.js'
 import { mysqlSqlDialect } from './mysql-sql-dialect.js'
-import {
-  createTestPool,
-  deferred,
-  freshTablePrefix,
-  useMysqlTestDatabase,
-} from './test-support/mysql-test-database.js'
 
 const database = useMysqlTestDatabase()
 

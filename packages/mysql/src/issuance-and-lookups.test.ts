@@ -8,9 +8,10 @@ import {
 import { tablesOf } from '@sp-oauth/storage-test-support/core-guarantees'
 import { InterceptingDialect, StatementFaults } from '@sp-oauth/storage-test-support/intercepting-dialect'
 import { lookupSuite } from '@sp-oauth/storage-test-support/lookup-suite'
+import { createTestPool, useMysqlTestDatabase } from '@sp-oauth/storage-test-support/mysql-test-database'
+import { freshTablePrefix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { Kysely, MysqlDialect, sql } from 'kysely'
 import { createMysqlStorage } from './create-mysql-storage.js'
-import { createTestPool, freshTablePrefix, useMysqlTestDatabase } from './test-support/mysql-test-database.js'
 
 const database = useMysqlTestDatabase()
 

@@ -4,11 +4,12 @@
 import type { Storage } from '@sp-oauth/core'
 import { resolveTableNames, type SqlDialect, spOAuthMigrations } from '@sp-oauth/sql'
 import { issue, storeCode, storeRefreshToken } from '@sp-oauth/storage-test-support/issuance-fixtures'
+import { createTestPool, useMysqlTestDatabase } from '@sp-oauth/storage-test-support/mysql-test-database'
+import { freshTablePrefix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { Kysely, MysqlDialect, sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { createMysqlStorage } from './create-mysql-storage.js'
 import { mysqlSqlDialect } from './mysql-sql-dialect.js'
-import { createTestPool, freshTablePrefix, useMysqlTestDatabase } from './test-support/mysql-test-database.js'
 
 const database = useMysqlTestDatabase()
 

@@ -18,10 +18,11 @@ import {
   withoutAtomicIssuance,
 } from '@sp-oauth/storage-test-support/core-guarantees'
 import { InterceptingDialect, StatementFaults } from '@sp-oauth/storage-test-support/intercepting-dialect'
+import { createTestPool, useMysqlTestDatabase } from '@sp-oauth/storage-test-support/mysql-test-database'
+import { freshTablePrefix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { Kysely, MysqlDialect } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createMysqlStorage } from './create-mysql-storage.js'
-import { createTestPool, freshTablePrefix, useMysqlTestDatabase } from './test-support/mysql-test-database.js'
 
 const database = useMysqlTestDatabase()
 

@@ -11,9 +11,10 @@ import {
   roundTripUser,
   sharedClock,
 } from '@sp-oauth/storage-test-support/core-guarantees'
+import { useMysqlTestDatabase } from '@sp-oauth/storage-test-support/mysql-test-database'
+import { freshTablePrefix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createMysqlStorage } from './create-mysql-storage.js'
-import { freshTablePrefix, useMysqlTestDatabase } from './test-support/mysql-test-database.js'
 
 const database = useMysqlTestDatabase()
 

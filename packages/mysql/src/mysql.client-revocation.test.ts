@@ -7,10 +7,11 @@ import {
   holdOnOwnConnection,
   tablesOf,
 } from '@sp-oauth/storage-test-support/core-guarantees'
+import { createTestPool, useMysqlTestDatabase } from '@sp-oauth/storage-test-support/mysql-test-database'
+import { freshTablePrefix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { Kysely, MysqlDialect, sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { createMysqlStorage } from './create-mysql-storage.js'
-import { createTestPool, freshTablePrefix, useMysqlTestDatabase } from './test-support/mysql-test-database.js'
 
 const database = useMysqlTestDatabase()
 

@@ -14,12 +14,13 @@ import {
   sharedClock,
 } from '@sp-oauth/storage-test-support/core-guarantees'
 import { expectFailedAuthenticationsWriteNothing } from '@sp-oauth/storage-test-support/failed-authentication-suite'
+import { useMysqlTestDatabase } from '@sp-oauth/storage-test-support/mysql-test-database'
+import { freshTablePrefix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { Kysely, MysqlDialect, sql } from 'kysely'
 import { createPool, type Pool, type PoolConnection } from 'mysql2'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createMysqlStorage } from './create-mysql-storage.js'
 import { mysqlSqlDialect } from './mysql-sql-dialect.js'
-import { freshTablePrefix, useMysqlTestDatabase } from './test-support/mysql-test-database.js'
 
 const database = useMysqlTestDatabase()
 

@@ -1,9 +1,10 @@
 // Exactly-once under real races, through the real core, on MariaDB/MySQL: one pool, and two core
 // instances on two pools against the same tables.
 import { exactlyOnceSuite } from '@sp-oauth/storage-test-support/exactly-once-suite'
+import { createTestPool, useMysqlTestDatabase } from '@sp-oauth/storage-test-support/mysql-test-database'
+import { freshTablePrefix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { Kysely, MysqlDialect } from 'kysely'
 import { createMysqlStorage } from './create-mysql-storage.js'
-import { createTestPool, freshTablePrefix, useMysqlTestDatabase } from './test-support/mysql-test-database.js'
 
 const database = useMysqlTestDatabase()
 

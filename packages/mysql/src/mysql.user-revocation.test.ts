@@ -7,9 +7,10 @@ import {
   tablesOf,
   userRevocationDuringRotations,
 } from '@sp-oauth/storage-test-support/core-guarantees'
+import { useMysqlTestDatabase } from '@sp-oauth/storage-test-support/mysql-test-database'
+import { freshTablePrefix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { describe, it } from 'vitest'
 import { createMysqlStorage } from './create-mysql-storage.js'
-import { freshTablePrefix, useMysqlTestDatabase } from './test-support/mysql-test-database.js'
 
 const database = useMysqlTestDatabase()
 

@@ -1,11 +1,7 @@
+import { createTestPool, useMysqlTestDatabase } from '@sp-oauth/storage-test-support/mysql-test-database'
 import { type OutboxRelayBackend, outboxRelaySuite } from '@sp-oauth/storage-test-support/outbox-relay-suite'
+import { freshTablePrefix, outboxOf } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { createMysqlStorage } from './create-mysql-storage.js'
-import {
-  createTestPool,
-  freshTablePrefix,
-  outboxOf,
-  useMysqlTestDatabase,
-} from './test-support/mysql-test-database.js'
 
 const database = useMysqlTestDatabase()
 

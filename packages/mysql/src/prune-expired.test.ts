@@ -6,15 +6,16 @@ import {
   TABLE_NAMES,
   TableNamePlugin,
 } from '@sp-oauth/sql'
+import { createTestPool, useMysqlTestDatabase } from '@sp-oauth/storage-test-support/mysql-test-database'
 import {
   recordPruneCandidateQueries,
   seedPruneTables,
 } from '@sp-oauth/storage-test-support/prune-candidate-queries'
 import { type MigratedStorage, pruneExpiredSuite } from '@sp-oauth/storage-test-support/prune-expired-suite'
+import { freshTablePrefix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { CompiledQuery, Kysely, MysqlDialect, sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { createMysqlStorage } from './create-mysql-storage.js'
-import { createTestPool, freshTablePrefix, useMysqlTestDatabase } from './test-support/mysql-test-database.js'
 
 const database = useMysqlTestDatabase()
 

@@ -1,13 +1,13 @@
 import { storageContract } from '@sp-oauth/core/testing'
-import { beforeAll } from 'vitest'
-import { createPostgresStorage } from './create-postgres-storage.js'
+import { usePostgresTestSchema } from '@sp-oauth/storage-test-support/postgres-test-schema'
 import {
   deleteAllRows,
   freshTablePrefix,
   outboxOf,
   type TableLocation,
-  usePostgresTestSchema,
-} from './test-support/postgres-test-schema.js'
+} from '@sp-oauth/storage-test-support/sql-test-helpers'
+import { beforeAll } from 'vitest'
+import { createPostgresStorage } from './create-postgres-storage.js'
 
 const database = usePostgresTestSchema()
 let location: TableLocation

@@ -9,18 +9,14 @@ import {
   spOAuthMigrations,
 } from '@sp-oauth/sql'
 import { checkClientApplicationTypeMigration } from '@sp-oauth/storage-test-support/client-application-type-migration'
+import { usePostgresTestSchema } from '@sp-oauth/storage-test-support/postgres-test-schema'
+import { deferred, freshTablePrefix, randomSuffix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { Kysely, sql } from 'kysely'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { createPostgresStorage } from './create-postgres-storage.js'
 import { PGliteDialect } from './pglite-dialect.js'
 import { postgresSqlDialect } from './postgres-sql-dialect.js'
-import {
-  deferred,
-  freshTablePrefix,
-  randomSuffix,
-  usePostgresTestSchema,
-} from './test-support/postgres-test-schema.js'
 
 const database = usePostgresTestSchema()
 

@@ -9,15 +9,12 @@ import {
 import { tablesOf } from '@sp-oauth/storage-test-support/core-guarantees'
 import { InterceptingDialect, StatementFaults } from '@sp-oauth/storage-test-support/intercepting-dialect'
 import { lookupSuite } from '@sp-oauth/storage-test-support/lookup-suite'
+import { usePostgresTestSchema } from '@sp-oauth/storage-test-support/postgres-test-schema'
+import { freshTablePrefix, type TableLocation } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { type Dialect, Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { createPostgresStorage } from './create-postgres-storage.js'
 import { PGliteDialect } from './pglite-dialect.js'
-import {
-  freshTablePrefix,
-  type TableLocation,
-  usePostgresTestSchema,
-} from './test-support/postgres-test-schema.js'
 
 const database = usePostgresTestSchema()
 

@@ -2,11 +2,12 @@
 // statement does that work here, so they must leave the database as they found it, up or down.
 import { resolveTableNames, spOAuthMigrations } from '@sp-oauth/sql'
 import { issue, storeCode } from '@sp-oauth/storage-test-support/issuance-fixtures'
+import { usePostgresTestSchema } from '@sp-oauth/storage-test-support/postgres-test-schema'
+import { freshTablePrefix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { type Kysely, sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { createPostgresStorage } from './create-postgres-storage.js'
 import { postgresSqlDialect } from './postgres-sql-dialect.js'
-import { freshTablePrefix, usePostgresTestSchema } from './test-support/postgres-test-schema.js'
 
 const database = usePostgresTestSchema()
 

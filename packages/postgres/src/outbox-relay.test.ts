@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { type OutboxRelayBackend, outboxRelaySuite } from '@sp-oauth/storage-test-support/outbox-relay-suite'
+import { usePostgresTestSchema } from '@sp-oauth/storage-test-support/postgres-test-schema'
+import { freshTablePrefix, outboxOf } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { Kysely } from 'kysely'
 import pg from 'pg'
 import { createPostgresStorage } from './create-postgres-storage.js'
 import { PGliteDialect } from './pglite-dialect.js'
-import { freshTablePrefix, outboxOf, usePostgresTestSchema } from './test-support/postgres-test-schema.js'
 
 const database = usePostgresTestSchema()
 

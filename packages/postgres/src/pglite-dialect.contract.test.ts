@@ -1,10 +1,10 @@
 import { PGlite } from '@electric-sql/pglite'
 import { storageContract } from '@sp-oauth/core/testing'
+import { deleteAllRows, outboxOf, type TableLocation } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { Kysely } from 'kysely'
 import { afterAll, beforeAll } from 'vitest'
 import { createPostgresStorage } from './create-postgres-storage.js'
 import { PGliteDialect } from './pglite-dialect.js'
-import { deleteAllRows, outboxOf, type TableLocation } from './test-support/postgres-test-schema.js'
 
 // One in-memory PGlite database for the file, migrated once; each test starts from empty tables.
 let db: Kysely<unknown>

@@ -18,12 +18,13 @@ import {
   withoutAtomicIssuance,
 } from '@sp-oauth/storage-test-support/core-guarantees'
 import { InterceptingDialect, StatementFaults } from '@sp-oauth/storage-test-support/intercepting-dialect'
+import { usePostgresTestSchema } from '@sp-oauth/storage-test-support/postgres-test-schema'
+import { freshTablePrefix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPostgresStorage } from './create-postgres-storage.js'
 import { PGliteDialect } from './pglite-dialect.js'
-import { freshTablePrefix, usePostgresTestSchema } from './test-support/postgres-test-schema.js'
 
 const database = usePostgresTestSchema()
 

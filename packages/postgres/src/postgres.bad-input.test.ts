@@ -12,11 +12,12 @@ import {
   roundTripUser,
   sharedClock,
 } from '@sp-oauth/storage-test-support/core-guarantees'
+import { usePostgresTestSchema } from '@sp-oauth/storage-test-support/postgres-test-schema'
+import { freshTablePrefix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPostgresStorage } from './create-postgres-storage.js'
 import { PGliteDialect } from './pglite-dialect.js'
-import { freshTablePrefix, usePostgresTestSchema } from './test-support/postgres-test-schema.js'
 
 const database = usePostgresTestSchema()
 

@@ -7,10 +7,11 @@ import {
   holdOnOwnConnection,
   tablesOf,
 } from '@sp-oauth/storage-test-support/core-guarantees'
+import { usePostgresTestSchema } from '@sp-oauth/storage-test-support/postgres-test-schema'
+import { freshTablePrefix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { type Kysely, sql } from 'kysely'
 import { describe, it } from 'vitest'
 import { createPostgresStorage } from './create-postgres-storage.js'
-import { freshTablePrefix, usePostgresTestSchema } from './test-support/postgres-test-schema.js'
 
 const database = usePostgresTestSchema()
 

@@ -16,17 +16,13 @@ import {
   sharedClock,
 } from '@sp-oauth/storage-test-support/core-guarantees'
 import { expectFailedAuthenticationsWriteNothing } from '@sp-oauth/storage-test-support/failed-authentication-suite'
+import { usePostgresTestSchema } from '@sp-oauth/storage-test-support/postgres-test-schema'
+import { deferred, freshTablePrefix, randomSuffix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createPostgresStorage } from './create-postgres-storage.js'
 import { postgresSqlDialect } from './postgres-sql-dialect.js'
-import {
-  deferred,
-  freshTablePrefix,
-  randomSuffix,
-  usePostgresTestSchema,
-} from './test-support/postgres-test-schema.js'
 
 const database = usePostgresTestSchema()
 

@@ -21,11 +21,12 @@ import {
   InterceptingDialect,
   type StatementInterceptor,
 } from '@sp-oauth/storage-test-support/intercepting-dialect'
+import { usePostgresTestSchema } from '@sp-oauth/storage-test-support/postgres-test-schema'
+import { freshTablePrefix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { CompiledQuery, type DatabaseConnection, Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPostgresStorage } from './create-postgres-storage.js'
-import { freshTablePrefix, usePostgresTestSchema } from './test-support/postgres-test-schema.js'
 
 const database = usePostgresTestSchema()
 

@@ -2,10 +2,11 @@
 // client newer than the last ANALYZE is estimated to hold no rows, which makes its `client_id`
 // index look as selective as the unique hash.
 import { buildClientRecord } from '@sp-oauth/core/testing'
+import { usePostgresTestSchema } from '@sp-oauth/storage-test-support/postgres-test-schema'
+import { freshTablePrefix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { type CompiledQuery, Kysely, PostgresDialect, type RawBuilder, sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { createPostgresStorage } from './create-postgres-storage.js'
-import { freshTablePrefix, usePostgresTestSchema } from './test-support/postgres-test-schema.js'
 
 const database = usePostgresTestSchema()
 /** Tokens of the new client: enough that reading them all is what the plan must not do. */

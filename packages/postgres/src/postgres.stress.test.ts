@@ -2,11 +2,12 @@
 // instances on two pools against the same tables) and on PGlite.
 import { PGlite } from '@electric-sql/pglite'
 import { exactlyOnceSuite } from '@sp-oauth/storage-test-support/exactly-once-suite'
+import { usePostgresTestSchema } from '@sp-oauth/storage-test-support/postgres-test-schema'
+import { freshTablePrefix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { createPostgresStorage } from './create-postgres-storage.js'
 import { PGliteDialect } from './pglite-dialect.js'
-import { freshTablePrefix, usePostgresTestSchema } from './test-support/postgres-test-schema.js'
 
 const database = usePostgresTestSchema()
 

@@ -10,11 +10,12 @@ import {
   tablesOf,
   userRevocationDuringRotations,
 } from '@sp-oauth/storage-test-support/core-guarantees'
+import { usePostgresTestSchema } from '@sp-oauth/storage-test-support/postgres-test-schema'
+import { freshTablePrefix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { Kysely } from 'kysely'
 import { describe, it } from 'vitest'
 import { createPostgresStorage } from './create-postgres-storage.js'
 import { PGliteDialect } from './pglite-dialect.js'
-import { freshTablePrefix, usePostgresTestSchema } from './test-support/postgres-test-schema.js'
 
 const database = usePostgresTestSchema()
 

@@ -6,15 +6,16 @@ import {
   TABLE_NAMES,
   TableNamePlugin,
 } from '@sp-oauth/sql'
+import { usePostgresTestSchema } from '@sp-oauth/storage-test-support/postgres-test-schema'
 import {
   recordPruneCandidateQueries,
   seedPruneTables,
 } from '@sp-oauth/storage-test-support/prune-candidate-queries'
 import { type MigratedStorage, pruneExpiredSuite } from '@sp-oauth/storage-test-support/prune-expired-suite'
+import { freshTablePrefix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { createPostgresStorage } from './create-postgres-storage.js'
-import { freshTablePrefix, usePostgresTestSchema } from './test-support/postgres-test-schema.js'
 
 const database = usePostgresTestSchema()
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import { PG_URL_VARIABLE } from '@sp-oauth/storage-test-support/postgres-test-schema'
 import pg from 'pg'
-import { PG_URL_VARIABLE } from '../support/storage-under-test.js'
 import type { FaultDatabase } from './database-fault-suite.js'
 
 /**

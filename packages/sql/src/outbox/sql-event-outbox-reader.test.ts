@@ -13,23 +13,6 @@ describe('SQL outbox reader', () => {
     )
   })
 
-  it('claims with ORDER BY id LIMIT … FOR UPDATE SKIP LOCKED, and with nothing claimed resolves 0 without calling deliver', async () => {
-    const { db, queries } = recordingKysely()
-    const reader = createSqlStorage(db, testDialect, { outbox: true, tablePrefix: 'app_' }).outboxReader!
-    let calls = 0
-    expect(
-      await reader.relayBatch(7, new Date(), async () => {
-        calls++
-      }),
-    ).toBe(0)
-    expect(calls).toBe(0)
-    expect(queries).toHaveLength(1)
-    expect(queries[0]!.sql).toMatch(
-      /^select .* from "app_event_outbox" where "delivered_at" is null order by "id" limit \$1 for update skip locked$/,
-    )
-    expect(queries[0]!.parameters).toEqual([7])
-  })
-
   it('refuses a limit that is not a positive integer', async () => {
     const { db } = recordingKysely()
     const reader = createSqlStorage(db, testDialect, { outbox: true }).outboxReader!

@@ -1,9 +1,10 @@
-// Test set-up shared by this package's test files: one MariaDB/MySQL database per test file, with a
+// The test database set-up of every test file that runs on MariaDB/MySQL: one MariaDB/MySQL database per test file, with a
 // random name, dropped afterwards, so parallel runs and files never collide.
-import { randomSuffix, unreachable } from '@sp-oauth/storage-test-support/sql-test-helpers'
+
 import { Kysely, MysqlDialect, sql } from 'kysely'
 import { createPool, type Pool, type PoolOptions } from 'mysql2'
 import { afterAll, beforeAll } from 'vitest'
+import { randomSuffix, unreachable } from './sql-test-helpers.js'
 
 /** The environment variable naming the test server. */
 export const MYSQL_URL_VARIABLE = 'SP_OAUTH_TEST_MYSQL_URL'
@@ -91,13 +92,3 @@ export function createTestPool(options: PoolOptions): Pool {
 function kyselyOn(options: PoolOptions): Kysely<unknown> {
   return new Kysely<unknown>({ dialect: new MysqlDialect({ pool: createTestPool(options) }) })
 }
-
-export {
-  type Deferred,
-  deferred,
-  deleteAllRows,
-  freshTablePrefix,
-  outboxOf,
-  randomSuffix,
-  type TableLocation,
-} from '@sp-oauth/storage-test-support/sql-test-helpers'

@@ -1,9 +1,10 @@
-// Test set-up shared by this package's test files: one PostgreSQL schema per test file, with a
+// The test database set-up of every test file that runs on PostgreSQL: one PostgreSQL schema per test file, with a
 // random name, dropped afterwards, so parallel runs and files never collide.
-import { randomSuffix, unreachable } from '@sp-oauth/storage-test-support/sql-test-helpers'
+
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll } from 'vitest'
+import { randomSuffix, unreachable } from './sql-test-helpers.js'
 
 /** The environment variable naming the test database. */
 export const PG_URL_VARIABLE = 'SP_OAUTH_TEST_PG_URL'
@@ -67,13 +68,3 @@ async function createTestSchema(): Promise<PostgresTestSchema> {
   }
   return { url, schema, pool, db }
 }
-
-export {
-  type Deferred,
-  deferred,
-  deleteAllRows,
-  freshTablePrefix,
-  outboxOf,
-  randomSuffix,
-  type TableLocation,
-} from '@sp-oauth/storage-test-support/sql-test-helpers'
