@@ -3,6 +3,7 @@ import { type ClientInput, checkClientInput } from './internal/client-input.js'
 import { generateClientSecret } from './internal/client-secret.js'
 import { commit } from './internal/commit.js'
 import type { ServerContext } from './internal/server-context.js'
+import { storeNewClient } from './internal/store-new-client.js'
 
 /** A new client, and its secret in plaintext: shown this once, never stored. */
 export interface CreatedClient {
@@ -30,14 +31,6 @@ export async function createClient(context: ServerContext, input: ClientInput): 
     updatedAt: now,
     revokedAt: null,
   }
-  await commit(context, async (repositories, events) => {
-    await repositories.clients.insert(record)
-    events.record({
-      type: 'OAuthClientCreated',
-      clientId: record.id,
-      name: record.name,
-      confidential: record.confidential,
-    })
-  })
+  await commit(context, (repositories, events) => storeNewClient(repositories, events, record))
   return { client: toClient(record), plaintextSecret: secret?.plaintext ?? null }
 }

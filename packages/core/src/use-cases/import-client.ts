@@ -4,6 +4,7 @@ import { isClientId } from './internal/client-id.js'
 import { type ClientInput, checkClientInput } from './internal/client-input.js'
 import { commit } from './internal/commit.js'
 import type { ServerContext } from './internal/server-context.js'
+import { storeNewClient } from './internal/store-new-client.js'
 
 /** A client brought over from another server, with the credentials its partner already holds. */
 export interface ClientImport extends ClientInput {
@@ -52,13 +53,7 @@ export async function importClient(context: ServerContext, input: ClientImport):
   try {
     await commit(context, async (repositories, events) => {
       if (await repositories.clients.findById(record.id)) throw idTaken()
-      await repositories.clients.insert(record)
-      events.record({
-        type: 'OAuthClientCreated',
-        clientId: record.id,
-        name: record.name,
-        confidential: record.confidential,
-      })
+      await storeNewClient(repositories, events, record)
     })
   } catch (error) {
     // A concurrent import of the same id passes the check and loses on the primary key: the
