@@ -8,11 +8,13 @@ import type {
 import {
   type ConsentPrompt,
   createOAuthHttp,
+  type ErrorReport,
   type HttpResponse,
   type InteractionUser,
   type LoginRequest,
   type OAuthHttp,
   type OAuthHttpOptions,
+  reportToStderr,
   type ShownProblem,
 } from '@sp-oauth/core/http'
 import {
@@ -37,7 +39,7 @@ declare global {
 }
 
 /** Options of {@link createOAuthExpress}: the app's hooks, and the core's HTTP options. */
-export interface OAuthExpressOptions extends OAuthHttpOptions {
+export interface OAuthExpressOptions extends Omit<OAuthHttpOptions, 'onError'> {
   /**
    * Who is signed in, or `null`. Called only on the interactive routes (authorize, approve, deny).
    * Name the session (`session: req.sessionID`) to bind consent forms to it, and report when the
@@ -67,6 +69,13 @@ export interface OAuthExpressOptions extends OAuthHttpOptions {
     problem: ShownProblem,
     response: HttpResponse,
   ): void | Promise<void>
+  /**
+   * Told about every request that failed on the server's side (`500`, or `503` with the storage
+   * unavailable), as its response is made: the error, a report naming the route, client and
+   * request id (never a secret), and the request. Hand it to your logger or error tracker.
+   * Default: one JSON line on stderr (`reportToStderr` from `@sp-oauth/core/http`).
+   */
+  onError?(error: unknown, report: ErrorReport, req: Request): void
 }
 
 /** The OAuth routes and guards for one authorization server, as Express middleware. */
@@ -123,7 +132,13 @@ export interface OAuthExpress {
  */
 export function createOAuthExpress(server: AuthorizationServer, options: OAuthExpressOptions): OAuthExpress {
   requireHooks(options)
-  const http = createOAuthHttp(server, options)
+  const { onError } = options
+  const http = createOAuthHttp(server, {
+    ...options,
+    onError: onError
+      ? (error, report) => onError(error, report, (report.context as Exchange).req)
+      : reportToStderr,
+  })
   return {
     http,
     routes: toRequestHandler(createNodeOAuthHandler(http, hooksOf(options), exchange)),

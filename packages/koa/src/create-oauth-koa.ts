@@ -8,6 +8,7 @@ import type {
 import {
   type ConsentPrompt,
   createOAuthHttp,
+  type ErrorReport,
   type HttpResponse,
   type InteractionUser,
   type LoginRequest,
@@ -37,7 +38,7 @@ declare module 'koa' {
 }
 
 /** Options of {@link createOAuthKoa}: the app's hooks, and the core's HTTP options. */
-export interface OAuthKoaOptions extends OAuthHttpOptions {
+export interface OAuthKoaOptions extends Omit<OAuthHttpOptions, 'onError'> {
   /**
    * Who is signed in, or `null`. Called only on the interactive routes (authorize, approve, deny).
    * Name the session (`session: ctx.session.id`, say) to bind consent forms to it, and report
@@ -62,6 +63,14 @@ export interface OAuthKoaOptions extends OAuthHttpOptions {
    * Default: send `response` as it is.
    */
   renderErrorPage?(ctx: Context, problem: ShownProblem, response: HttpResponse): void | Promise<void>
+  /**
+   * Told about every request that failed on the server's side (`500`, or `503` with the storage
+   * unavailable), as its response is made: the error, a report naming the route, client and
+   * request id (never a secret), and the context. Default: Koa's own way,
+   * `ctx.app.emit('error', error, ctx)`, so your `app.on('error', …)` listener (or Koa's default
+   * one, which prints it to stderr) sees it.
+   */
+  onError?(error: unknown, report: ErrorReport, ctx: Context): void
 }
 
 /** The OAuth routes and guards for one authorization server, as Koa middleware. */
@@ -117,7 +126,13 @@ export interface OAuthKoa {
  */
 export function createOAuthKoa(server: AuthorizationServer, options: OAuthKoaOptions): OAuthKoa {
   requireHooks(options)
-  const http = createOAuthHttp(server, options)
+  const onError =
+    options.onError ??
+    ((error: unknown, _report: ErrorReport, ctx: Context) => ctx.app.emit('error', error, ctx))
+  const http = createOAuthHttp(server, {
+    ...options,
+    onError: (error, report) => onError(error, report, report.context as Context),
+  })
   return {
     http,
     // Koa hands the hooks `ctx` as it is: the options are the shared flow's hooks.

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '@sp-oauth/core'
 import type { OAuthHttp, ResourceRequirement } from '@sp-oauth/core/http'
+import { splitRequestTarget } from './http-request-of.js'
 import type { NodeExchange, NodeMiddleware } from './node-exchange.js'
 
 /** The bearer guards of a Node adapter, as its framework's middleware `M`. */
@@ -30,8 +31,14 @@ export function createNodeGuards<C, M>(
 ): NodeGuards<M> {
   const guard = (requirement: ResourceRequirement): M =>
     toMiddleware(async (c) => {
-      const authorization = exchange.request(c).headers.authorization
-      const result = await http.protect(authorization, requirement, exchange.principal(c))
+      const request = exchange.request(c)
+      const result = await http.protect(request.headers.authorization, requirement, exchange.principal(c), {
+        method: request.method ?? 'GET',
+        path: splitRequestTarget(exchange.originalUrl(c)).path,
+        // Only what a report of a failure names: the request id.
+        headers: { 'x-request-id': oneHeader(request.headers['x-request-id']) },
+        context: c,
+      })
       if (result.response) {
         exchange.write(c, result.response)
         return 'handled'
@@ -50,4 +57,8 @@ export function createNodeGuards<C, M>(
 function atLeastOne(values: readonly string[], guard: string): readonly string[] {
   if (values.length === 0) throw new ConfigurationError([`${guard}: name at least one`])
   return values
+}
+
+function oneHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value
 }

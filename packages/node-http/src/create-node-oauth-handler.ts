@@ -58,7 +58,7 @@ export function createNodeOAuthHandler<C>(
       body = read
     }
     const signedIn = route.interactive ? await hooks.getUser(c) : null
-    const outcome = await http.handle(route, httpRequestOf(request, target, body), signedIn)
+    const outcome = await http.handle(route, httpRequestOf(request, target, body, c), signedIn)
     switch (outcome.kind) {
       case 'login':
         await hooks.login(c, outcome.returnTo, { reauthenticate: outcome.reauthenticate })

@@ -26,16 +26,18 @@ export function splitRequestTarget(url: string): RequestTarget {
 
 /**
  * The core's view of a Node request: method, raw path and query, headers by lower-case name as
- * Node joined them (the only array, `set-cookie`, joined with `, ` too), and the body bytes.
+ * Node joined them (the only array, `set-cookie`, joined with `, ` too), the body bytes, and the
+ * adapter's own `context`, handed back should the request fail on the server's side.
  */
 export function httpRequestOf(
   request: IncomingMessage,
   target: RequestTarget,
   body: Uint8Array | null,
+  context?: unknown,
 ): HttpRequest {
   const headers: Record<string, string> = Object.create(null)
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value
   }
-  return { method: request.method ?? 'GET', path: target.path, query: target.query, headers, body }
+  return { method: request.method ?? 'GET', path: target.path, query: target.query, headers, body, context }
 }

@@ -12,6 +12,11 @@ export interface HttpRequest {
   readonly headers: Readonly<Record<string, string | undefined>>
   /** The body as received (at most `bodyLimitBytes`), or `null` when the route reads none. */
   readonly body: Uint8Array | null
+  /**
+   * Anything the adapter wants handed back in an `ErrorReport` should this request fail on the
+   * server's side: its own request or context object, say. The core never looks inside.
+   */
+  readonly context?: unknown
 }
 
 /** A response an adapter copies as it is: status, headers, and the body text (or none). */

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../errors/configuration-error.js'
 import { DEFAULT_INTERACTION_TTL_SECONDS } from '../use-cases/begin-authorization.js'
+import { type ErrorReporter, reportToStderr } from './error-report.js'
 
 /** The HTTP options, all of them: what `createOAuthExpress`, `createOAuthKoa` and `createOAuthHttp` take. */
 export interface OAuthHttpOptions {
@@ -16,6 +17,12 @@ export interface OAuthHttpOptions {
    * for by `prompt=login` or `max_age` may take, in seconds. Default 600.
    */
   readonly consentTicketTtlSeconds?: number
+  /**
+   * Told about every request that failed on the server's side (`500`, or `503` with the storage
+   * unavailable), after its response was made: the error itself, and a report that names the
+   * route, the client and the request id but no secret. Default: one JSON line on stderr.
+   */
+  readonly onError?: ErrorReporter
 }
 
 /** The HTTP options with every default applied. */
@@ -25,6 +32,7 @@ export const HTTP_DEFAULTS: ResolvedHttpOptions = Object.freeze({
   routePrefix: 'oauth',
   bodyLimitBytes: 16 * 1024,
   consentTicketTtlSeconds: DEFAULT_INTERACTION_TTL_SECONDS,
+  onError: reportToStderr,
 })
 
 /**
@@ -42,7 +50,11 @@ export function resolveHttpOptions(options: OAuthHttpOptions): ResolvedHttpOptio
     if (!Number.isSafeInteger(value) || value <= 0) problems.push(`${name}: must be a positive whole number`)
     return value
   }
+  if (options.onError !== undefined && typeof options.onError !== 'function') {
+    problems.push('onError: must be a function (error, report) => void')
+  }
   const resolved = {
+    onError: options.onError ?? HTTP_DEFAULTS.onError,
     routePrefix,
     bodyLimitBytes: positiveInteger('bodyLimitBytes'),
     consentTicketTtlSeconds: positiveInteger('consentTicketTtlSeconds'),

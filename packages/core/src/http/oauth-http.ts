@@ -5,6 +5,7 @@ import type { ConsentContext } from '../use-cases/approve-authorization-request.
 import type { UserReference } from '../use-cases/internal/user-id.js'
 import { requireAllScopes, requireAnyScope, requireClient } from '../use-cases/require-scopes.js'
 import type { AuthorizationRequest } from '../use-cases/validate-authorization-request.js'
+import { errorReportOf, reportSafely } from './error-report.js'
 import { parseFormBody, parseUrlEncoded } from './form-encoding.js'
 import {
   type HttpRequest,
@@ -80,11 +81,16 @@ export interface OAuthHttp {
   ): Promise<InteractionOutcome>
   /** The answer to a body over `bodyLimitBytes`. */
   payloadTooLarge(): HttpResponse
-  /** Checks a bearer token (or an already authenticated principal) against a requirement. */
+  /**
+   * Checks a bearer token (or an already authenticated principal) against a requirement. Give the
+   * request's method, path and headers (and your `context`) so a failure on the server's side is
+   * reported with them.
+   */
   protect(
     authorization: string | undefined,
     requirement?: ResourceRequirement,
     known?: Principal,
+    request?: Pick<HttpRequest, 'method' | 'path' | 'headers' | 'context'>,
   ): Promise<ProtectionResult>
   /** For apps with their own authorize route: validates a raw query string, as `GET /authorize` does. */
   validateAuthorizationQuery(query: string): Promise<AuthorizationRequest>
@@ -109,7 +115,12 @@ const POST = ['POST'] as const
  * @throws ConfigurationError naming each bad option (`routePrefix`, `bodyLimitBytes`, `consentTicketTtlSeconds`)
  */
 export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpOptions = {}): OAuthHttp {
-  const { routePrefix, bodyLimitBytes, consentTicketTtlSeconds: ticketTtl } = resolveHttpOptions(options)
+  const {
+    routePrefix,
+    bodyLimitBytes,
+    consentTicketTtlSeconds: ticketTtl,
+    onError,
+  } = resolveHttpOptions(options)
   const paths = oauthPaths(server.config.issuer, routePrefix)
   const errorResponse = (error: unknown): HttpResponse => toHttpResponse(server.renderError(error))
   const toHttpResponse = (rendered: OAuthHttpResponse): HttpResponse => {
@@ -192,6 +203,8 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
       } catch (error) {
         const rendered = server.renderError(error)
         const response = toHttpResponse(rendered)
+        if (response.status >= 500)
+          reportSafely(onError, error, errorReportOf(route.name, request, response.status))
         // On a browser route, an error that may not go back to the client is the app's to show.
         if (!route.interactive || response.status < 400) return respond(response)
         const body = rendered.body ?? {}
@@ -206,7 +219,7 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
     // The rest of the body is still on the wire: closing is the only way to be rid of it unread.
     payloadTooLarge: () =>
       httpRefusal(413, `The request body exceeds ${bodyLimitBytes} bytes.`, { connection: 'close' }),
-    protect: async (authorization, requirement = {}, known) => {
+    protect: async (authorization, requirement = {}, known, request) => {
       try {
         const principal = known ?? (await server.authenticateBearer({ authorization }))
         if (requirement.allScopes) requireAllScopes(principal, requirement.allScopes)
@@ -214,7 +227,12 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
         if (requirement.clients) requireClient(principal, requirement.clients)
         return { principal }
       } catch (error) {
-        return { response: errorResponse(error) }
+        const response = errorResponse(error)
+        if (response.status >= 500) {
+          const origin = request ?? { method: 'GET', path: '' }
+          reportSafely(onError, error, errorReportOf('resource', origin, response.status))
+        }
+        return { response }
       }
     },
     approve: async (request, user, consent) =>

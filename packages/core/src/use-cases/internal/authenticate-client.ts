@@ -111,7 +111,7 @@ function readCredentials(
  * Reads HTTP Basic credentials: both parts are form-urlencoded before base64 (RFC 6749 §2.3.1), so
  * they are decoded once more.
  */
-function parseBasic(authorization: string): ClaimedCredentials {
+export function parseBasic(authorization: string): ClaimedCredentials {
   const match = /^Basic +([A-Za-z0-9+/]+=*) *$/i.exec(authorization)
   const invalid = (): OAuthError => OAuthError.invalidClient({ description: 'Malformed Basic credentials.' })
   if (!match) throw invalid()
