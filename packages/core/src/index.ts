@@ -100,6 +100,7 @@ export type {
   InteractionUser,
 } from './use-cases/begin-authorization.js'
 export { DEFAULT_INTERACTION_TTL_SECONDS } from './use-cases/begin-authorization.js'
+export type { HealthReport, HealthStatus } from './use-cases/check-health.js'
 export type { CreatedClient } from './use-cases/create-client.js'
 export type { ConsentQuery } from './use-cases/has-consent.js'
 export type { ClientImport } from './use-cases/import-client.js'

@@ -9,6 +9,11 @@ import {
   spOAuthMigrations,
 } from '@sp-oauth/sql'
 import { checkClientApplicationTypeMigration } from '@sp-oauth/storage-test-support/client-application-type-migration'
+import { closedPort } from '@sp-oauth/storage-test-support/core-guarantees'
+import {
+  expectHealthAcrossMigration,
+  expectHealthUnavailable,
+} from '@sp-oauth/storage-test-support/health-suite'
 import { createTestPool, useMysqlTestDatabase } from '@sp-oauth/storage-test-support/mysql-test-database'
 import { deferred, freshTablePrefix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { type Kysely, sql } from 'kysely'
@@ -34,6 +39,28 @@ async function tablesOf(db: Kysely<unknown>, prefix: string): Promise<string[]> 
     .map((table) => table.name)
     .sort()
 }
+
+describe('health', () => {
+  it('before migrate(): every migration pending and the storage check failed; after: healthy', async () => {
+    const { db } = database()
+    await expectHealthAcrossMigration(createMysqlStorage({ db }, { tablePrefix: freshTablePrefix() }))
+  })
+
+  it('with the database out of reach: storage and migrations unavailable, and an answer', async () => {
+    const pool = createTestPool({
+      host: '127.0.0.1',
+      port: await closedPort(),
+      user: 'root',
+      connectTimeout: 2_000,
+    })
+    const storage = createMysqlStorage({ pool })
+    try {
+      await expectHealthUnavailable(storage)
+    } finally {
+      await storage.close()
+    }
+  })
+})
 
 describe('migrate', () => {
   it('0004_client_application_type: clients stored before become web, with silent consent only when confidential; down drops the columns', async () => {

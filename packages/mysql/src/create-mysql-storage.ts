@@ -55,6 +55,11 @@ export interface MysqlStorage extends Storage {
    */
   migrate(): Promise<void>
   /**
+   * The names of the migrations not yet run, in order: what `migrate()` would run. `server.health()`
+   * reports them.
+   */
+  pendingMigrations(): Promise<readonly string[]>
+  /**
    * Deletes, in batches, codes expired over a day ago, access tokens expired or revoked over 30
    * days ago, refresh tokens over 60 days ago and events delivered over 7 days ago (all
    * configurable), never a token of a refresh family that is still live. Resolves with the counts.

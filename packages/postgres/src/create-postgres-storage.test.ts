@@ -9,6 +9,11 @@ import {
   spOAuthMigrations,
 } from '@sp-oauth/sql'
 import { checkClientApplicationTypeMigration } from '@sp-oauth/storage-test-support/client-application-type-migration'
+import { closedPort } from '@sp-oauth/storage-test-support/core-guarantees'
+import {
+  expectHealthAcrossMigration,
+  expectHealthUnavailable,
+} from '@sp-oauth/storage-test-support/health-suite'
 import { usePostgresTestSchema } from '@sp-oauth/storage-test-support/postgres-test-schema'
 import { deferred, freshTablePrefix, randomSuffix } from '@sp-oauth/storage-test-support/sql-test-helpers'
 import { Kysely, sql } from 'kysely'
@@ -42,6 +47,30 @@ async function tablesOf(db: Kysely<unknown>, schema: string, prefix: string): Pr
     .filter((name) => name.startsWith(prefix))
     .sort()
 }
+
+describe('health', () => {
+  it('before migrate(): every migration pending and the storage check failed; after: healthy', async () => {
+    const { db, schema } = database()
+    await expectHealthAcrossMigration(
+      createPostgresStorage({ db }, { tablePrefix: freshTablePrefix(), schema }),
+    )
+  })
+
+  it('with the database out of reach: storage and migrations unavailable, and an answer', async () => {
+    const pool = new pg.Pool({
+      host: '127.0.0.1',
+      port: await closedPort(),
+      user: 'postgres',
+      connectionTimeoutMillis: 2_000,
+    })
+    const storage = createPostgresStorage({ pool })
+    try {
+      await expectHealthUnavailable(storage)
+    } finally {
+      await storage.close()
+    }
+  })
+})
 
 describe('migrate', () => {
   it('0004_client_application_type: clients stored before become web, with silent consent only when confidential; down drops the columns', async () => {

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import { createSqlAtomicIssuance } from './atomic-issuance/create-sql-atomic-issuance.js'
 import { compiledShapes } from './compiled-shapes.js'
 import type { SpOAuthDatabase } from './database.js'
-import { migrateToLatest } from './migrations/migrate-to-latest.js'
+import { migrateToLatest, pendingMigrations } from './migrations/migrate-to-latest.js'
 import { createSqlEventOutboxReader } from './outbox/sql-event-outbox-reader.js'
 import { type PruneExpiredOptions, type PruneExpiredResult, pruneExpired } from './prune-expired.js'
 import { createRepositories } from './repositories/create-repositories.js'
@@ -50,6 +50,8 @@ export interface SqlStorage extends Storage {
   readonly outboxReader?: EventOutboxReader
   /** Runs the migrations not yet run (see {@link migrateToLatest}); does nothing when all have run. */
   migrate(): Promise<void>
+  /** The names of the migrations not yet run, for `server.health()`. */
+  pendingMigrations(): Promise<readonly string[]>
   /**
    * Deletes expired codes and tokens and old delivered events, in batches, never a token reuse
    * detection or a live refresh family still needs; see {@link pruneExpired}.
@@ -101,6 +103,10 @@ export function createSqlStorage<DB>(
     tables,
     migrate: () =>
       guardUnavailable(dialect, target, 'running migrations', () => migrateToLatest(db, dialect, tables)),
+    pendingMigrations: () =>
+      guardUnavailable(dialect, target, 'reading the migrations', () =>
+        pendingMigrations(db, dialect, tables),
+      ),
     pruneExpired: (options) =>
       guardUnavailable(dialect, target, 'pruning expired rows', () => pruneExpired(named, options)),
   }
@@ -132,6 +138,7 @@ export function closableSqlStorage(storage: SqlStorage, close: () => Promise<voi
     atomicIssuance: storage.atomicIssuance,
     ...(storage.outboxReader ? { outboxReader: storage.outboxReader } : {}),
     migrate: () => storage.migrate(),
+    pendingMigrations: () => storage.pendingMigrations(),
     pruneExpired: (options) => storage.pruneExpired(options),
     close,
   }

@@ -18,6 +18,11 @@ export interface Storage {
    * round trips than a unit of work; without it the core uses the unit of work for those too.
    */
   readonly atomicIssuance?: AtomicIssuance
+  /**
+   * The names of the storage's migrations not yet run, for `server.health()`; without it the
+   * health report says `unknown` for migrations.
+   */
+  pendingMigrations?(): Promise<readonly string[]>
 }
 
 /** Everything `createAuthorizationServer` accepts. Only `issuer`, `storage` and `crypto` are required. */

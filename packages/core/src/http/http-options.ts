@@ -23,6 +23,12 @@ export interface OAuthHttpOptions {
    * route, the client and the request id but no secret. Default: one JSON line on stderr.
    */
   readonly onError?: ErrorReporter
+  /**
+   * Where a readiness probe may ask `GET` whether the server can answer (`server.health()`): `200`
+   * with `{ status: 'ok', checks }`, or `503` with `{ status: 'unavailable', checks }`, statuses
+   * only. An absolute path, e.g. `/oauth/health`; default `null`, no such route.
+   */
+  readonly healthPath?: string | null
 }
 
 /** The HTTP options with every default applied. */
@@ -33,6 +39,7 @@ export const HTTP_DEFAULTS: ResolvedHttpOptions = Object.freeze({
   bodyLimitBytes: 16 * 1024,
   consentTicketTtlSeconds: DEFAULT_INTERACTION_TTL_SECONDS,
   onError: reportToStderr,
+  healthPath: null,
 })
 
 /**
@@ -53,8 +60,13 @@ export function resolveHttpOptions(options: OAuthHttpOptions): ResolvedHttpOptio
   if (options.onError !== undefined && typeof options.onError !== 'function') {
     problems.push('onError: must be a function (error, report) => void')
   }
+  const healthPath = options.healthPath ?? HTTP_DEFAULTS.healthPath
+  if (healthPath !== null && !/^\/[A-Za-z0-9._~/-]*$/.test(String(healthPath))) {
+    problems.push('healthPath: must be an absolute path of URL path characters, e.g. /oauth/health')
+  }
   const resolved = {
     onError: options.onError ?? HTTP_DEFAULTS.onError,
+    healthPath,
     routePrefix,
     bodyLimitBytes: positiveInteger('bodyLimitBytes'),
     consentTicketTtlSeconds: positiveInteger('consentTicketTtlSeconds'),

@@ -35,6 +35,7 @@ export type OAuthRouteName =
   | 'introspect'
   | 'jwks'
   | 'metadata'
+  | 'health'
 
 /** One of the server's routes, matched by path. */
 export interface OAuthRoute {
@@ -120,6 +121,7 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
     bodyLimitBytes,
     consentTicketTtlSeconds: ticketTtl,
     onError,
+    healthPath,
   } = resolveHttpOptions(options)
   const paths = oauthPaths(server.config.issuer, routePrefix)
   const errorResponse = (error: unknown): HttpResponse => toHttpResponse(server.renderError(error))
@@ -146,6 +148,7 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
     [paths.metadata, { name: 'metadata', methods: GET }],
     [paths.prefixedMetadata, { name: 'metadata', methods: GET }],
   ])
+  if (healthPath !== null) table.set(healthPath, { name: 'health', methods: GET })
   const metadata = serverMetadata(server.config, paths)
 
   async function answer(name: OAuthRouteName, request: HttpRequest, signedIn: InteractionUser | null) {
@@ -174,6 +177,11 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
         )
       case 'metadata':
         return respond(jsonResponse(200, metadata, publicFor(3600)))
+      case 'health': {
+        // Statuses only: the problems name hosts and errors, which are for your logs.
+        const { healthy, checks } = await server.health()
+        return respond(jsonResponse(healthy ? 200 : 503, { status: healthy ? 'ok' : 'unavailable', checks }))
+      }
     }
   }
 

@@ -19,6 +19,7 @@ import {
   type BeginAuthorizationInput,
   beginAuthorization,
 } from '../use-cases/begin-authorization.js'
+import { checkHealth, type HealthReport } from '../use-cases/check-health.js'
 import { type CreatedClient, createClient } from '../use-cases/create-client.js'
 import { denyAuthorizationRequest } from '../use-cases/deny-authorization-request.js'
 import { type ConsentQuery, hasConsent } from '../use-cases/has-consent.js'
@@ -118,6 +119,11 @@ export interface AuthorizationServer {
   getJwks(): Promise<{ readonly keys: readonly JsonWebKey[] }>
   /** Re-encrypts every stored private signing key not under the current key-encryption key. */
   reencryptSigningKeys(): Promise<{ readonly reencrypted: number }>
+  /**
+   * Whether the server can answer: the storage reachable, its migrations all run, the active
+   * signing key usable. Never rejects; for readiness probes.
+   */
+  health(): Promise<HealthReport>
   /** Renders anything a use case threw, with this server's realm and issuer. */
   renderError(error: unknown): OAuthHttpResponse
 }
@@ -152,6 +158,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     context,
     createClient: (input) => createClient(context, input),
     importClient: (input) => importClient(context, input),
+    health: () => checkHealth(context),
     rotateClientSecret: (clientId) => rotateClientSecret(context, clientId),
     revokeClient: (clientId) => revokeClient(context, clientId),
     validateAuthorizationRequest: (parameters) => validateAuthorizationRequest(context, parameters),

@@ -11,6 +11,8 @@ export interface MigrationOutcome {
 /** The part of Kysely's `Migrator` sp-oauth uses. */
 export interface KyselyMigrator {
   migrateToLatest(): Promise<MigrationOutcome>
+  /** Every migration the provider gives, each with when it ran (`undefined`: not yet). */
+  getMigrations(): Promise<readonly { readonly name: string; readonly executedAt: Date | undefined }[]>
 }
 
 /** The options sp-oauth gives Kysely's `Migrator`. */

@@ -44,14 +44,7 @@ export async function migrateToLatest<DB>(
   dialect: SqlDialect,
   names: TableNames,
 ): Promise<void> {
-  const Migrator = await loadKyselyMigrator()
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => spOAuthMigrations(names, dialect) },
-    migrationTableName: names.migrationTable,
-    migrationLockTableName: names.migrationLockTable,
-    ...(names.schema === null ? {} : { migrationTableSchema: names.schema }),
-  })
+  const migrator = await spOAuthMigrator(db, dialect, names)
   for (let attempt = 1; ; attempt++) {
     const outcome = await migrator.migrateToLatest()
     if (outcome.error === undefined) return
@@ -73,4 +66,27 @@ export function settingUpRaceLost(outcome: MigrationOutcome, attempt: number): b
   if (attempt >= SET_UP_ATTEMPTS || outcome.results !== undefined) return false
   const code = (outcome.error as { code?: unknown } | null)?.code
   return code === '3F000' || code === '42P01'
+}
+
+/** The names of the migrations not yet run, in the order they would run; all of them on an empty database. */
+export async function pendingMigrations<DB>(
+  db: Kysely<DB>,
+  dialect: SqlDialect,
+  names: TableNames,
+): Promise<readonly string[]> {
+  const migrator = await spOAuthMigrator(db, dialect, names)
+  return (await migrator.getMigrations())
+    .filter((migration) => migration.executedAt === undefined)
+    .map(({ name }) => name)
+}
+
+async function spOAuthMigrator<DB>(db: Kysely<DB>, dialect: SqlDialect, names: TableNames) {
+  const Migrator = await loadKyselyMigrator()
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => spOAuthMigrations(names, dialect) },
+    migrationTableName: names.migrationTable,
+    migrationLockTableName: names.migrationLockTable,
+    ...(names.schema === null ? {} : { migrationTableSchema: names.schema }),
+  })
 }
