@@ -37,13 +37,17 @@ const INVOICES = Object.freeze([
  * @property {string | null} [hashKey] at least 32 characters; by default one is generated and kept in `dataDir`
  * @property {string | null} [issuer] by default `http://127.0.0.1:<port>`
  * @property {(line: string) => void} [log] one call per line printed; default `console.log`
+ * @property {number} [requestTimeoutMs] how long a request may take to arrive whole, headers and
+ *   body (default 30 s, not Node's 300 s: a client that trickles its body in is cut off)
  *
  * @typedef {object} Quickstart
  * @property {string} url where this process listens, `http://127.0.0.1:<port>`
  * @property {string} issuer
  * @property {number} port
  * @property {import('./demo-clients.mjs').DemoClients} clients
- * @property {() => Promise<void>} close stops the HTTP server, then closes the database; idempotent
+ * @property {() => Promise<void>} close stops accepting connections, lets the requests in flight
+ *   finish (up to 5 s), then closes the database; idempotent
+ * @property {import('node:http').Server} httpServer the HTTP server, for tests that watch it
  */
 
 /**
@@ -95,7 +99,9 @@ async function start(options, log, unlock) {
     res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1' })
     res.end('Starting, try again in a moment.\n')
   }
-  const httpServer = createServer((req, res) => handler(req, res))
+  const httpServer = createServer(serverTimeouts(options.requestTimeoutMs ?? 30_000), (req, res) =>
+    handler(req, res),
+  )
   await listen(httpServer, options.port)
   const port = /** @type {import('node:net').AddressInfo} */ (httpServer.address()).port
   const url = `http://${HOST}:${port}`
@@ -155,7 +161,7 @@ async function start(options, log, unlock) {
       hashKeySource: options.hashKey ? 'SP_OAUTH_HASH_KEY' : generatedHashKey?.created ? 'new' : 'kept',
       clients,
     })
-    return { url, issuer: server.config.issuer, port, clients, close }
+    return { url, issuer: server.config.issuer, port, clients, close, httpServer }
   } catch (error) {
     await close().catch(() => {})
     throw error
@@ -435,6 +441,24 @@ function listen(server, port) {
     })
     server.listen(port, HOST, () => resolve())
   })
+}
+
+/**
+ * Timeouts for a server on the open network, tighter than Node's defaults: the request line and
+ * headers within 10 s, the whole request within `requestTimeoutMs` (Node's default, 300 s, lets a
+ * client that sends one byte a second hold a connection for five minutes), an idle keep-alive
+ * connection 5 s; checked every second rather than every 30.
+ *
+ * @param {number} requestTimeoutMs
+ * @returns {import('node:http').ServerOptions}
+ */
+function serverTimeouts(requestTimeoutMs) {
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: Math.min(10_000, requestTimeoutMs),
+    keepAliveTimeout: 5_000,
+    connectionsCheckingInterval: 1_000,
+  }
 }
 
 /**

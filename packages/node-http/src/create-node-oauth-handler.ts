@@ -8,7 +8,7 @@ import type {
 } from '@sp-oauth/core/http'
 import { httpRequestOf, splitRequestTarget } from './http-request-of.js'
 import type { NodeExchange, NodeMiddleware } from './node-exchange.js'
-import { readRequestBody, TOO_LARGE } from './read-request-body.js'
+import { ABORTED, readRequestBody, TOO_LARGE } from './read-request-body.js'
 
 /**
  * The app's hooks, whatever the framework passes them: each adapter documents its own options and
@@ -55,6 +55,7 @@ export function createNodeOAuthHandler<C>(
         exchange.write(c, http.payloadTooLarge())
         return 'handled'
       }
+      if (read === ABORTED) return 'handled'
       body = read
     }
     const signedIn = route.interactive ? await hooks.getUser(c) : null

@@ -5,6 +5,12 @@ import { ConfigurationError } from '@sp-oauth/core'
 export const TOO_LARGE = Symbol('too large')
 
 /**
+ * The client went away before its body ended (or Node cut it off at `requestTimeout`): there is
+ * nobody left to answer, and nothing went wrong on the server's side.
+ */
+export const ABORTED = Symbol('aborted')
+
+/**
  * Reads a request body from the Node stream, keeping at most `limitBytes`: a `content-length`
  * over the limit is refused before reading a byte, and a body that streams past the limit
  * (chunked, or a lying client) is refused at the first chunk that crosses it. The stream is then
@@ -12,18 +18,18 @@ export const TOO_LARGE = Symbol('too large')
  *
  * @throws ConfigurationError when another middleware (a body parser) has already read the stream:
  *   its parsed object is never used instead, since that would bypass the core's strict form parsing
- * @throws Error when the client aborts the request before the body ends
+ * Resolves {@link ABORTED} when the client aborts the request before the body ends.
  */
 export function readRequestBody(
   request: IncomingMessage,
   limitBytes: number,
-): Promise<Uint8Array | typeof TOO_LARGE> {
+): Promise<Uint8Array | typeof TOO_LARGE | typeof ABORTED> {
   const declared = request.headers['content-length']
   // Node's parser has already refused a malformed or repeated content-length.
   if (declared !== undefined && Number(declared) > limitBytes) return Promise.resolve(TOO_LARGE)
   if (request.readableDidRead || request.readableEnded) return Promise.reject(consumedBody())
-  if (request.destroyed) return Promise.reject(new Error('The request was aborted before its body was read.'))
-  return new Promise((resolve, reject) => {
+  if (request.destroyed) return Promise.resolve(ABORTED)
+  return new Promise((resolve) => {
     const chunks: Buffer[] = []
     let size = 0
     const onData = (chunk: Buffer): void => {
@@ -40,22 +46,21 @@ export function readRequestBody(
       stop()
       resolve(Buffer.concat(chunks, size))
     }
-    const onError = (error: Error): void => {
+    // Node reports a client gone mid-body as an 'aborted' error, or as 'close' without 'end' first.
+    const onAborted = (): void => {
       stop()
-      reject(error)
+      resolve(ABORTED)
     }
-    // 'close' without 'end' first: the client went away mid-body.
-    const onClose = (): void => onError(new Error('The request was aborted before its body ended.'))
     const stop = (): void => {
       request.off('data', onData)
       request.off('end', onEnd)
-      request.off('error', onError)
-      request.off('close', onClose)
+      request.off('error', onAborted)
+      request.off('close', onAborted)
     }
     request.on('data', onData)
     request.on('end', onEnd)
-    request.on('error', onError)
-    request.on('close', onClose)
+    request.on('error', onAborted)
+    request.on('close', onAborted)
   })
 }
 

@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { ConfigurationError } from '@sp-oauth/core'
 import { describe, expect, it } from 'vitest'
 import { useAdapterTestContext } from './adapter-test-context.js'
@@ -155,6 +156,24 @@ export function nodeAdapterSuite(harness: NodeAdapterHarness): void {
         // What the server took off the socket before hanging up: a few reads, not the 10 MB.
         const [bytesRead] = await bytesReadPerConnection()
         expect(bytesRead).toBeLessThan(1024 * 1024)
+      })
+
+      it("takes a client gone mid-body for nobody to answer, not for the app's error handling", async () => {
+        const { origin } = await start()
+        const { port } = new URL(origin)
+        await new Promise<void>((resolve) => {
+          const socket = connect(Number(port), '127.0.0.1', () => {
+            socket.write(
+              'POST /oauth/token HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 1000\r\n\r\ngrant_type=client_',
+              () => setTimeout(() => socket.destroy(), 50),
+            )
+          })
+          socket.on('close', () => resolve())
+        })
+        // The server has seen the hang-up by the time it answers a request sent after it.
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        expect((await fetch(`${origin}/.well-known/oauth-authorization-server`)).status).toBe(200)
+        expect(test.seen.errors).toEqual([])
       })
 
       it('reads a body of exactly the limit', async () => {
