@@ -89,6 +89,29 @@ export type { ServerCrypto } from './ports/server-crypto.js'
 export type { Sha256Digest } from './ports/sha256-digest.js'
 export type { SigningKeyRepository } from './ports/signing-key-repository.js'
 export type { Repositories, TransactionalRepositories, UnitOfWork } from './ports/unit-of-work.js'
+export {
+  type AttemptOutcome,
+  type ClientAddressRequest,
+  type ClientAddressResolver,
+  checkRateLimitAttempts,
+  createClientAddressResolver,
+  type LockoutRule,
+  MAX_RATE_LIMIT_ATTEMPTS,
+  MAX_RATE_LIMIT_KEY_LENGTH,
+  RATE_LIMIT_DEFAULTS,
+  type RateLimitAttempt,
+  type RateLimitDecision,
+  type RateLimitedRequest,
+  type RateLimitedRoute,
+  type RateLimiter,
+  type RateLimitOptions,
+  type RateLimitRule,
+  type ResolvedRateLimitOptions,
+  type RouteLimits,
+  rateLimitAttempts,
+  resolveRateLimitOptions,
+  type TrustProxy,
+} from './rate-limit/index.js'
 export type { AuthorizationServer } from './server/create-authorization-server.js'
 export { createAuthorizationServer } from './server/create-authorization-server.js'
 export type { ConsentAnswerInput } from './use-cases/answer-consent.js'

@@ -39,5 +39,13 @@ export function httpRequestOf(
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value
   }
-  return { method: request.method ?? 'GET', path: target.path, query: target.query, headers, body, context }
+  return {
+    method: request.method ?? 'GET',
+    path: target.path,
+    query: target.query,
+    headers,
+    body,
+    context,
+    remoteAddress: request.socket?.remoteAddress ?? null,
+  }
 }

@@ -88,7 +88,7 @@ function describeError(error: unknown, causes: number): Record<string, unknown> 
 }
 
 /** The client id a request names, read leniently: a report must never fail on bad input. */
-function claimedClientId(request: Partial<HttpRequest>): string | null {
+export function claimedClientId(request: Partial<HttpRequest>): string | null {
   const named = [fromForm(request), fromQuery(request.query), fromBasic(request.headers?.authorization)]
   return named.find((id) => id !== null) ?? null
 }

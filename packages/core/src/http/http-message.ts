@@ -17,6 +17,11 @@ export interface HttpRequest {
    * server's side: its own request or context object, say. The core never looks inside.
    */
   readonly context?: unknown
+  /**
+   * The address of the peer the request came from (the socket's), for per-address rate limits;
+   * which `X-Forwarded-For` entry counts instead is the `rateLimit.trustProxy` option's to say.
+   */
+  readonly remoteAddress?: string | null
 }
 
 /** A response an adapter copies as it is: status, headers, and the body text (or none). */

@@ -1,4 +1,10 @@
 import { ConfigurationError } from '../errors/configuration-error.js'
+import type { RateLimiter } from '../ports/rate-limiter.js'
+import {
+  type RateLimitOptions,
+  type ResolvedRateLimitOptions,
+  resolveRateLimitOptions,
+} from '../rate-limit/rate-limit-options.js'
 import { DEFAULT_INTERACTION_TTL_SECONDS } from '../use-cases/begin-authorization.js'
 import { type ErrorReporter, reportToStderr } from './error-report.js'
 
@@ -29,18 +35,41 @@ export interface OAuthHttpOptions {
    * only. An absolute path, e.g. `/oauth/health`; default `null`, no such route.
    */
   readonly healthPath?: string | null
+  /**
+   * Request limits per client id and per client address on authorize, token, revoke and
+   * introspect, with a lock-out of repeated failed client authentications; over a limit, `429`
+   * with `Retry-After`. Safe defaults (`RATE_LIMIT_DEFAULTS`); `false` turns them off (when a
+   * gateway in front limits instead). Behind a proxy, set `trustProxy`.
+   */
+  readonly rateLimit?: RateLimitOptions | false
+  /**
+   * Where the limits are counted. Default: in this process's memory, which is right for one
+   * instance; several instances share one with `createRedisRateLimiter` from `@sp-oauth/redis`.
+   */
+  readonly rateLimiter?: RateLimiter
 }
 
 /** The HTTP options with every default applied. */
-export type ResolvedHttpOptions = Required<OAuthHttpOptions>
+export interface ResolvedHttpOptions {
+  readonly routePrefix: string
+  readonly bodyLimitBytes: number
+  readonly consentTicketTtlSeconds: number
+  readonly onError: ErrorReporter
+  readonly healthPath: string | null
+  /** `null`: not limited. */
+  readonly rateLimit: ResolvedRateLimitOptions | null
+  /** `null`: the default, a limiter in memory made for this HTTP surface. */
+  readonly rateLimiter: RateLimiter | null
+}
 
-export const HTTP_DEFAULTS: ResolvedHttpOptions = Object.freeze({
+/** The defaults of the HTTP options; `rateLimit` is `RATE_LIMIT_DEFAULTS`. */
+export const HTTP_DEFAULTS = Object.freeze({
   routePrefix: 'oauth',
   bodyLimitBytes: 16 * 1024,
   consentTicketTtlSeconds: DEFAULT_INTERACTION_TTL_SECONDS,
   onError: reportToStderr,
   healthPath: null,
-})
+} as const)
 
 /**
  * Applies the defaults and checks every option, all problems in one error.
@@ -64,9 +93,26 @@ export function resolveHttpOptions(options: OAuthHttpOptions): ResolvedHttpOptio
   if (healthPath !== null && !/^\/[A-Za-z0-9._~/-]*$/.test(String(healthPath))) {
     problems.push('healthPath: must be an absolute path of URL path characters, e.g. /oauth/health')
   }
+  let rateLimit: ResolvedRateLimitOptions | null = null
+  if (options.rateLimit !== false) {
+    try {
+      rateLimit = resolveRateLimitOptions(options.rateLimit ?? {})
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error
+      problems.push(...error.problems)
+    }
+  }
+  const rateLimiter = options.rateLimiter ?? null
+  if (rateLimiter !== null && typeof rateLimiter?.consume !== 'function') {
+    problems.push(
+      'rateLimiter: must have consume(attempts), e.g. createRedisRateLimiter from @sp-oauth/redis',
+    )
+  }
   const resolved = {
     onError: options.onError ?? HTTP_DEFAULTS.onError,
     healthPath,
+    rateLimit,
+    rateLimiter,
     routePrefix,
     bodyLimitBytes: positiveInteger('bodyLimitBytes'),
     consentTicketTtlSeconds: positiveInteger('consentTicketTtlSeconds'),

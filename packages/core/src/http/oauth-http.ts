@@ -1,5 +1,6 @@
 import type { Principal } from '../domain/principal.js'
 import type { OAuthHttpResponse } from '../errors/render-error.js'
+import { createMemoryRateLimiter } from '../rate-limit/memory-rate-limiter.js'
 import type { AuthorizationServer } from '../server/create-authorization-server.js'
 import type { ConsentContext } from '../use-cases/approve-authorization-request.js'
 import type { UserReference } from '../use-cases/internal/user-id.js'
@@ -24,6 +25,7 @@ import {
   startAuthorization,
 } from './interaction.js'
 import { type OAuthPaths, oauthPaths } from './oauth-paths.js'
+import { createRequestLimits, type RequestAdmission } from './request-limits.js'
 import { serverMetadata } from './server-metadata.js'
 
 export type OAuthRouteName =
@@ -122,7 +124,13 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
     consentTicketTtlSeconds: ticketTtl,
     onError,
     healthPath,
+    rateLimit,
+    rateLimiter,
   } = resolveHttpOptions(options)
+  const admit = createRequestLimits(
+    rateLimit,
+    rateLimiter ?? createMemoryRateLimiter({ clock: server.context.clock }),
+  )
   const paths = oauthPaths(server.config.issuer, routePrefix)
   const errorResponse = (error: unknown): HttpResponse => toHttpResponse(server.renderError(error))
   const toHttpResponse = (rendered: OAuthHttpResponse): HttpResponse => {
@@ -206,22 +214,25 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
       if (!methods.includes(request.method.toUpperCase())) {
         return respond(httpRefusal(405, `Use ${methods.join(' or ')}.`, { allow: methods.join(', ') }))
       }
+      let admission: RequestAdmission | null = null
       try {
-        return await answer(route.name, request, signedIn)
+        admission = await admit(route.name, request)
+        if (admission.refused) {
+          const refused = admission.refused
+          return route.interactive ? shownError(refused) : respond(refused)
+        }
+        const outcome = await answer(route.name, request, signedIn)
+        await admission.settle(outcome)
+        return outcome
       } catch (error) {
+        await admission?.settle?.(error)
         const rendered = server.renderError(error)
         const response = toHttpResponse(rendered)
         if (response.status >= 500)
           reportSafely(onError, error, errorReportOf(route.name, request, response.status))
         // On a browser route, an error that may not go back to the client is the app's to show.
         if (!route.interactive || response.status < 400) return respond(response)
-        const body = rendered.body ?? {}
-        const problem: ShownProblem = {
-          status: response.status,
-          error: String(body.error),
-          description: typeof body.error_description === 'string' ? body.error_description : null,
-        }
-        return { kind: 'error', response, problem }
+        return shownError(response)
       }
     },
     // The rest of the body is still on the wire: closing is the only way to be rid of it unread.
@@ -253,6 +264,17 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
 
 function respond(response: HttpResponse): InteractionOutcome {
   return { kind: 'respond', response }
+}
+
+/** An error of a browser route, for the app's own page: never sent back to the client. */
+function shownError(response: HttpResponse): InteractionOutcome {
+  const body = JSON.parse(response.body ?? '{}') as Record<string, unknown>
+  const problem: ShownProblem = {
+    status: response.status,
+    error: String(body.error),
+    description: typeof body.error_description === 'string' ? body.error_description : null,
+  }
+  return { kind: 'error', response, problem }
 }
 
 function withJsonType(headers: Readonly<Record<string, string>>): Record<string, string> {

@@ -1,3 +1,8 @@
+export {
+  createMemoryRateLimiter,
+  type MemoryRateLimiter,
+  type MemoryRateLimiterOptions,
+} from '../rate-limit/memory-rate-limiter.js'
 export type {
   MemoryStorage,
   MemoryStorageOptions,

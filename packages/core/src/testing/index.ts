@@ -10,6 +10,7 @@ export { consentTicketRepositoryContract } from './consent-ticket-repository-con
 export { eventOutboxReaderContract } from './event-outbox-reader-contract.js'
 export type { FakeClock } from './fake-clock.js'
 export { createFakeClock } from './fake-clock.js'
+export { type RateLimiterFactory, rateLimiterContract } from './rate-limiter-contract.js'
 export {
   buildAccessTokenRecord,
   buildAuthorizationCodeRecord,
