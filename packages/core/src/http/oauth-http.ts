@@ -127,10 +127,8 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
     rateLimit,
     rateLimiter,
   } = resolveHttpOptions(options)
-  const admit = createRequestLimits(
-    rateLimit,
-    rateLimiter ?? createMemoryRateLimiter({ clock: server.context.clock }),
-  )
+  // Limits count in real time, whatever clock the server's lifetimes run on (tests move theirs).
+  const admit = createRequestLimits(rateLimit, rateLimiter ?? createMemoryRateLimiter())
   const paths = oauthPaths(server.config.issuer, routePrefix)
   const errorResponse = (error: unknown): HttpResponse => toHttpResponse(server.renderError(error))
   const toHttpResponse = (rendered: OAuthHttpResponse): HttpResponse => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { createMemoryRateLimiter } from '../rate-limit/memory-rate-limiter.js'
 import type { RateLimitOptions } from '../rate-limit/rate-limit-options.js'
 import { createTestClient, createTestServer } from '../test-support/test-server.js'
 import type { HttpRequest, HttpResponse } from './http-message.js'
@@ -30,7 +31,9 @@ async function send(http: OAuthHttp, request: HttpRequest): Promise<HttpResponse
 async function setUp(rateLimit: RateLimitOptions | false) {
   const test = createTestServer()
   const client = await createTestClient(test.server, { allowedGrants: ['client_credentials'] })
-  const http = createOAuthHttp(test.server, { rateLimit, onError: () => {} })
+  // The limiter on the test's clock, so lock-out waits can be walked through.
+  const rateLimiter = createMemoryRateLimiter({ clock: test.clock })
+  const http = createOAuthHttp(test.server, { rateLimit, rateLimiter, onError: () => {} })
   const good = `grant_type=client_credentials&client_id=${client.id}&client_secret=${client.secret}`
   const bad = `grant_type=client_credentials&client_id=${client.id}&client_secret=wrong-secret`
   return { ...test, client, http, good, bad }

@@ -170,3 +170,24 @@ export function principalBody(principal: PrincipalLike): PrincipalBody {
 }
 
 export const NOT_FOUND_BODY = { error: 'not_found' } as const
+
+/**
+ * Each suite file sends hundreds of requests a minute to one app from 127.0.0.1: the default
+ * request limits would answer 429. They stay on, so every request still goes through them, with
+ * room for the whole suite.
+ */
+export const SUITE_RATE_LIMITS = {
+  perAddress: {
+    authorize: { limit: 100_000, windowSeconds: 60 },
+    token: { limit: 100_000, windowSeconds: 60 },
+    revoke: { limit: 100_000, windowSeconds: 60 },
+    introspect: { limit: 100_000, windowSeconds: 60 },
+  },
+  perClient: {
+    authorize: { limit: 100_000, windowSeconds: 60 },
+    token: { limit: 100_000, windowSeconds: 60 },
+    revoke: { limit: 100_000, windowSeconds: 60 },
+    introspect: { limit: 100_000, windowSeconds: 60 },
+  },
+  lockout: false,
+} as const

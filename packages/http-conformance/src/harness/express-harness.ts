@@ -9,6 +9,7 @@ import {
   loginLocation,
   NOT_FOUND_BODY,
   principalBody,
+  SUITE_RATE_LIMITS,
   TEST_ROUTES,
   testUserOf,
 } from './adapter-harness.js'
@@ -32,6 +33,7 @@ export const expressHarness: AdapterHarness = {
       },
       bodyLimitBytes: options.bodyLimitBytes,
       consentTicketTtlSeconds: options.consentTicketTtlSeconds,
+      rateLimit: SUITE_RATE_LIMITS,
     })
     const app = express()
     app.disable('x-powered-by')

@@ -9,6 +9,7 @@ import {
   loginLocation,
   NOT_FOUND_BODY,
   principalBody,
+  SUITE_RATE_LIMITS,
   TEST_ROUTES,
   testUserOf,
 } from './adapter-harness.js'
@@ -46,6 +47,7 @@ export const koaHarness: AdapterHarness = {
       },
       bodyLimitBytes: options.bodyLimitBytes,
       consentTicketTtlSeconds: options.consentTicketTtlSeconds,
+      rateLimit: SUITE_RATE_LIMITS,
     })
     const routes = new Map<string, Middleware>([
       [

@@ -16,6 +16,7 @@ import {
   loginLocation,
   NOT_FOUND_BODY,
   principalBody,
+  SUITE_RATE_LIMITS,
   TEST_ROUTES,
   type TestAppOptions,
   testUserOf,
@@ -53,6 +54,7 @@ function createRawListener(server: AuthorizationServer, options: TestAppOptions)
   const http = createOAuthHttp(server, {
     bodyLimitBytes: options.bodyLimitBytes,
     consentTicketTtlSeconds: options.consentTicketTtlSeconds,
+    rateLimit: SUITE_RATE_LIMITS,
   })
   const oauthRoutes = createNodeOAuthHandler<RawExchange>(
     http,
