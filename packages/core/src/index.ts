@@ -88,6 +88,7 @@ export type { SecretHash, SecretHasher } from './ports/secret-hasher.js'
 export type { ServerCrypto } from './ports/server-crypto.js'
 export type { Sha256Digest } from './ports/sha256-digest.js'
 export type { SigningKeyRepository } from './ports/signing-key-repository.js'
+export type { Telemetry, TelemetryAttributes, TelemetrySpan } from './ports/telemetry.js'
 export type { Repositories, TransactionalRepositories, UnitOfWork } from './ports/unit-of-work.js'
 export {
   type AttemptOutcome,

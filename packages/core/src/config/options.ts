@@ -7,6 +7,7 @@ import type { Clock } from '../ports/clock.js'
 import type { EventPublisher } from '../ports/event-publisher.js'
 import type { JwtSigner } from '../ports/jwt-signer.js'
 import type { ServerCrypto } from '../ports/server-crypto.js'
+import type { Telemetry } from '../ports/telemetry.js'
 import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js'
 
 /** Storage: repositories for plain reads, and the unit of work for every change. */
@@ -108,6 +109,13 @@ export interface AuthorizationServerOptions {
   readonly realm?: string
   /** Called when publishing events fails after their change committed. Default: ignore. */
   readonly onEventPublishFailed?: (error: unknown, events: readonly OAuthEvent[]) => void
+  /**
+   * Where to report spans and counters: `createOpenTelemetry()` from `@sp-oauth/opentelemetry`, or
+   * your own `Telemetry`. A span per use case and per storage call, and counters of tokens issued
+   * and revoked and of requests refused (see `Telemetry` for every name and attribute). Default:
+   * none, and then nothing is wrapped: the use cases get the storage and publisher as given.
+   */
+  readonly telemetry?: Telemetry
 }
 
 /** The checked, frozen settings every use case reads. */

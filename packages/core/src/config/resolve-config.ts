@@ -27,6 +27,14 @@ export function resolveConfig(options: AuthorizationServerOptions): ResolvedConf
     'needs repositories and unitOfWork',
   )
   problems.push(...serverCryptoProblems(options.crypto))
+  if (options.telemetry !== undefined) {
+    const { telemetry } = options
+    check(
+      typeof telemetry?.span === 'function' && typeof telemetry.count === 'function',
+      'telemetry',
+      'needs span and count functions',
+    )
+  }
 
   if (options.signingKeyEncryption) {
     try {

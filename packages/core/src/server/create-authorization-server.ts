@@ -7,6 +7,8 @@ import type { Client } from '../domain/client.js'
 import type { Principal } from '../domain/principal.js'
 import type { JsonWebKey, SigningKeyState } from '../domain/signing-key.js'
 import { type OAuthHttpResponse, renderError } from '../errors/render-error.js'
+import { instrumentPorts } from '../telemetry/instrument-ports.js'
+import { instrumentServer } from '../telemetry/instrument-server.js'
 import { answerConsent, type ConsentAnswerInput } from '../use-cases/answer-consent.js'
 import {
   type AuthorizationApproval,
@@ -138,19 +140,21 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
   const clock = options.clock ?? systemClock
   const hasher = options.crypto.secretHasher
   const signingKeyEncryption = createSigningKeyEncryption({ hasher, own: options.signingKeyEncryption })
+  // With telemetry, the use cases get traced ports; without, the very ones given, at no cost.
+  const { storage, eventPublisher } = instrumentPorts(options.telemetry, options)
   const context: ServerContext = Object.freeze({
     config,
-    storage: options.storage,
-    issuance: options.storage.atomicIssuance ?? createUnitOfWorkIssuance(options.storage.unitOfWork),
+    storage,
+    issuance: storage.atomicIssuance ?? createUnitOfWorkIssuance(storage.unitOfWork),
     hasher,
     sha256: options.crypto.sha256Digest,
     clock,
     random: options.crypto.randomSource,
     jwtSigner: options.jwtSigner ?? createJoseJwtSigner(),
-    eventPublisher: options.eventPublisher ?? null,
-    signingKeys: createSigningKeyCache(config, options.storage, clock, signingKeyEncryption),
+    eventPublisher,
+    signingKeys: createSigningKeyCache(config, storage, clock, signingKeyEncryption),
     signingKeyEncryption,
-    clientRevocations: createClientRevocationCache(options.storage, clock, config.clientCacheSeconds),
+    clientRevocations: createClientRevocationCache(storage, clock, config.clientCacheSeconds),
     onEventPublishFailed: options.onEventPublishFailed ?? (() => {}),
   })
   const server: AuthorizationServer = {
@@ -186,5 +190,5 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     reencryptSigningKeys: () => reencryptSigningKeys(context),
     renderError: (error) => renderError(error, { realm: config.realm, issuer: config.issuer }),
   }
-  return Object.freeze(server)
+  return Object.freeze(options.telemetry ? instrumentServer(server, options.telemetry) : server)
 }
