@@ -1,35 +1,14 @@
-import { createAuthorizationServer, type Storage, webCrypto } from '@sp-oauth/core'
 import type { ErrorReport } from '@sp-oauth/core/http'
-import { createMemoryStorage } from '@sp-oauth/core/memory'
-import { listen } from '@sp-oauth/node-http/test-support'
+import { BROKEN_SERVER_CLIENT, createBrokenServer, listen } from '@sp-oauth/node-http/test-support'
 import express, { type Request } from 'express'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createOAuthExpress, type OAuthExpressOptions } from './index.js'
 
-const CLIENT_ID = '6f1d3a52-3c1e-4d7a-9d0e-2b7c5f1e8a90'
-const SECRET = 'a-client-secret-the-logs-must-never-see'
-
-/** A server whose every storage read fails, as with a dropped table. */
-function brokenServer(failure: Error) {
-  const storage = createMemoryStorage()
-  const repositories = new Proxy(storage.repositories, {
-    get: (target, table) =>
-      new Proxy(Reflect.get(target, table) as object, {
-        get: () => async () => {
-          throw failure
-        },
-      }),
-  })
-  const broken: Storage = { repositories, unitOfWork: storage.unitOfWork }
-  return createAuthorizationServer({
-    issuer: 'http://127.0.0.1',
-    storage: broken,
-    crypto: webCrypto({ keys: [{ id: 'k1', secret: 'express-on-error-hash-key-0123456789' }] }),
-  })
-}
+const CLIENT_ID = BROKEN_SERVER_CLIENT.id
+const SECRET = BROKEN_SERVER_CLIENT.secret
 
 async function startApp(options: Partial<OAuthExpressOptions>, failure: Error) {
-  const oauth = createOAuthExpress(brokenServer(failure), {
+  const oauth = createOAuthExpress(createBrokenServer(failure), {
     getUser: () => null,
     login: (_req, res) => {
       res.status(401).end()

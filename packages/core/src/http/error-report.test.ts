@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Storage } from '../config/options.js'
 import { StorageUnavailableError } from '../errors/storage-unavailable-error.js'
-import { createMemoryStorage } from '../memory/create-memory-storage.js'
+import { createBrokenStorage } from '../test-support/broken-storage.js'
 import { createTestClient, createTestServer } from '../test-support/test-server.js'
 import { basicAuthorization } from '../test-support/token-helpers.js'
 import { type ErrorReport, reportToStderr } from './error-report.js'
@@ -10,20 +10,6 @@ import type { OAuthHttpOptions } from './http-options.js'
 import { createOAuthHttp } from './oauth-http.js'
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
-
-/** Memory storage whose reads fail the way a dropped table does. */
-function brokenStorage(failure: () => Error): Storage {
-  const storage = createMemoryStorage()
-  const broken = new Proxy(storage.repositories, {
-    get: (target, table) =>
-      new Proxy(Reflect.get(target, table) as object, {
-        get: () => async () => {
-          throw failure()
-        },
-      }),
-  })
-  return { repositories: broken, unitOfWork: storage.unitOfWork }
-}
 
 function post(
   path: string,
@@ -64,7 +50,7 @@ describe('onError', () => {
 
   it('a token request failing on a broken table is answered 500 and reported once, with the route, client and request id, and no secret', async () => {
     const thrown = new Error('relation "sp_oauth_clients" does not exist')
-    const { reports, send } = setUp(brokenStorage(() => thrown))
+    const { reports, send } = setUp(createBrokenStorage(() => thrown))
     const context = { framework: 'request object' }
     const response = await send(
       post(
@@ -90,7 +76,7 @@ describe('onError', () => {
   })
 
   it('names the client of Basic credentials by its id alone, never the secret after the colon', async () => {
-    const { reports, send } = setUp(brokenStorage(() => new Error('broken')))
+    const { reports, send } = setUp(createBrokenStorage(() => new Error('broken')))
     await send(post('/oauth/revoke', 'token=abc', { authorization: basicAuthorization(CLIENT_ID, SECRET) }))
     expect(reports.map(({ report }) => [report.route, report.clientId])).toEqual([['revoke', CLIENT_ID]])
     expect(JSON.stringify(reports[0]!.report)).not.toContain(SECRET)
@@ -98,7 +84,7 @@ describe('onError', () => {
 
   it('reports an unavailable storage as the 503 it answers, and a malformed request id as none', async () => {
     const unavailable = new StorageUnavailableError({ cause: new Error('ECONNREFUSED') })
-    const { reports, send } = setUp(brokenStorage(() => unavailable))
+    const { reports, send } = setUp(createBrokenStorage(() => unavailable))
     const response = await send(
       post('/oauth/introspect', `token=abc&client_id=${CLIENT_ID}&client_secret=${SECRET}`, {
         'x-request-id': 'has space',
@@ -111,7 +97,7 @@ describe('onError', () => {
   })
 
   it('reports a bearer check that fails on the server side as the resource route', async () => {
-    const { http, reports } = setUp(brokenStorage(() => new Error('broken')))
+    const { http, reports } = setUp(createBrokenStorage(() => new Error('broken')))
     const result = await http.protect(`Bearer spoat_${'A'.repeat(43)}`, {}, undefined, {
       method: 'GET',
       path: '/partner/invoices',
@@ -140,7 +126,7 @@ describe('onError', () => {
 
   it('a reporter that throws does not change the answer', async () => {
     const { send } = setUp(
-      brokenStorage(() => new Error('broken')),
+      createBrokenStorage(() => new Error('broken')),
       {
         onError: () => {
           throw new Error('the log is full')
@@ -163,7 +149,7 @@ describe('onError', () => {
     const lines: string[] = []
     vi.spyOn(console, 'error').mockImplementation((line: string) => lines.push(line))
     const { server } = createTestServer({
-      storage: brokenStorage(() => new StorageUnavailableError({ cause: new Error('ECONNRESET') })),
+      storage: createBrokenStorage(() => new StorageUnavailableError({ cause: new Error('ECONNRESET') })),
     })
     const http = createOAuthHttp(server)
     await http.handle(

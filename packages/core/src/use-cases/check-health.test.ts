@@ -4,26 +4,15 @@ import { webCrypto } from '../crypto/web-crypto.js'
 import { StorageUnavailableError } from '../errors/storage-unavailable-error.js'
 import { createOAuthHttp } from '../http/oauth-http.js'
 import { createMemoryStorage } from '../memory/create-memory-storage.js'
+import { createBrokenStorage } from '../test-support/broken-storage.js'
 import { createTestServer } from '../test-support/test-server.js'
 
 /** Memory storage whose reads fail with `failure`, and that reports `pending` migrations. */
 function storageWith(options: { failure?: Error; pending?: readonly string[] }): Storage {
+  const extra = options.pending ? { pendingMigrations: async () => options.pending! } : {}
+  if (options.failure) return createBrokenStorage(() => options.failure, extra)
   const storage = createMemoryStorage()
-  const repositories = options.failure
-    ? new Proxy(storage.repositories, {
-        get: (target, table) =>
-          new Proxy(Reflect.get(target, table) as object, {
-            get: () => async () => {
-              throw options.failure
-            },
-          }),
-      })
-    : storage.repositories
-  return {
-    repositories,
-    unitOfWork: storage.unitOfWork,
-    ...(options.pending && { pendingMigrations: async () => options.pending! }),
-  }
+  return { repositories: storage.repositories, unitOfWork: storage.unitOfWork, ...extra }
 }
 
 describe('server.health()', () => {

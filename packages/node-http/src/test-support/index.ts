@@ -3,6 +3,7 @@
 // so never bundled.
 
 export { type AdapterTestContext, useAdapterTestContext } from './adapter-test-context.js'
+export { BROKEN_SERVER_CLIENT, createBrokenServer } from './broken-server.js'
 export { type Listening, listen } from './listen.js'
 export { nodeAdapterSuite } from './node-adapter-suite.js'
 export {
