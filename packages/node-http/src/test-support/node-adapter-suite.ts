@@ -111,6 +111,18 @@ export function nodeAdapterSuite(harness: NodeAdapterHarness): void {
     })
 
     describe('other requests go on to the app', () => {
+      it('serves the readiness route at healthPath: 200 with the statuses, no-store; other methods 405', async () => {
+        const { origin } = await start({ healthPath: '/oauth/health' })
+        const response = await fetch(`${origin}/oauth/health`)
+        expect(response.status).toBe(200)
+        expect(response.headers.get('cache-control')).toBe('no-store')
+        expect(await response.json()).toEqual({
+          status: 'ok',
+          checks: { storage: 'ok', migrations: 'unknown', signingKeys: 'not used' },
+        })
+        expect((await fetch(`${origin}/oauth/health`, { method: 'POST' })).status).toBe(405)
+      })
+
       it('leaves paths that are not OAuth routes to the app', async () => {
         const { origin } = await start()
         const missing = await fetch(`${origin}/oauth/unknown`)

@@ -92,7 +92,7 @@ export interface TestAppHooks {
 export interface TestApp {
   readonly server: AuthorizationServer
   readonly trustedClientId: string
-  readonly options: Pick<OAuthHttpOptions, 'bodyLimitBytes'>
+  readonly options: Pick<OAuthHttpOptions, 'bodyLimitBytes' | 'healthPath'>
   readonly hooks: TestAppHooks
   appError(error: unknown): void
 }
@@ -117,6 +117,8 @@ export interface RecordingTestApp {
 
 export interface TestAppSetup {
   readonly bodyLimitBytes?: number
+  /** Passed to the adapter: serve the readiness route there. */
+  readonly healthPath?: string
   /** Give the adapter a `renderErrorPage` hook. */
   readonly rendersErrors?: boolean
   /** Replaces the recording `getUser`, to make it fail. */
@@ -144,7 +146,10 @@ export function createTestApp(fixture: OAuthFixture, setup: TestAppSetup = {}): 
     app: {
       server: fixture.server,
       trustedClientId: fixture.client.id,
-      options: setup.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: setup.bodyLimitBytes },
+      options: {
+        ...(setup.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: setup.bodyLimitBytes }),
+        ...(setup.healthPath === undefined ? {} : { healthPath: setup.healthPath }),
+      },
       hooks: {
         getUser:
           setup.getUser ??
