@@ -1,6 +1,6 @@
 import { parseBasic } from '../use-cases/internal/authenticate-client.js'
 import { isClientId } from '../use-cases/internal/client-id.js'
-import { parseFormBody, parseUrlEncoded } from './form-encoding.js'
+import { parseFormBody, parseUrlEncoded, type RawParameters } from './form-encoding.js'
 import type { HttpRequest } from './http-message.js'
 import type { OAuthRouteName } from './oauth-http.js'
 
@@ -88,14 +88,17 @@ function describeError(error: unknown, causes: number): Record<string, unknown> 
 }
 
 /** The client id a request names, read leniently: a report must never fail on bad input. */
-export function claimedClientId(request: Partial<HttpRequest>): string | null {
-  const named = [fromForm(request), fromQuery(request.query), fromBasic(request.headers?.authorization)]
-  return named.find((id) => id !== null) ?? null
+export function claimedClientId(
+  request: Partial<HttpRequest>,
+  form: () => RawParameters = () => parseFormBody(request.headers?.['content-type'], request.body ?? null),
+): string | null {
+  // In order, each read only when the one before named nobody.
+  return fromForm(form) ?? fromQuery(request.query) ?? fromBasic(request.headers?.authorization)
 }
 
-function fromForm(request: Partial<HttpRequest>): string | null {
+function fromForm(form: () => RawParameters): string | null {
   try {
-    return validId(parseFormBody(request.headers?.['content-type'], request.body ?? null).client_id)
+    return validId(form().client_id)
   } catch {
     return null
   }

@@ -7,7 +7,7 @@ import type { UserReference } from '../use-cases/internal/user-id.js'
 import { requireAllScopes, requireAnyScope, requireClient } from '../use-cases/require-scopes.js'
 import type { AuthorizationRequest } from '../use-cases/validate-authorization-request.js'
 import { errorReportOf, reportSafely } from './error-report.js'
-import { parseFormBody, parseUrlEncoded } from './form-encoding.js'
+import { parseFormBody, parseUrlEncoded, type RawParameters } from './form-encoding.js'
 import {
   type HttpRequest,
   type HttpResponse,
@@ -157,8 +157,12 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
   if (healthPath !== null) table.set(healthPath, { name: 'health', methods: GET })
   const metadata = serverMetadata(server.config, paths)
 
-  async function answer(name: OAuthRouteName, request: HttpRequest, signedIn: InteractionUser | null) {
-    const form = () => parseFormBody(request.headers['content-type'], request.body)
+  async function answer(
+    name: OAuthRouteName,
+    request: HttpRequest,
+    signedIn: InteractionUser | null,
+    form: () => RawParameters,
+  ) {
     const client = () => ({
       body: form(),
       authorization: request.headers.authorization,
@@ -214,12 +218,14 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
       }
       let admission: RequestAdmission | null = null
       try {
-        admission = await admit(route.name, request)
+        // Parsed once, for the limits (the client id) and the use case alike.
+        const form = parsedOnce(() => parseFormBody(request.headers['content-type'], request.body))
+        admission = await admit(route.name, request, form)
         if (admission.refused) {
           const refused = admission.refused
           return route.interactive ? shownError(refused) : respond(refused)
         }
-        const outcome = await answer(route.name, request, signedIn)
+        const outcome = await answer(route.name, request, signedIn, form)
         await admission.settle(outcome)
         return outcome
       } catch (error) {
@@ -257,6 +263,22 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
     validateAuthorizationQuery: (query) =>
       server.validateAuthorizationRequest(parseUrlEncoded(query, 'query')),
     errorResponse,
+  }
+}
+
+/** `parse` run at most once: its result, or the error it threw, kept for every later call. */
+function parsedOnce<T>(parse: () => T): () => T {
+  let outcome: { readonly value: T } | { readonly error: unknown } | null = null
+  return () => {
+    if (outcome === null) {
+      try {
+        outcome = { value: parse() }
+      } catch (error) {
+        outcome = { error }
+      }
+    }
+    if ('error' in outcome) throw outcome.error
+    return outcome.value
   }
 }
 

@@ -7,6 +7,7 @@ import {
   type ResolvedRateLimitOptions,
 } from '../rate-limit/rate-limit-options.js'
 import { claimedClientId } from './error-report.js'
+import type { RawParameters } from './form-encoding.js'
 import { type HttpRequest, type HttpResponse, jsonResponse, NO_STORE } from './http-message.js'
 
 const LIMITED_ROUTES: readonly string[] = ['authorize', 'token', 'revoke', 'introspect']
@@ -26,12 +27,16 @@ const ADMITTED: RequestAdmission = { settle: async () => {} }
  * second call, made only then), and a success after failures clears them.
  */
 export function createRequestLimits(options: ResolvedRateLimitOptions | null, limiter: RateLimiter) {
-  return async function admit(routeName: string, request: HttpRequest): Promise<RequestAdmission> {
+  return async function admit(
+    routeName: string,
+    request: HttpRequest,
+    form: () => RawParameters,
+  ): Promise<RequestAdmission> {
     if (options === null || !LIMITED_ROUTES.includes(routeName)) return ADMITTED
     const route = routeName as RateLimitedRoute
     const subject: RateLimitedRequest = {
       route,
-      clientId: claimedClientId(request),
+      clientId: claimedClientId(request, form),
       address: options.clientAddress({
         remoteAddress: request.remoteAddress ?? null,
         headers: request.headers,
