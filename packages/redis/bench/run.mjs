@@ -7,6 +7,9 @@
 //   SP_OAUTH_BENCH_REDIS_URL=redis://… node bench/run.mjs
 import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
+import { createAuthorizationServer, webCrypto } from '@sp-oauth/core'
+import { createOAuthHttp } from '@sp-oauth/core/http'
+import { createMemoryStorage } from '@sp-oauth/core/memory'
 import { Redis } from 'ioredis'
 import { createRedisRateLimiter } from '../dist/index.js'
 
@@ -60,8 +63,8 @@ async function evalshaStats() {
   return { calls: Number(line?.[1] ?? 0), usec: Number(line?.[2] ?? 0) }
 }
 
-/** Commands sent per consume, counted where ioredis sends them. */
-async function commandsPerConsume(count) {
+/** Commands sent while `run` runs, counted where ioredis sends them. */
+async function commandsSent(run) {
   const send = client.sendCommand
   let sent = 0
   client.sendCommand = function (...args) {
@@ -69,11 +72,74 @@ async function commandsPerConsume(count) {
     return send.apply(this, args)
   }
   try {
-    for (let i = 0; i < count; i++) await consume(i)
+    await run()
   } finally {
     client.sendCommand = send
   }
-  return sent / count
+  return sent
+}
+
+async function commandsPerConsume(count) {
+  return (
+    (await commandsSent(async () => {
+      for (let i = 0; i < count; i++) await consume(i)
+    })) / count
+  )
+}
+
+/**
+ * Commands per HTTP request through the OAuth routes with this limiter: token requests with the
+ * right and a wrong secret, and malformed ones, each from its own address, under limits roomy
+ * enough that none is refused.
+ */
+async function commandsPerHttpRequest(count) {
+  const server = createAuthorizationServer({
+    issuer: 'https://auth.example.com',
+    storage: createMemoryStorage(),
+    crypto: webCrypto({ keys: [{ id: 'k1', secret: 'redis-bench-hash-key-0123456789abcdef' }] }),
+  })
+  const http = createOAuthHttp(server, {
+    rateLimit: {
+      perClient: { token: rule },
+      lockout: { ...lockout, failureCost: 1 },
+    },
+    rateLimiter: createRedisRateLimiter({ client, keyPrefix }),
+    onError: () => {},
+  })
+  const { client: oauthClient, plaintextSecret } = await server.createClient({
+    name: 'Bench',
+    redirectUris: [],
+    allowedGrants: ['client_credentials'],
+    allowedScopes: ['invoices.read'],
+    confidential: true,
+  })
+  const kinds = {
+    'right secret': `client_secret=${plaintextSecret}`,
+    'wrong secret': 'client_secret=wrong',
+    malformed: 'client_secret=a&client_secret=b',
+  }
+  const perKind = {}
+  for (const [kind, credential] of Object.entries(kinds)) {
+    const statuses = new Set()
+    const sent = await commandsSent(async () => {
+      for (let i = 0; i < count; i++) {
+        const request = {
+          method: 'POST',
+          path: '/oauth/token',
+          query: '',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new TextEncoder().encode(
+            `grant_type=client_credentials&client_id=${oauthClient.id}&${credential}`,
+          ),
+          remoteAddress: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+        }
+        const outcome = await http.handle(http.route('POST', '/oauth/token'), request, null)
+        statuses.add(outcome.response.status)
+      }
+    })
+    perKind[kind] = { commands: sent / count, statuses: [...statuses].join(',') }
+  }
+  return perKind
 }
 
 async function deleteBenchKeys() {
@@ -107,11 +173,14 @@ try {
   const perConsume = await commandsPerConsume(1_000)
   const after = await evalshaStats()
   const scriptUs = (after.usec - before.usec) / Math.max(1, after.calls - before.calls)
+  const perRequest = await commandsPerHttpRequest(200)
   const version = /redis_version:(\S+)/.exec(String(await client.info('server')))?.[1] ?? '?'
 
   console.log(`Redis rate limiter bench: Redis ${version} at ${url}, Node ${process.version}`)
   console.log('each consume: a token request, 2 keys (client id and address) with the lock-out')
   console.log(`commands sent per consume: ${perConsume.toFixed(2)} (EVALSHA): one round trip`)
+  for (const [kind, { commands, statuses }] of Object.entries(perRequest))
+    console.log(`commands sent per token request, ${kind} (answered ${statuses}): ${commands.toFixed(2)}`)
   console.log(`Redis's own time per consume (the script, INFO commandstats): ${scriptUs.toFixed(1)} µs`)
   console.log('')
   console.log('                   consume/s    PING/s  consume ÷ PING  µs/consume  µs/PING')

@@ -3,6 +3,7 @@ import type { OAuthHttpResponse } from '../errors/render-error.js'
 import { createMemoryRateLimiter } from '../rate-limit/memory-rate-limiter.js'
 import type { AuthorizationServer } from '../server/create-authorization-server.js'
 import type { ConsentContext } from '../use-cases/approve-authorization-request.js'
+import type { ClientRequest } from '../use-cases/internal/http-request.js'
 import type { UserReference } from '../use-cases/internal/user-id.js'
 import { requireAllScopes, requireAnyScope, requireClient } from '../use-cases/require-scopes.js'
 import type { AuthorizationRequest } from '../use-cases/validate-authorization-request.js'
@@ -25,7 +26,7 @@ import {
   startAuthorization,
 } from './interaction.js'
 import { type OAuthPaths, oauthPaths } from './oauth-paths.js'
-import { createRequestLimits, type RequestAdmission } from './request-limits.js'
+import { createRequestLimits, type RequestLimit, RequestLimited } from './request-limits.js'
 import { serverMetadata } from './server-metadata.js'
 
 export type OAuthRouteName =
@@ -162,11 +163,13 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
     request: HttpRequest,
     signedIn: InteractionUser | null,
     form: () => RawParameters,
+    onClientAuthentication: ClientRequest['onClientAuthentication'],
   ) {
-    const client = () => ({
+    const client = (): ClientRequest => ({
       body: form(),
       authorization: request.headers.authorization,
       query: parseUrlEncoded(request.query, 'query'),
+      onClientAuthentication,
     })
     switch (name) {
       case 'authorize':
@@ -216,20 +219,24 @@ export function createOAuthHttp(server: AuthorizationServer, options: OAuthHttpO
       if (!methods.includes(request.method.toUpperCase())) {
         return respond(httpRefusal(405, `Use ${methods.join(' or ')}.`, { allow: methods.join(', ') }))
       }
-      let admission: RequestAdmission | null = null
+      let limit: RequestLimit | null = null
       try {
         // Parsed once, for the limits (the client id) and the use case alike.
         const form = parsedOnce(() => parseFormBody(request.headers['content-type'], request.body))
-        admission = await admit(route.name, request, form)
-        if (admission.refused) {
-          const refused = admission.refused
-          return route.interactive ? shownError(refused) : respond(refused)
+        limit = await admit(route.name, request, form)
+        if (limit.refused) return route.interactive ? shownError(limit.refused) : respond(limit.refused)
+        const outcome = await answer(route.name, request, signedIn, form, limit.onClientAuthentication)
+        const refused = await limit.charge()
+        return refused ? respond(refused) : outcome
+      } catch (thrown) {
+        if (thrown instanceof RequestLimited) return respond(thrown.response)
+        let error = thrown
+        try {
+          const refused = await limit?.charge()
+          if (refused) return respond(refused)
+        } catch (limiterError) {
+          error = limiterError
         }
-        const outcome = await answer(route.name, request, signedIn, form)
-        await admission.settle(outcome)
-        return outcome
-      } catch (error) {
-        await admission?.settle?.(error)
         const rendered = server.renderError(error)
         const response = toHttpResponse(rendered)
         if (response.status >= 500)

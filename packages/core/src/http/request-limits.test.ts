@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { RateLimitAttempt, RateLimiter } from '../ports/rate-limiter.js'
 import { createMemoryRateLimiter } from '../rate-limit/memory-rate-limiter.js'
 import type { RateLimitOptions } from '../rate-limit/rate-limit-options.js'
 import { createTestClient, createTestServer } from '../test-support/test-server.js'
@@ -7,19 +8,24 @@ import { createOAuthHttp, type OAuthHttp } from './oauth-http.js'
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 
-function tokenRequest(
+function postTo(
+  path: string,
   body: string,
   remoteAddress = '203.0.113.7',
   headers: Record<string, string> = {},
 ): HttpRequest {
   return {
     method: 'POST',
-    path: '/oauth/token',
+    path,
     query: '',
     headers: { ...FORM, ...headers },
     body: new TextEncoder().encode(body),
     remoteAddress,
   }
+}
+
+function tokenRequest(body: string, remoteAddress?: string, headers?: Record<string, string>): HttpRequest {
+  return postTo('/oauth/token', body, remoteAddress, headers)
 }
 
 async function send(http: OAuthHttp, request: HttpRequest): Promise<HttpResponse> {
@@ -31,12 +37,19 @@ async function send(http: OAuthHttp, request: HttpRequest): Promise<HttpResponse
 async function setUp(rateLimit: RateLimitOptions | false) {
   const test = createTestServer()
   const client = await createTestClient(test.server, { allowedGrants: ['client_credentials'] })
-  // The limiter on the test's clock, so lock-out waits can be walked through.
-  const rateLimiter = createMemoryRateLimiter({ clock: test.clock })
+  // The limiter on the test's clock, so lock-out waits can be walked through; every call recorded.
+  const memory = createMemoryRateLimiter({ clock: test.clock })
+  const calls: (readonly RateLimitAttempt[])[] = []
+  const rateLimiter: RateLimiter = {
+    consume: (attempts) => {
+      calls.push(attempts)
+      return memory.consume(attempts)
+    },
+  }
   const http = createOAuthHttp(test.server, { rateLimit, rateLimiter, onError: () => {} })
   const good = `grant_type=client_credentials&client_id=${client.id}&client_secret=${client.secret}`
   const bad = `grant_type=client_credentials&client_id=${client.id}&client_secret=wrong-secret`
-  return { ...test, client, http, good, bad }
+  return { ...test, client, http, good, bad, calls }
 }
 
 const PER_MINUTE = (limit: number) => ({ limit, windowSeconds: 60 })
@@ -141,6 +154,102 @@ describe('request limits on the HTTP surface', () => {
     expect(refused.kind === 'error' && refused.problem.status).toBe(429)
     const open = await setUp(false)
     for (let i = 0; i < 20; i++) expect((await send(open.http, tokenRequest(open.good))).status).toBe(200)
+  })
+
+  it('calls the limiter once per limited request, whatever its outcome, with the outcome of its client authentication', async () => {
+    const { http, good, bad, client, calls, server } = await setUp({})
+    const { access_token: accessToken } = await server.issueTokenFromRequest({
+      body: { grant_type: 'client_credentials', client_id: client.id, client_secret: client.secret },
+    })
+    const credentials = `client_id=${client.id}&client_secret=${client.secret}`
+    const basic = `Basic ${btoa(`${client.id}:wrong-secret`)}`
+    const requests: [string, HttpRequest, number, string | undefined][] = [
+      ['success', tokenRequest(good), 200, 'success'],
+      ['wrong secret', tokenRequest(bad), 401, 'failure'],
+      [
+        'wrong secret by Basic',
+        tokenRequest('grant_type=client_credentials', undefined, { authorization: basic }),
+        401,
+        'failure',
+      ],
+      [
+        'unknown client',
+        tokenRequest('grant_type=client_credentials&client_id=nobody&client_secret=x'),
+        401,
+        'failure',
+      ],
+      ['no client authentication', tokenRequest('grant_type=client_credentials'), 401, 'failure'],
+      ['malformed', tokenRequest(`${good}&grant_type=client_credentials`), 400, undefined],
+      ['unsupported grant', tokenRequest(`grant_type=password&client_id=${client.id}`), 400, undefined],
+      ['secret in the query', { ...tokenRequest(good), query: 'client_secret=x' }, 400, undefined],
+      ['introspect', postTo('/oauth/introspect', `token=${accessToken}&${credentials}`), 200, 'success'],
+      [
+        'introspect, wrong secret',
+        postTo('/oauth/introspect', `token=x&client_id=${client.id}&client_secret=no`),
+        401,
+        'failure',
+      ],
+      ['revoke', postTo('/oauth/revoke', `token=${accessToken}&${credentials}`), 200, 'success'],
+      ['revoke without a token', postTo('/oauth/revoke', credentials), 400, 'success'],
+    ]
+    for (const [name, request, status, outcome] of requests) {
+      calls.length = 0
+      expect((await send(http, request)).status, name).toBe(status)
+      expect(calls, name).toHaveLength(1)
+      for (const attempt of calls[0]!) expect(attempt.outcome, name).toBe(outcome)
+    }
+    calls.length = 0
+    await http.handle(
+      http.route('GET', '/oauth/authorize')!,
+      { ...tokenRequest(''), method: 'GET', path: '/oauth/authorize', query: `client_id=${client.id}` },
+      null,
+    )
+    expect(calls).toHaveLength(1)
+    calls.length = 0
+    expect((await send(http, postTo('/oauth/jwks', ''))).status).toBe(405)
+    expect(calls).toHaveLength(0)
+  })
+
+  it('refused at the client authentication: the request does nothing, and says nothing about the credential', async () => {
+    const { http, client, server, events, good, bad } = await setUp({
+      perClient: { revoke: PER_MINUTE(1), token: PER_MINUTE(2) },
+      lockout: false,
+    })
+    const { access_token: accessToken } = await server.issueTokenFromRequest({
+      body: { grant_type: 'client_credentials', client_id: client.id, client_secret: client.secret },
+    })
+    const revoke = () =>
+      postTo('/oauth/revoke', `token=${accessToken}&client_id=${client.id}&client_secret=${client.secret}`)
+    expect(
+      (
+        await send(
+          http,
+          postTo('/oauth/revoke', `token=other&client_id=${client.id}&client_secret=${client.secret}`),
+        )
+      ).status,
+    ).toBe(200)
+    const before = events.length
+    const refused = await send(http, revoke())
+    expect(refused.status).toBe(429)
+    expect(refused.headers['retry-after']).toBeDefined()
+    expect(events).toHaveLength(before)
+    expect((await server.introspectToken({ token: accessToken, callerClientId: client.id })).active).toBe(
+      true,
+    )
+    // Over the limit, the right and the wrong secret get the same answer (and no failure event).
+    for (let i = 0; i < 2; i++) expect((await send(http, tokenRequest(good))).status).toBe(200)
+    const right = await send(http, tokenRequest(good))
+    const wrong = await send(http, tokenRequest(bad))
+    expect([right.status, wrong.status]).toEqual([429, 429])
+    expect(wrong.body).toBe(right.body)
+    expect(events.filter((event) => event.type === 'OAuthClientAuthenticationFailed')).toHaveLength(0)
+  })
+
+  it('a malformed request over the limit is answered 429 too', async () => {
+    const { http, client } = await setUp({ perAddress: { token: PER_MINUTE(1) }, lockout: false })
+    const malformed = () => tokenRequest(`grant_type=password&client_id=${client.id}`)
+    expect((await send(http, malformed())).status).toBe(400)
+    expect((await send(http, malformed())).status).toBe(429)
   })
 
   it('names every bad rate limit option, and a limiter without consume', async () => {

@@ -1,38 +1,62 @@
 import { OAuthError } from '../errors/oauth-error.js'
-import type { AttemptOutcome, RateLimitDecision, RateLimiter } from '../ports/rate-limiter.js'
+import type { RateLimitDecision, RateLimiter } from '../ports/rate-limiter.js'
 import { type RateLimitedRequest, rateLimitAttempts } from '../rate-limit/rate-limit-attempts.js'
 import {
   CLIENT_AUTHENTICATING_ROUTES,
   type RateLimitedRoute,
   type ResolvedRateLimitOptions,
 } from '../rate-limit/rate-limit-options.js'
+import type { ClientAuthenticationOutcome } from '../use-cases/internal/http-request.js'
 import { claimedClientId } from './error-report.js'
 import type { RawParameters } from './form-encoding.js'
 import { type HttpRequest, type HttpResponse, jsonResponse, NO_STORE } from './http-message.js'
 
 const LIMITED_ROUTES: readonly string[] = ['authorize', 'token', 'revoke', 'introspect']
 
-/** One request's standing with the limiter: refused, or let through with what to settle later. */
-export type RequestAdmission =
-  | { readonly refused: HttpResponse; readonly settle?: never }
-  | { readonly refused?: never; readonly settle: (outcome: unknown) => Promise<void> }
+/** One request's standing with the limiter, charged once whichever way the request goes. */
+export interface RequestLimit {
+  /** The request is over a limit already: answer this and do nothing else. */
+  readonly refused: HttpResponse | null
+  /**
+   * For the use case's `ClientRequest.onClientAuthentication` on the routes that authenticate the
+   * client: charges the request with the outcome, and rejects with {@link RequestLimited} over a limit.
+   */
+  readonly onClientAuthentication?: (outcome: ClientAuthenticationOutcome) => Promise<void>
+  /** Once the use case is done: charges a request nothing charged yet; the `429` to answer instead, if any. */
+  charge(): Promise<HttpResponse | null>
+}
 
-const ADMITTED: RequestAdmission = { settle: async () => {} }
+/** The use case was stopped at its client authentication: the request is over a limit. */
+export class RequestLimited extends OAuthError {
+  override readonly status = 429
+  readonly response: HttpResponse
+
+  constructor(response: HttpResponse) {
+    super('temporarily_unavailable', { description: 'Too many requests.' })
+    this.response = response
+  }
+}
+
+const UNLIMITED: RequestLimit = { refused: null, charge: async () => null }
 
 /**
  * The HTTP surface's request limits: each request to authorize, token, revoke and introspect is
- * charged to the client id it names and to its client address, in one call of the limiter, before
- * any work; over a limit it is answered `429` with `Retry-After`. On the routes that authenticate
- * the client, a failed authentication is then charged again at the lock-out's failure cost (a
- * second call, made only then), and a success after failures clears them.
+ * charged to the client id it names and to its client address, in one call of the limiter; over
+ * a limit it is answered `429` with `Retry-After`. Authorize is charged before any work. Token,
+ * revoke and introspect are charged once the client authentication is decided, with its outcome
+ * (a failure costs the lock-out's failure cost and counts towards a lock-out; a success clears
+ * the failures), before the request acts on it; a request refused before authenticating
+ * (malformed) is charged when it is answered, as neither. So each limited request costs one
+ * call, one round trip for a remote limiter, and a refusal still tells nothing about the
+ * credential. The price: a refused token request has read its client first.
  */
 export function createRequestLimits(options: ResolvedRateLimitOptions | null, limiter: RateLimiter) {
   return async function admit(
     routeName: string,
     request: HttpRequest,
     form: () => RawParameters,
-  ): Promise<RequestAdmission> {
-    if (options === null || !LIMITED_ROUTES.includes(routeName)) return ADMITTED
+  ): Promise<RequestLimit> {
+    if (options === null || !LIMITED_ROUTES.includes(routeName)) return UNLIMITED
     const route = routeName as RateLimitedRoute
     const subject: RateLimitedRequest = {
       route,
@@ -42,37 +66,27 @@ export function createRequestLimits(options: ResolvedRateLimitOptions | null, li
         headers: request.headers,
       }),
     }
-    const attempts = rateLimitAttempts(options, subject)
-    if (attempts.length === 0) return ADMITTED
-    const decision = await limiter.consume(attempts)
-    if (!decision.allowed) return { refused: tooManyRequests(decision) }
-    if (!CLIENT_AUTHENTICATING_ROUTES.includes(route)) return ADMITTED
+    if (rateLimitAttempts(options, subject).length === 0) return UNLIMITED
+    let charged = false
+    const chargeOnce = async (outcome?: ClientAuthenticationOutcome): Promise<HttpResponse | null> => {
+      if (charged) return null
+      charged = true
+      const attempts = rateLimitAttempts(options, outcome === undefined ? subject : { ...subject, outcome })
+      const decision = await limiter.consume(attempts)
+      return decision.allowed ? null : tooManyRequests(decision)
+    }
+    if (!CLIENT_AUTHENTICATING_ROUTES.includes(route)) {
+      return { refused: await chargeOnce(), charge: async () => null }
+    }
     return {
-      settle: async (outcome) => {
-        const result = authenticationOutcome(outcome)
-        // A success only matters when there were failures to clear.
-        if (result === null || (result === 'success' && decision.failures === 0)) return
-        const settled = rateLimitAttempts(options, { ...subject, outcome: result })
-        await limiter.consume(settled.map((attempt) => ({ ...attempt, cost: 0 })))
+      refused: null,
+      onClientAuthentication: async (outcome) => {
+        const refused = await chargeOnce(outcome)
+        if (refused !== null) throw new RequestLimited(refused)
       },
+      charge: () => chargeOnce(),
     }
   }
-}
-
-/** Refusals that come only after the client authenticated: its credentials were right. */
-const AFTER_AUTHENTICATION: readonly string[] = ['invalid_grant', 'invalid_scope', 'unauthorized_client']
-
-/**
- * How the client authentication of a request that ended with `outcome` (its answer, or what it
- * threw) went, when that is certain. A request refused before authenticating (malformed) counts as
- * neither: were it a success, malformed requests would wipe a guesser's failures.
- */
-function authenticationOutcome(outcome: unknown): AttemptOutcome | null {
-  if (outcome instanceof OAuthError) {
-    if (outcome.code === 'invalid_client') return 'failure'
-    return AFTER_AUTHENTICATION.includes(outcome.code) ? 'success' : null
-  }
-  return outcome instanceof Error ? null : 'success'
 }
 
 /**

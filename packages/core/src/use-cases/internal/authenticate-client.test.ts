@@ -302,4 +302,75 @@ describe('authenticateClient', () => {
     })
     expect(events).toHaveLength(before)
   })
+
+  describe('onClientAuthentication', () => {
+    it('hears each outcome once, before the use case acts; not for a request refused before authenticating', async () => {
+      const { server } = createTestServer()
+      const confidential = await createTestClient(server)
+      const publicClient = await insertClient(server, { secret: null })
+      const cases: [string, Record<string, string>, string | undefined, (string | undefined)[]][] = [
+        [
+          'right secret',
+          { client_id: confidential.id, client_secret: confidential.secret! },
+          undefined,
+          ['success'],
+        ],
+        ['public client', { client_id: publicClient.id }, undefined, ['success']],
+        [
+          'wrong secret',
+          { client_id: confidential.id, client_secret: 'wrong' },
+          'invalid_client',
+          ['failure'],
+        ],
+        ['missing secret', { client_id: confidential.id }, 'invalid_client', ['failure']],
+        [
+          'unknown client',
+          { client_id: UNKNOWN_CLIENT_ID, client_secret: 'x' },
+          'invalid_client',
+          ['failure'],
+        ],
+        ['no client id', {}, 'invalid_client', ['failure']],
+      ]
+      for (const [name, body, code, expected] of cases) {
+        const heard: string[] = []
+        const attempt = authenticateClient(server.context, {
+          body,
+          onClientAuthentication: async (outcome) => {
+            heard.push(outcome)
+          },
+        })
+        if (code) expect((await oauthErrorOf(attempt)).code, name).toBe(code)
+        else await attempt
+        expect(heard, name).toEqual(expected)
+      }
+      const heard: string[] = []
+      const twoMethods = authenticateClient(server.context, {
+        body: { client_id: confidential.id, client_secret: confidential.secret! },
+        authorization: basicAuthorization(confidential.id, confidential.secret!),
+        onClientAuthentication: async (outcome) => {
+          heard.push(outcome)
+        },
+      })
+      expect((await oauthErrorOf(twoMethods)).code).toBe('invalid_request')
+      expect(heard).toEqual([])
+    })
+
+    it('a rejection ends the request there: no token is issued and no failure event published', async () => {
+      const { server, events } = createTestServer()
+      const client = await createTestClient(server, { allowedGrants: ['client_credentials'] })
+      const stop = new Error('over the limit')
+      const before = events.length
+      for (const client_secret of [client.secret!, 'wrong']) {
+        await expect(
+          server.issueTokenFromRequest({
+            body: { grant_type: 'client_credentials', client_id: client.id, client_secret },
+            onClientAuthentication: async () => {
+              throw stop
+            },
+          }),
+        ).rejects.toBe(stop)
+      }
+      expect(events).toHaveLength(before)
+    })
+  })
 })

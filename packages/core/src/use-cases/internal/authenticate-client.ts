@@ -30,7 +30,8 @@ interface ClaimedCredentials {
  * `invalid_client` and publishes `OAuthClientAuthenticationFailed` to the event publisher only (in
  * process, never the outbox): a failure writes nothing to the database, so a flood of bad
  * credentials costs one indexed read each and stores nothing. The event names the client only
- * when it exists; an unknown id, chosen by whoever sent it, is never carried.
+ * when it exists; an unknown id, chosen by whoever sent it, is never carried. The request's
+ * `onClientAuthentication` hears the outcome first: it may end the request there (over a limit).
  *
  * @throws OAuthError `invalid_request` or `invalid_client`
  * @see RFC 6749 §2.3.1, §3.2.1
@@ -50,11 +51,19 @@ export async function authenticateClient(
       description: 'The client secret must not be sent in the query string.',
     })
   }
-  const claimed = readCredentials(parameters, request.authorization)
+  const decided = request.onClientAuthentication ?? (async () => {})
+  let claimed: ClaimedCredentials
+  try {
+    claimed = readCredentials(parameters, request.authorization)
+  } catch (error) {
+    if (error instanceof OAuthError && error.code === 'invalid_client') await decided('failure')
+    throw error
+  }
   const fail = async (
     reason: ClientAuthenticationFailedEvent['reason'],
     known: ClientRecord | null,
   ): Promise<never> => {
+    await decided('failure')
     await publishWithoutCommit(context, (events) => {
       events.record({ type: 'OAuthClientAuthenticationFailed', clientId: known?.id ?? null, reason })
     })
@@ -67,6 +76,7 @@ export async function authenticateClient(
   context.clientRevocations.noteLive(client.id)
   if (!client.confidential) {
     if (claimed.secret !== null) return fail('unexpected_secret', client)
+    await decided('success')
     return { client, method: 'none', parameters }
   }
   if (claimed.secret === null) return fail('missing_secret', client)
@@ -78,6 +88,7 @@ export async function authenticateClient(
       keyId: client.secretHashKeyId!,
     }))
   if (!valid) return fail('invalid_secret', client)
+  await decided('success')
   return { client, method: claimed.method, parameters }
 }
 
