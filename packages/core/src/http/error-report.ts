@@ -43,7 +43,7 @@ export function errorReportOf(
     method: request.method,
     path: request.path,
     status,
-    clientId: claimedClientId(request),
+    clientId: claimedClientId(route, request),
     requestId: requestId !== undefined && REQUEST_ID.test(requestId) ? requestId : null,
     context: request.context,
   }
@@ -87,13 +87,21 @@ function describeError(error: unknown, causes: number): Record<string, unknown> 
   }
 }
 
-/** The client id a request names, read leniently: a report must never fail on bad input. */
+/**
+ * The client id a request to `route` names, read where the server reads it: the query of an
+ * authorization request; on the other routes the `Basic` user name when credentials come in the
+ * `Authorization` header, else the form's `client_id` (client authentication never reads the
+ * query, so neither does this: a made-up `?client_id=` must not draw a guesser's charges away
+ * from the client it guesses at). Read leniently: a report or a limit must never fail on bad input.
+ */
 export function claimedClientId(
+  route: string,
   request: Partial<HttpRequest>,
   form: () => RawParameters = () => parseFormBody(request.headers?.['content-type'], request.body ?? null),
 ): string | null {
-  // In order, each read only when the one before named nobody.
-  return fromForm(form) ?? fromQuery(request.query) ?? fromBasic(request.headers?.authorization)
+  if (route === 'authorize') return fromQuery(request.query)
+  const authorization = request.headers?.authorization
+  return authorization ? fromBasic(authorization) : fromForm(form)
 }
 
 function fromForm(form: () => RawParameters): string | null {

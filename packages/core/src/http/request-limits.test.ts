@@ -245,6 +245,24 @@ describe('request limits on the HTTP surface', () => {
     expect(events.filter((event) => event.type === 'OAuthClientAuthenticationFailed')).toHaveLength(0)
   })
 
+  it('charges the client that authenticates: a made-up client_id in the query draws nothing away from it', async () => {
+    const { http, client, good, calls } = await setUp({
+      perAddress: { token: false },
+      lockout: { failuresBeforeLockout: 3, lockoutSeconds: 60, maxLockoutSeconds: 600, failureCost: 1 },
+    })
+    const basic = `Basic ${btoa(`${client.id}:wrong-secret`)}`
+    for (let i = 0; i < 3; i++) {
+      const request = {
+        ...tokenRequest('grant_type=client_credentials', `192.0.2.${i}`, { authorization: basic }),
+        query: `client_id=decoy-${i}`,
+      }
+      expect((await send(http, request)).status).toBe(401)
+      expect(calls.at(-1)![0]!.key).toBe(`token:client:${client.id}`)
+    }
+    const fromBody = { ...tokenRequest(good, '192.0.2.99'), query: 'client_id=decoy' }
+    expect((await send(http, fromBody)).status).toBe(429)
+  })
+
   it('a malformed request over the limit is answered 429 too', async () => {
     const { http, client } = await setUp({ perAddress: { token: PER_MINUTE(1) }, lockout: false })
     const malformed = () => tokenRequest(`grant_type=password&client_id=${client.id}`)

@@ -60,7 +60,7 @@ export function createRequestLimits(options: ResolvedRateLimitOptions | null, li
     const route = routeName as RateLimitedRoute
     const subject: RateLimitedRequest = {
       route,
-      clientId: claimedClientId(request, form),
+      clientId: claimedClientId(route, request, form),
       address: options.clientAddress({
         remoteAddress: request.remoteAddress ?? null,
         headers: request.headers,

@@ -4,7 +4,7 @@ import type { ServerContext } from './internal/server-context.js'
 /** How one dependency of the server is doing. */
 export type HealthStatus = 'ok' | 'unavailable' | 'failed' | 'pending' | 'unknown' | 'not used'
 
-/** What `server.health()` found: `healthy` when every check is `ok` (or `not used`). */
+/** What `server.health()` found: `healthy` when every check is `ok`, `not used` or `unknown` (a storage that cannot tell its migrations). */
 export interface HealthReport {
   readonly healthy: boolean
   readonly checks: {
