@@ -12,8 +12,8 @@ export { systemClock } from './crypto/system-clock.js'
 export { webCrypto } from './crypto/web-crypto.js'
 export type { AccessTokenFormat, AccessTokenRecord, BearerTokenRecord } from './domain/access-token.js'
 export type { AuthorizationCodeRecord, CodeChallengeMethod } from './domain/authorization-code.js'
-export type { ApplicationType, Client, ClientRecord } from './domain/client.js'
-export { APPLICATION_TYPES, toClient } from './domain/client.js'
+export type { ApplicationType, Client, ClientRecord, TokenEndpointAuthMethod } from './domain/client.js'
+export { APPLICATION_TYPES, TOKEN_ENDPOINT_AUTH_METHODS, toClient } from './domain/client.js'
 export type { ConsentRecord } from './domain/consent.js'
 export { eventAggregateId } from './domain/event-aggregate-id.js'
 export type {
@@ -24,6 +24,7 @@ export type {
   ClientCreatedEvent,
   ClientRevokedEvent,
   ClientSecretRotatedEvent,
+  ClientUpdatedEvent,
   ConsentRevokedEvent,
   OAuthEvent,
   OAuthEventOf,
@@ -74,7 +75,7 @@ export type {
 export { ISSUANCE_RESULTS } from './ports/atomic-issuance.js'
 export type { AuthorizationCodeRepository } from './ports/authorization-code-repository.js'
 // Ports
-export type { ClientRepository } from './ports/client-repository.js'
+export type { ClientChanges, ClientListQuery, ClientRepository } from './ports/client-repository.js'
 export type { ClientWithCredential } from './ports/client-with-credential.js'
 export type { Clock } from './ports/clock.js'
 export type { ConsentRepository } from './ports/consent-repository.js'
@@ -129,7 +130,7 @@ export type { CreatedClient } from './use-cases/create-client.js'
 export type { ConsentQuery } from './use-cases/has-consent.js'
 export type { ClientImport } from './use-cases/import-client.js'
 export type { ClientAuthenticationMethod } from './use-cases/internal/authenticate-client.js'
-export type { ClientInput } from './use-cases/internal/client-input.js'
+export type { ClientInput, ClientPatch } from './use-cases/internal/client-input.js'
 export type { ClientAuthenticationOutcome, ClientRequest } from './use-cases/internal/http-request.js'
 export type { TokenResponse } from './use-cases/internal/issue-tokens.js'
 export type { ParameterInput } from './use-cases/internal/parameters.js'
@@ -137,6 +138,7 @@ export type { ServerContext } from './use-cases/internal/server-context.js'
 export { createUnitOfWorkIssuance } from './use-cases/internal/unit-of-work-issuance.js'
 export type { UserReference } from './use-cases/internal/user-id.js'
 export type { IntrospectionResponse, IntrospectTokenInput } from './use-cases/introspect-token.js'
+export type { ClientListOptions, ClientPage } from './use-cases/list-clients.js'
 export type { ConnectedClient } from './use-cases/list-consents.js'
 export type { OutboxRelay, OutboxRelayOptions, RelayScheduler } from './use-cases/outbox-relay.js'
 export { createOutboxRelay } from './use-cases/outbox-relay.js'

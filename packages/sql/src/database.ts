@@ -29,6 +29,12 @@ export interface ClientTable {
   silent_consent: BooleanColumn
   /** Added by `0008_client_resource_server`. */
   resource_server: BooleanColumn
+  /** `client_secret_basic`, `client_secret_post`, `none` or `NULL` (either secret method); added by `0011_client_administration`. */
+  token_endpoint_auth_method: string | null
+  /** Added by `0011_client_administration`; `NULL`: the server's. */
+  access_token_ttl_minutes: number | null
+  /** Added by `0011_client_administration`; `NULL`: the server's. */
+  refresh_token_ttl_days: number | null
   secret_hash: string | null
   secret_hash_key_id: string | null
   created_at: TimestampColumn

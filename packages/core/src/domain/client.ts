@@ -10,6 +10,20 @@ export type ApplicationType = 'web' | 'native'
 /** The application types a client may have. */
 export const APPLICATION_TYPES: readonly ApplicationType[] = Object.freeze(['web', 'native'])
 
+/**
+ * How a client authenticates at the token, revocation and introspection endpoints (RFC 6749
+ * §2.3.1, the names of RFC 7591 §2): its secret in HTTP Basic, its secret in the form body, or no
+ * secret at all (a public client).
+ */
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none'
+
+/** The token endpoint authentication methods a client may be registered with. */
+export const TOKEN_ENDPOINT_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = Object.freeze([
+  'client_secret_basic',
+  'client_secret_post',
+  'none',
+])
+
 /** A registered client as stored. The secret exists only as a hash. */
 export interface ClientRecord {
   /** A UUID from `createClient`, or the id an imported client had elsewhere (1-128 visible ASCII characters). */
@@ -36,6 +50,15 @@ export interface ClientRecord {
    * client may introspect its own; only these may read another client's.
    */
   readonly resourceServer: boolean
+  /**
+   * The one way this client may authenticate: `none` for a public client; for a confidential one
+   * `client_secret_basic` or `client_secret_post`, or `null` for either (the default).
+   */
+  readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod | null
+  /** This client's access token lifetime, at most the server's `accessTokenTtlMinutes`; `null`: the server's. */
+  readonly accessTokenTtlMinutes: number | null
+  /** This client's refresh token lifetime, at most the server's `refreshTokenTtlDays`; `null`: the server's. */
+  readonly refreshTokenTtlDays: number | null
   /** HMAC of the secret; `null` for public clients. */
   readonly secretHash: string | null
   /** Which hash key produced `secretHash`, so keys can rotate. */
@@ -58,7 +81,15 @@ export interface Client {
   readonly silentConsent: boolean
   /** May introspect access tokens issued to other clients. */
   readonly resourceServer: boolean
+  /** The one authentication method it may use; `null`: either secret method (see {@link ClientRecord.tokenEndpointAuthMethod}). */
+  readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod | null
+  /** Its own access token lifetime; `null`: the server's. */
+  readonly accessTokenTtlMinutes: number | null
+  /** Its own refresh token lifetime; `null`: the server's. */
+  readonly refreshTokenTtlDays: number | null
   readonly createdAt: Date
+  /** The last change of its metadata or secret. */
+  readonly updatedAt: Date
   readonly revokedAt: Date | null
 }
 
@@ -73,7 +104,11 @@ export function toClient(record: ClientRecord): Client {
     applicationType: record.applicationType,
     silentConsent: record.silentConsent,
     resourceServer: record.resourceServer,
+    tokenEndpointAuthMethod: record.tokenEndpointAuthMethod,
+    accessTokenTtlMinutes: record.accessTokenTtlMinutes,
+    refreshTokenTtlDays: record.refreshTokenTtlDays,
     createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
     revokedAt: record.revokedAt,
   }
 }

@@ -13,6 +13,11 @@ export interface ClientCreatedEvent extends EventBase<'OAuthClientCreated'> {
   readonly name: string
   readonly confidential: boolean
 }
+/** `updateClient` changed a client's metadata: the names of the fields it changed, never their values. */
+export interface ClientUpdatedEvent extends EventBase<'OAuthClientUpdated'> {
+  readonly clientId: string
+  readonly changed: readonly string[]
+}
 export interface ClientSecretRotatedEvent extends EventBase<'OAuthClientSecretRotated'> {
   readonly clientId: string
 }
@@ -92,11 +97,14 @@ export interface ClientAuthenticationFailedEvent extends EventBase<'OAuthClientA
     | 'client_revoked'
     | 'missing_secret'
     | 'unexpected_secret'
+    /** The secret came by the other method than the one the client is registered for. */
+    | 'wrong_method'
 }
 
 /** Every event the core publishes, discriminated by `type`. */
 export type OAuthEvent =
   | ClientCreatedEvent
+  | ClientUpdatedEvent
   | ClientSecretRotatedEvent
   | ClientRevokedEvent
   | ConsentRevokedEvent
@@ -118,6 +126,7 @@ export type OAuthEventOf<T extends OAuthEventType> = Extract<OAuthEvent, { type:
 /** Every event type, for subscribers and outbox readers. */
 export const OAUTH_EVENT_TYPES: readonly OAuthEventType[] = [
   'OAuthClientCreated',
+  'OAuthClientUpdated',
   'OAuthClientSecretRotated',
   'OAuthClientRevoked',
   'OAuthConsentRevoked',

@@ -1,9 +1,10 @@
 import type { AuthorizationCodeRecord } from '../domain/authorization-code.js'
+import type { ClientRecord } from '../domain/client.js'
 import type { ConsentRecord } from '../domain/consent.js'
 import type { OAuthEvent } from '../domain/events.js'
 import type { AccessTokenRepository } from '../ports/access-token-repository.js'
 import type { AuthorizationCodeRepository } from '../ports/authorization-code-repository.js'
-import type { ClientRepository } from '../ports/client-repository.js'
+import type { ClientChanges, ClientListQuery, ClientRepository } from '../ports/client-repository.js'
 import type { ClientWithCredential } from '../ports/client-with-credential.js'
 import type { ConsentRepository } from '../ports/consent-repository.js'
 import type { ConsentTicketRepository } from '../ports/consent-ticket-repository.js'
@@ -96,6 +97,15 @@ function memoryClientRepository(access: TableAccess): ClientRepository {
   return {
     insert: (client) => access('write', (t) => t.clients.insert(frozen(client))),
     findById: (clientId) => access('read', (t) => t.clients.get(clientId)),
+    list: (query) => access('read', (t) => listClients(t.clients.filter(listed(query)), query.limit)),
+    update: (clientId, changes, now) =>
+      access('write', (t) => {
+        const client = t.clients.get(clientId)
+        if (!client || client.revokedAt) return null
+        const updated = frozen({ ...client, ...definedOnly(changes), updatedAt: now })
+        t.clients.put(updated)
+        return updated
+      }),
     updateSecret: (clientId, secret, now) =>
       access('write', (t) => {
         const client = t.clients.get(clientId)
@@ -114,6 +124,36 @@ function memoryClientRepository(access: TableAccess): ClientRepository {
         return revoked
       }),
   }
+}
+
+/** Whether a client belongs in the listing `query` asks for (its page aside). */
+function listed(query: ClientListQuery): (client: ClientRecord) => boolean {
+  const search = query.search?.toLowerCase() ?? null
+  return (client) =>
+    (query.includeRevoked || client.revokedAt === null) &&
+    (query.after === null || compareListOrder(client, query.after) > 0) &&
+    (search === null ||
+      client.name.toLowerCase().includes(search) ||
+      client.id.toLowerCase().startsWith(search))
+}
+
+function listClients(clients: ClientRecord[], limit: number): ClientRecord[] {
+  return clients.sort(compareListOrder).slice(0, limit)
+}
+
+/** Registration order: `createdAt`, then `id`. */
+function compareListOrder(
+  a: Pick<ClientRecord, 'createdAt' | 'id'>,
+  b: Pick<ClientRecord, 'createdAt' | 'id'>,
+): number {
+  const byTime = a.createdAt.getTime() - b.createdAt.getTime()
+  if (byTime !== 0) return byTime
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+}
+
+/** `changes` without the fields given as `undefined`, which leave a field as it is. */
+function definedOnly(changes: ClientChanges): ClientChanges {
+  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined))
 }
 
 function memoryAuthorizationCodeRepository(access: TableAccess): AuthorizationCodeRepository {

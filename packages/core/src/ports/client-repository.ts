@@ -1,11 +1,54 @@
 import type { ClientRecord } from '../domain/client.js'
 
+/** What an administrator may change of a client: its metadata, never its id, kind or secret. */
+export type ClientChanges = Partial<
+  Pick<
+    ClientRecord,
+    | 'name'
+    | 'redirectUris'
+    | 'allowedGrants'
+    | 'allowedScopes'
+    | 'applicationType'
+    | 'silentConsent'
+    | 'resourceServer'
+    | 'tokenEndpointAuthMethod'
+    | 'accessTokenTtlMinutes'
+    | 'refreshTokenTtlDays'
+  >
+>
+
+/** One page of {@link ClientRepository.list}. */
+export interface ClientListQuery {
+  /** The last client of the previous page: the page starts after it. `null`: from the first. */
+  readonly after: { readonly createdAt: Date; readonly id: string } | null
+  /** At most this many clients: a whole number from 1 to 1,001. */
+  readonly limit: number
+  /** Revoked clients too; otherwise only clients that are not revoked. */
+  readonly includeRevoked: boolean
+  /**
+   * Only clients whose name contains it or whose id starts with it, ignoring case (ASCII letters
+   * at least); `%`, `_` and every other character match only themselves. `null`: every client.
+   */
+  readonly search: string | null
+}
+
 /** Stores registered clients. */
 export interface ClientRepository {
   /** Stores a new client. Throws if a client with the same id exists (ids are fresh UUIDs). */
   insert(client: ClientRecord): Promise<void>
   /** The client with this id, revoked or not; `null` when there is none. */
   findById(clientId: string): Promise<ClientRecord | null>
+  /**
+   * Clients in the order they were registered (`createdAt`, then `id`), from the one after
+   * `query.after`: keyset pagination, served by an index on `(createdAt, id)`, so a page costs the
+   * same wherever it starts.
+   */
+  list(query: ClientListQuery): Promise<readonly ClientRecord[]>
+  /**
+   * Writes `changes` (only the fields given) to a client that is not revoked, and sets `updatedAt`
+   * to `now`. Returns the updated record, or `null` when the client does not exist or is revoked.
+   */
+  update(clientId: string, changes: ClientChanges, now: Date): Promise<ClientRecord | null>
   /**
    * Replaces the secret hash (and only it) of a client that is not revoked, and sets `updatedAt` to
    * `now`. Returns the updated record, or

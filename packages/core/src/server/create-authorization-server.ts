@@ -24,9 +24,10 @@ import {
 import { checkHealth, type HealthReport } from '../use-cases/check-health.js'
 import { type CreatedClient, createClient } from '../use-cases/create-client.js'
 import { denyAuthorizationRequest } from '../use-cases/deny-authorization-request.js'
+import { getClient } from '../use-cases/get-client.js'
 import { type ConsentQuery, hasConsent } from '../use-cases/has-consent.js'
-import { type ClientImport, importClient } from '../use-cases/import-client.js'
-import type { ClientInput } from '../use-cases/internal/client-input.js'
+import { type ClientImport, checkClientImport, importClient } from '../use-cases/import-client.js'
+import type { ClientInput, ClientPatch } from '../use-cases/internal/client-input.js'
 import { createClientRevocationCache } from '../use-cases/internal/client-revocation-cache.js'
 import type { ClientRequest } from '../use-cases/internal/http-request.js'
 import type { TokenResponse } from '../use-cases/internal/issue-tokens.js'
@@ -42,6 +43,7 @@ import {
 } from '../use-cases/introspect-token.js'
 import { introspectTokenFromRequest } from '../use-cases/introspect-token-from-request.js'
 import { issueTokenFromRequest } from '../use-cases/issue-token-from-request.js'
+import { type ClientListOptions, type ClientPage, listClients } from '../use-cases/list-clients.js'
 import { type ConnectedClient, listConsents } from '../use-cases/list-consents.js'
 import { rememberConsent } from '../use-cases/remember-consent.js'
 import { revokeClient } from '../use-cases/revoke-client.js'
@@ -63,6 +65,7 @@ import {
   rotateSigningKey,
   type SigningKeyInfo,
 } from '../use-cases/signing-keys.js'
+import { updateClient } from '../use-cases/update-client.js'
 import type { AuthorizationRequest } from '../use-cases/validate-authorization-request.js'
 import { validateAuthorizationRequest } from '../use-cases/validate-authorization-request.js'
 
@@ -80,6 +83,14 @@ export interface AuthorizationServer {
    * like `createClient`, the secret stored only as its hash. See `ClientImport`.
    */
   importClient(input: ClientImport): Promise<Client>
+  /** What `importClient` would refuse `input` for (`field: message` each, a taken id too), writing nothing. */
+  checkClientImport(input: ClientImport): Promise<readonly string[]>
+  /** The client with this id, revoked or not; `null` when there is none. Never its secret or hash. */
+  getClient(clientId: string): Promise<Client | null>
+  /** The clients in registration order, a page at a time; see `ClientListOptions`. */
+  listClients(options?: ClientListOptions): Promise<ClientPage>
+  /** Changes a client's metadata (not its kind or secret); see `ClientPatch`. */
+  updateClient(clientId: string, patch: ClientPatch): Promise<Client>
   rotateClientSecret(clientId: string): Promise<{ readonly plaintextSecret: string }>
   revokeClient(clientId: string): Promise<boolean>
   validateAuthorizationRequest(parameters: ParameterInput): Promise<AuthorizationRequest>
@@ -162,6 +173,10 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     context,
     createClient: (input) => createClient(context, input),
     importClient: (input) => importClient(context, input),
+    checkClientImport: (input) => checkClientImport(context, input),
+    getClient: (clientId) => getClient(context, clientId),
+    listClients: (options) => listClients(context, options),
+    updateClient: (clientId, patch) => updateClient(context, clientId, patch),
     health: () => checkHealth(context),
     rotateClientSecret: (clientId) => rotateClientSecret(context, clientId),
     revokeClient: (clientId) => revokeClient(context, clientId),

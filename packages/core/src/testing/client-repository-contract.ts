@@ -28,6 +28,11 @@ function awkwardClient(): ClientRecord {
   })
 }
 
+/** A random instant in the 29th century: list tests page from there, past every other test's clients. */
+function farFutureInstant(): Date {
+  return new Date(Date.UTC(2800, 0, 1) + Math.floor(Math.random() * 3e12))
+}
+
 /** The record without `updatedAt`, for changes whose `updatedAt` the port leaves open. */
 function withoutUpdatedAt(client: ClientRecord): Omit<ClientRecord, 'updatedAt'> {
   const { updatedAt: _updatedAt, ...rest } = client
@@ -150,6 +155,158 @@ export function clientRepositoryContract(factory: StorageFactory): void {
         const secret = { secretHash: randomHash(), secretHashKeyId: 'k2' }
         expect(await use((r) => r.clients.updateSecret(client.id, secret, minutesLater(3)))).toBeNull()
         expect(await use((r) => r.clients.findById(client.id))).toEqual(client)
+      })
+
+      test('insert then findById: the authentication method and the lifetimes come back as stored, set and null', async (use) => {
+        const post = buildClientRecord({
+          tokenEndpointAuthMethod: 'client_secret_post',
+          accessTokenTtlMinutes: 15,
+          refreshTokenTtlDays: 7,
+        })
+        const basic = buildClientRecord({ tokenEndpointAuthMethod: 'client_secret_basic' })
+        const publicClient = buildClientRecord({
+          confidential: false,
+          tokenEndpointAuthMethod: 'none',
+          secretHash: null,
+          secretHashKeyId: null,
+        })
+        const either = buildClientRecord({ tokenEndpointAuthMethod: null })
+        for (const client of [post, basic, publicClient, either]) {
+          await use((r) => r.clients.insert(client))
+          expect(await use((r) => r.clients.findById(client.id))).toEqual(client)
+        }
+      })
+
+      test('update: writes the fields given, sets updatedAt to now, keeps the rest', async (use) => {
+        const client = awkwardClient()
+        const other = buildClientRecord()
+        await use((r) => r.clients.insert(client))
+        await use((r) => r.clients.insert(other))
+        const changes = {
+          name: 'Renamed "client" ✓',
+          redirectUris: ['https://new.example.com/cb', 'http://127.0.0.1/cb'],
+          allowedScopes: ['b', 'a'],
+          applicationType: 'native' as const,
+          silentConsent: false,
+          resourceServer: true,
+          tokenEndpointAuthMethod: 'client_secret_basic' as const,
+          accessTokenTtlMinutes: 5,
+          refreshTokenTtlDays: 2,
+        }
+        const now = minutesLater(3)
+        const updated = await use((r) => r.clients.update(client.id, changes, now))
+        expect(updated).toEqual({ ...client, ...changes, updatedAt: now })
+        expect(await use((r) => r.clients.findById(client.id))).toEqual(updated)
+        expect(await use((r) => r.clients.findById(other.id))).toEqual(other)
+      })
+
+      test('update: puts the method and lifetimes back to null; the same values twice give the client both times', async (use) => {
+        const client = buildClientRecord({
+          tokenEndpointAuthMethod: 'client_secret_post',
+          accessTokenTtlMinutes: 10,
+          refreshTokenTtlDays: 3,
+        })
+        await use((r) => r.clients.insert(client))
+        const cleared = {
+          tokenEndpointAuthMethod: null,
+          accessTokenTtlMinutes: null,
+          refreshTokenTtlDays: null,
+        }
+        const now = minutesLater(3)
+        const first = await use((r) => r.clients.update(client.id, cleared, now))
+        expect(first).toEqual({ ...client, ...cleared, updatedAt: now })
+        expect(await use((r) => r.clients.update(client.id, cleared, now))).toEqual(first)
+        expect(await use((r) => r.clients.update(client.id, {}, now))).toEqual(first)
+      })
+
+      test('update: an unknown client gives null; a revoked one gives null and stays as it was', async (use) => {
+        const client = buildClientRecord({ revokedAt: minutesLater(1) })
+        await use((r) => r.clients.insert(client))
+        expect(await use((r) => r.clients.update(randomUuid(), { name: 'X' }, minutesLater(3)))).toBeNull()
+        expect(await use((r) => r.clients.update(client.id, { name: 'X' }, minutesLater(3)))).toBeNull()
+        expect(await use((r) => r.clients.findById(client.id))).toEqual(client)
+      })
+
+      test('update: the stored client does not change when the caller changes the objects it passed or got', async (use) => {
+        const client = buildClientRecord()
+        await use((r) => r.clients.insert(client))
+        const changes = { redirectUris: ['https://a.example.com/cb'], allowedScopes: ['x'] }
+        const updated = await use((r) => r.clients.update(client.id, changes, minutesLater(3)))
+        const expected = structuredClone(updated)
+        scribble(changes)
+        scribble(updated)
+        expect(await use((r) => r.clients.findById(client.id))).toEqual(expected)
+      })
+
+      test('list: pages through clients in (createdAt, id) order, each exactly once, every field intact', async (use) => {
+        const start = farFutureInstant()
+        const id = (suffix: string) => `list-${start.getTime()}-${suffix}`
+        const at = (offsetMs: number) => new Date(start.getTime() + offsetMs)
+        // Inserted out of order; three share an instant, so their ids decide.
+        const latest = { ...awkwardClient(), id: id('a'), createdAt: at(5) }
+        const tiedThird = buildClientRecord({ id: id('c3'), createdAt: at(0) })
+        const tiedFirst = buildClientRecord({ id: id('c1'), createdAt: at(0) })
+        const tiedSecond = buildClientRecord({ id: id('c2'), createdAt: at(0) })
+        const earliest = buildClientRecord({ id: id('z'), createdAt: at(-1) })
+        for (const client of [latest, tiedThird, tiedFirst, tiedSecond, earliest]) {
+          await use((r) => r.clients.insert(client))
+        }
+        const seen: ClientRecord[] = []
+        let after = { createdAt: at(-2), id: '' }
+        for (let page = 0; page < 4; page++) {
+          const found = await use((r) =>
+            r.clients.list({ after, limit: 2, includeRevoked: false, search: null }),
+          )
+          seen.push(...found.filter((client) => client.id.startsWith(id(''))))
+          if (found.length === 0) break
+          after = found[found.length - 1]!
+        }
+        expect(seen).toEqual([earliest, tiedFirst, tiedSecond, tiedThird, latest])
+      })
+
+      test('list: revoked clients only with includeRevoked; at most limit clients', async (use) => {
+        const start = farFutureInstant()
+        const live = buildClientRecord({ createdAt: start })
+        const revoked = buildClientRecord({
+          createdAt: new Date(start.getTime() + 1),
+          revokedAt: minutesLater(1),
+        })
+        await use((r) => r.clients.insert(live))
+        await use((r) => r.clients.insert(revoked))
+        const after = { createdAt: new Date(start.getTime() - 1), id: '' }
+        const ids = async (includeRevoked: boolean, limit = 10) =>
+          (await use((r) => r.clients.list({ after, limit, includeRevoked, search: null }))).map((c) => c.id)
+        expect(await ids(false)).toEqual([live.id])
+        expect(await ids(true)).toEqual([live.id, revoked.id])
+        expect(await ids(true, 1)).toEqual([live.id])
+      })
+
+      test('list: search matches a name containing it or an id starting with it, ignoring case; %, _, ! and \\ only as themselves', async (use) => {
+        const tag = randomUuid().slice(0, 8)
+        const named = (name: string, id = `${tag}-${randomUuid()}`) => buildClientRecord({ id, name })
+        const clients = {
+          invoices: named(`Acme Invoices ${tag}`),
+          id: named('Something else', `ERP-${tag}-1`),
+          percent: named(`100% ${tag}`),
+          underscore: named(`a_b ${tag}`),
+          lookalike: named(`axb ${tag}`),
+          bang: named(`wow! ${tag}`),
+          backslash: named(`c:\\dir ${tag}`),
+        }
+        for (const client of Object.values(clients)) await use((r) => r.clients.insert(client))
+        const found = async (search: string) =>
+          (await use((r) => r.clients.list({ after: null, limit: 1001, includeRevoked: true, search })))
+            .map((client) => client.id)
+            .filter((id) => Object.values(clients).some((client) => client.id === id))
+            .sort()
+        const ids = (...picked: ClientRecord[]) => picked.map((client) => client.id).sort()
+        expect(await found(`INVOICES ${tag.toUpperCase()}`)).toEqual(ids(clients.invoices))
+        expect(await found(`erp-${tag}`)).toEqual(ids(clients.id))
+        expect(await found(`% ${tag}`)).toEqual(ids(clients.percent))
+        expect(await found(`a_b ${tag}`)).toEqual(ids(clients.underscore))
+        expect(await found(`! ${tag}`)).toEqual(ids(clients.bang))
+        expect(await found(`\\dir ${tag}`)).toEqual(ids(clients.backslash))
+        expect(await found(`no such ${tag}`)).toEqual([])
       })
 
       test('revoke: returns the client as revoked by this call (revokedAt = now, all else but updatedAt kept)', async (use) => {

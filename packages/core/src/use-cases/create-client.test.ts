@@ -47,7 +47,11 @@ describe('createClient', () => {
       applicationType: 'web',
       silentConsent: true,
       resourceServer: false,
+      tokenEndpointAuthMethod: null,
+      accessTokenTtlMinutes: null,
+      refreshTokenTtlDays: null,
       createdAt: clock.now(),
+      updatedAt: clock.now(),
       revokedAt: null,
     })
   })

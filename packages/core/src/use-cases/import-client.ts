@@ -1,7 +1,7 @@
 import { type Client, type ClientRecord, toClient } from '../domain/client.js'
 import { OAuthError } from '../errors/oauth-error.js'
 import { isClientId } from './internal/client-id.js'
-import { type ClientInput, checkClientInput } from './internal/client-input.js'
+import { type CheckedClientInput, type ClientInput, checkClientInput } from './internal/client-input.js'
 import { commit } from './internal/commit.js'
 import type { ServerContext } from './internal/server-context.js'
 import { storeNewClient } from './internal/store-new-client.js'
@@ -30,14 +30,7 @@ const SECRET = /^[\x20-\x7e]{16,1024}$/
  *   already has it (revoked or not)
  */
 export async function importClient(context: ServerContext, input: ClientImport): Promise<Client> {
-  const problems = importProblems(input)
-  let checked: ReturnType<typeof checkClientInput> | null = null
-  try {
-    checked = checkClientInput(context, input)
-  } catch (error) {
-    if (!(error instanceof OAuthError)) throw error
-    problems.unshift(...(error.description ?? '').split('; ').filter(Boolean))
-  }
+  const { problems, checked } = checkImport(context, input)
   if (problems.length > 0 || checked === null) throw invalidImport(problems)
   const now = context.clock.now()
   const hashed = typeof input.secret === 'string' ? await context.hasher.hash(input.secret) : null
@@ -64,6 +57,39 @@ export async function importClient(context: ServerContext, input: ClientImport):
     throw error
   }
   return toClient(record)
+}
+
+/**
+ * What `importClient` would refuse `input` for, without writing anything: every problem as
+ * `field: message`, a taken id included; empty when it would be imported (unless the id is taken
+ * meanwhile). For a dry run over a whole file before importing any of it.
+ */
+export async function checkClientImport(
+  context: ServerContext,
+  input: ClientImport,
+): Promise<readonly string[]> {
+  const { problems } = checkImport(context, input)
+  if (isClientId(input?.id) && (await context.storage.repositories.clients.findById(input.id))) {
+    problems.push(idTaken().description!)
+  }
+  return problems
+}
+
+function checkImport(
+  context: ServerContext,
+  input: ClientImport,
+): { problems: string[]; checked: CheckedClientInput | null } {
+  if (typeof input !== 'object' || input === null)
+    return { problems: ['input: must be an object'], checked: null }
+  const problems = importProblems(input)
+  let checked: CheckedClientInput | null = null
+  try {
+    checked = checkClientInput(context, input)
+  } catch (error) {
+    if (!(error instanceof OAuthError)) throw error
+    problems.unshift(...(error.description ?? '').split('; ').filter(Boolean))
+  }
+  return { problems, checked }
 }
 
 function importProblems(input: ClientImport): string[] {

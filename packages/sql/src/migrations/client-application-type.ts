@@ -1,7 +1,8 @@
-import { type Kysely, sql } from 'kysely'
+import { sql } from 'kysely'
 import type { SqlDialect } from '../sql-dialect.js'
 import { TableNamePlugin } from '../table-name-plugin.js'
 import type { TableNames } from '../table-names.js'
+import { columnExists } from './column-exists.js'
 import type { Migration } from './migration.js'
 
 /**
@@ -51,25 +52,4 @@ export function clientApplicationType(names: TableNames, dialect: SqlDialect): M
       }
     },
   }
-}
-
-/** Whether `table` (a physical name, in the configured schema) has `column`. */
-async function columnExists(
-  db: Kysely<unknown>,
-  dialect: SqlDialect,
-  names: TableNames,
-  table: string,
-  column: string,
-): Promise<boolean> {
-  const schema =
-    dialect.name === 'mysql'
-      ? sql`database()`
-      : names.schema === null
-        ? sql`current_schema()`
-        : sql`${names.schema}`
-  const { rows } = await sql<{ found: number }>`
-    select 1 as found from information_schema.columns
-    where table_schema = ${schema} and table_name = ${table} and column_name = ${column}
-    limit 1`.execute(db)
-  return rows.length > 0
 }

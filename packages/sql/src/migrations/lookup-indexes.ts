@@ -18,10 +18,16 @@ export interface LookupIndex {
  */
 export const LOOKUP_INDEXES: readonly LookupIndex[] = [
   {
-    lookup: 'ClientRepository: findById, updateSecret, revoke',
+    lookup: 'ClientRepository: findById, update, updateSecret, revoke',
     table: 'clients',
     columns: ['id'],
     unique: true,
+  },
+  {
+    lookup: 'ClientRepository: list (0011_client_administration)',
+    table: 'clients',
+    columns: ['created_at', 'id'],
+    unique: false,
   },
   {
     lookup: 'AuthorizationCodeRepository: findByHash, consume',

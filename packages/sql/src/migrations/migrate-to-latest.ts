@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { SqlDialect } from '../sql-dialect.js'
 import type { TableNames } from '../table-names.js'
 import { atomicIssuanceProcedures } from './atomic-issuance-procedures.js'
+import { clientAdministration } from './client-administration.js'
 import { clientApplicationType } from './client-application-type.js'
 import { clientResourceServer } from './client-resource-server.js'
 import { consentTickets } from './consent-tickets.js'
@@ -27,6 +28,7 @@ export function spOAuthMigrations(names: TableNames, dialect: SqlDialect): Recor
     '0008_client_resource_server': clientResourceServer(names, dialect),
     '0009_user_code_revocation': userCodeRevocationIndex(names, dialect),
     '0010_issuance_without_empty_events': issuanceWithoutEmptyEvents(names, dialect),
+    '0011_client_administration': clientAdministration(names, dialect),
   }
 }
 

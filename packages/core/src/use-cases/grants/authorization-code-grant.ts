@@ -14,6 +14,7 @@ import {
   prepareAccessToken,
   prepareRefreshToken,
   type TokenResponse,
+  tokenLifetimes,
   tokenResponse,
 } from '../internal/issue-tokens.js'
 import { requireParameter } from '../internal/parameters.js'
@@ -58,6 +59,7 @@ export async function authorizationCodeGrant(
     scopes: record.scopes,
     claims: record.claims,
     familyId: record.grantId,
+    lifetimes: tokenLifetimes(context, client),
   }
   const accessTokenId = context.random.uuid()
   const lineage = { familyId: record.grantId, parentId: null, familyCreatedAt: now, scopes: record.scopes }
@@ -92,7 +94,7 @@ export async function authorizationCodeGrant(
   )
   if (status === 'already-used') return revokeReplayedGrant(context, record)
   if (status === 'client-revoked') throw clientRevokedDuringIssuance()
-  return tokenResponse(context, access.token, record.scopes, refresh?.token ?? null)
+  return tokenResponse(grant, access.token, record.scopes, refresh?.token ?? null)
 }
 
 /** The redirect URI must repeat the one of the authorization request, exactly (RFC 6749 §4.1.3). */

@@ -2,7 +2,13 @@ import type { ClientRecord } from '../../domain/client.js'
 import { OAuthError } from '../../errors/oauth-error.js'
 import { clientRevokedDuringIssuance, commitIssuance } from '../internal/commit.js'
 import { signingKeyForIssuance } from '../internal/ensure-active-signing-key.js'
-import { prepareAccessToken, type TokenResponse, tokenResponse } from '../internal/issue-tokens.js'
+import {
+  type GrantContext,
+  prepareAccessToken,
+  type TokenResponse,
+  tokenLifetimes,
+  tokenResponse,
+} from '../internal/issue-tokens.js'
 import { requestedScopes } from '../internal/requested-scopes.js'
 import type { ServerContext } from '../internal/server-context.js'
 
@@ -29,18 +35,16 @@ export async function clientCredentialsGrant(
   const scopes = requestedScopes(parameters.get('scope'), { allowed: client.allowedScopes, fallback })
   const signingKey = await signingKeyForIssuance(context)
   const now = context.clock.now()
-  const access = await prepareAccessToken(
-    context,
-    {
-      clientId: client.id,
-      userId: null,
-      grantType: 'client_credentials',
-      scopes,
-      claims: {},
-      familyId: null,
-    },
-    { id: context.random.uuid(), signingKey, now },
-  )
+  const grant: GrantContext = {
+    clientId: client.id,
+    userId: null,
+    grantType: 'client_credentials',
+    scopes,
+    claims: {},
+    familyId: null,
+    lifetimes: tokenLifetimes(context, client),
+  }
+  const access = await prepareAccessToken(context, grant, { id: context.random.uuid(), signingKey, now })
   const status = await commitIssuance(
     context,
     (events) =>
@@ -58,5 +62,5 @@ export async function clientCredentialsGrant(
       context.issuance.issueAccessToken({ accessToken: access.record, refreshToken: null, events, now }),
   )
   if (status !== 'issued') throw clientRevokedDuringIssuance()
-  return tokenResponse(context, access.token, scopes, null)
+  return tokenResponse(grant, access.token, scopes, null)
 }

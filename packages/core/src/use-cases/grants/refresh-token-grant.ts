@@ -17,6 +17,7 @@ import {
   prepareAccessToken,
   prepareRefreshToken,
   type TokenResponse,
+  tokenLifetimes,
   tokenResponse,
 } from '../internal/issue-tokens.js'
 import { requireParameter } from '../internal/parameters.js'
@@ -66,7 +67,12 @@ export async function refreshTokenGrant(
   if (familyLifetime !== null && now.getTime() >= addDays(record.familyCreatedAt, familyLifetime).getTime()) {
     throw invalid('The refresh token has reached the end of its lifetime; authorize again.')
   }
-  const scopes = requestedScopes(parameters.get('scope'), { allowed: record.scopes, fallback: record.scopes })
+  // The client may have lost scopes since (`updateClient`): a refresh yields only those it still has.
+  const stillAllowed = record.scopes.filter((scope) => client.allowedScopes.includes(scope))
+  if (stillAllowed.length === 0 && record.scopes.length > 0) {
+    throw OAuthError.invalidScope({ description: 'The client is no longer allowed any scope of this grant.' })
+  }
+  const scopes = requestedScopes(parameters.get('scope'), { allowed: stillAllowed, fallback: stillAllowed })
   const grant: GrantContext = {
     clientId: client.id,
     userId: record.userId,
@@ -74,6 +80,7 @@ export async function refreshTokenGrant(
     scopes,
     claims: record.claims,
     familyId: record.familyId,
+    lifetimes: tokenLifetimes(context, client),
   }
   const signingKey = await signingKeyForIssuance(context)
 
@@ -90,7 +97,7 @@ export async function refreshTokenGrant(
   }
   if (status === 'already-used') return revokeReusedFamily(context, record)
   if (status === 'client-revoked') throw clientRevokedDuringIssuance()
-  return tokenResponse(context, fresh.access.token, scopes, fresh.refresh.token)
+  return tokenResponse(grant, fresh.access.token, scopes, fresh.refresh.token)
 }
 
 /** The token a rotation marks rotated: the presented one, or (a retry within grace) its child. */

@@ -80,6 +80,8 @@ export async function authenticateClient(
     return { client, method: 'none', parameters }
   }
   if (claimed.secret === null) return fail('missing_secret', client)
+  const registered = client.tokenEndpointAuthMethod
+  if (registered !== null && registered !== claimed.method) return fail('wrong_method', client)
   const stored = client.secretHash && client.secretHashKeyId
   const valid =
     stored &&

@@ -1,4 +1,9 @@
-import { APPLICATION_TYPES, type ApplicationType } from '../../domain/client.js'
+import {
+  APPLICATION_TYPES,
+  type ApplicationType,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+  type TokenEndpointAuthMethod,
+} from '../../domain/client.js'
 import { hasControlCharacter, hasLoneSurrogate } from '../../domain/control-characters.js'
 import { GRANT_TYPES, type GrantType, isGrantType } from '../../domain/grant-type.js'
 import { redirectUriProblem } from '../../domain/redirect-uri.js'
@@ -33,10 +38,28 @@ export interface ClientInput {
    * @see RFC 7662 §2.1, §4
    */
   readonly resourceServer?: boolean
+  /**
+   * The one way the client may authenticate. A public client: `none` (the default). A confidential
+   * one: `client_secret_basic` (HTTP Basic) or `client_secret_post` (the form body); default
+   * `null`, either of them. A client registered for one method is refused with the other.
+   * @see RFC 7591 §2, RFC 6749 §2.3.1
+   */
+  readonly tokenEndpointAuthMethod?: TokenEndpointAuthMethod | null
+  /**
+   * This client's access tokens live this long: a whole number of minutes from 1 to the server's
+   * `accessTokenTtlMinutes` (the server's lifetimes are the ceiling: key rotation counts on them).
+   * Default `null`: the server's.
+   */
+  readonly accessTokenTtlMinutes?: number | null
+  /** This client's refresh tokens: whole days from 1 to the server's `refreshTokenTtlDays`. Default `null`: the server's. */
+  readonly refreshTokenTtlDays?: number | null
 }
 
 /** Client metadata as checked: every default resolved. */
 export type CheckedClientInput = Required<ClientInput>
+
+/** The metadata an administrator may change (`updateClient`): everything but whether it is confidential. */
+export type ClientPatch = Partial<Omit<ClientInput, 'confidential'>>
 
 /** Checks client metadata and returns it normalized; lists every problem at once. */
 export function checkClientInput(context: ServerContext, input: ClientInput): CheckedClientInput {
@@ -84,6 +107,19 @@ export function checkClientInput(context: ServerContext, input: ClientInput): Ch
   else if (resourceServer && input.confidential !== true) {
     problems.push('resourceServer: needs a confidential client (introspection needs client authentication)')
   }
+  const tokenEndpointAuthMethod = authMethodOf(input, problems)
+  const accessTokenTtlMinutes = lifetime(
+    input.accessTokenTtlMinutes,
+    context.config.accessTokenTtlMinutes,
+    'accessTokenTtlMinutes',
+    problems,
+  )
+  const refreshTokenTtlDays = lifetime(
+    input.refreshTokenTtlDays,
+    context.config.refreshTokenTtlDays,
+    'refreshTokenTtlDays',
+    problems,
+  )
   if (problems.length > 0) throw OAuthError.invalidRequest({ description: problems.join('; ') })
   return {
     name,
@@ -94,5 +130,30 @@ export function checkClientInput(context: ServerContext, input: ClientInput): Ch
     applicationType,
     silentConsent,
     resourceServer,
+    tokenEndpointAuthMethod,
+    accessTokenTtlMinutes,
+    refreshTokenTtlDays,
   }
+}
+
+function authMethodOf(input: ClientInput, problems: string[]): TokenEndpointAuthMethod | null {
+  const method = input.tokenEndpointAuthMethod ?? (input.confidential === false ? 'none' : null)
+  if (method !== null && !TOKEN_ENDPOINT_AUTH_METHODS.includes(method)) {
+    problems.push(`tokenEndpointAuthMethod: must be one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}`)
+  } else if (input.confidential === true && method === 'none') {
+    problems.push('tokenEndpointAuthMethod: a confidential client authenticates with its secret, not none')
+  } else if (input.confidential === false && method !== 'none') {
+    problems.push('tokenEndpointAuthMethod: a public client has no secret: none is its only method')
+  }
+  return method
+}
+
+/** A per-client lifetime: `null` (the server's) or a whole number from 1 to the server's. */
+function lifetime(value: unknown, ceiling: number, field: string, problems: string[]): number | null {
+  if (value === undefined || value === null) return null
+  if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > ceiling) {
+    problems.push(`${field}: must be a whole number from 1 to ${ceiling} (the server's), or null`)
+    return null
+  }
+  return value as number
 }

@@ -1,4 +1,5 @@
 import type { AccessTokenRecord } from '../../domain/access-token.js'
+import type { ClientRecord } from '../../domain/client.js'
 import type { GrantType } from '../../domain/grant-type.js'
 import { formatOpaqueToken, OPAQUE_TOKEN_BYTES } from '../../domain/opaque-token.js'
 import type { RefreshTokenRecord } from '../../domain/refresh-token.js'
@@ -16,6 +17,33 @@ export interface GrantContext {
   readonly claims: Readonly<Record<string, unknown>>
   /** The refresh family (grant); `null` for client_credentials. */
   readonly familyId: string | null
+  /** How long the tokens live: the client's lifetimes, or the server's (see {@link tokenLifetimes}). */
+  readonly lifetimes: TokenLifetimes
+}
+
+/** How long the tokens of one grant live. */
+export interface TokenLifetimes {
+  readonly accessTokenTtlMinutes: number
+  readonly refreshTokenTtlDays: number
+}
+
+/**
+ * The client's own token lifetimes where it has them, the server's otherwise, and never longer
+ * than the server's (which may have been lowered since the client's were set): signing key
+ * retirement counts on no access token outliving the server's lifetime.
+ */
+export function tokenLifetimes(
+  context: ServerContext,
+  client: Pick<ClientRecord, 'accessTokenTtlMinutes' | 'refreshTokenTtlDays'>,
+): TokenLifetimes {
+  const { accessTokenTtlMinutes, refreshTokenTtlDays } = context.config
+  return {
+    accessTokenTtlMinutes: Math.min(
+      client.accessTokenTtlMinutes ?? accessTokenTtlMinutes,
+      accessTokenTtlMinutes,
+    ),
+    refreshTokenTtlDays: Math.min(client.refreshTokenTtlDays ?? refreshTokenTtlDays, refreshTokenTtlDays),
+  }
 }
 
 /** Claims a consent may not override in a JWT access token: RFC 9068 §2.2 and our own. */
@@ -50,7 +78,7 @@ export async function prepareAccessToken(
 ): Promise<PreparedToken<AccessTokenRecord>> {
   const { config } = context
   const { id, signingKey, now } = token
-  const expiresAt = addMinutes(now, config.accessTokenTtlMinutes)
+  const expiresAt = addMinutes(now, grant.lifetimes.accessTokenTtlMinutes)
   let plaintext: string
   let tokenHash: string | null = null
   let hashKeyId: string | null = null
@@ -138,7 +166,7 @@ export async function prepareRefreshToken(
     accessTokenId: token.accessTokenId,
     familyCreatedAt: lineage.familyCreatedAt,
     createdAt: now,
-    expiresAt: addDays(now, context.config.refreshTokenTtlDays),
+    expiresAt: addDays(now, grant.lifetimes.refreshTokenTtlDays),
     rotatedAt: null,
     revokedAt: null,
   }
@@ -158,7 +186,7 @@ export interface TokenResponse {
 }
 
 export function tokenResponse(
-  context: ServerContext,
+  grant: GrantContext,
   accessToken: string,
   scopes: readonly string[],
   refreshToken: string | null,
@@ -166,7 +194,7 @@ export function tokenResponse(
   return {
     access_token: accessToken,
     token_type: 'Bearer',
-    expires_in: context.config.accessTokenTtlMinutes * 60,
+    expires_in: grant.lifetimes.accessTokenTtlMinutes * 60,
     scope: formatScope(scopes),
     scopes,
     ...(refreshToken === null ? {} : { refresh_token: refreshToken }),
