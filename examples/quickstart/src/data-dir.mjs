@@ -1,7 +1,7 @@
-// The data directory: the embedded PostgreSQL database, the keys generated on the first start
-// (readable by their owner only) and the ids of the demo clients.
+// The data directory: the embedded PostgreSQL database and the keys generated on the first start
+// (readable by their owner only).
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { QuickstartError } from './settings.mjs'
 
@@ -121,40 +121,6 @@ export function readKeyIfPresent(file, id) {
   } catch {
     return []
   }
-}
-
-/**
- * Reads a JSON file, or `null` when there is none.
- *
- * @param {string} file
- * @returns {unknown}
- * @throws {QuickstartError} when it exists but is not JSON
- */
-export function readJsonFile(file) {
-  let text
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    if (/** @type {NodeJS.ErrnoException} */ (error).code === 'ENOENT') return null
-    throw new QuickstartError(`Cannot read ${file}: ${describe(error)}.`)
-  }
-  try {
-    return JSON.parse(text)
-  } catch {
-    throw new QuickstartError(`${file} is not valid JSON: fix or delete it (new demo clients are then made).`)
-  }
-}
-
-/**
- * Replaces a JSON file in one step (write, then rename), so a crash leaves the old or the new one.
- *
- * @param {string} file
- * @param {unknown} value
- */
-export function writeJsonFile(file, value) {
-  const temporary = `${file}.${process.pid}.tmp`
-  writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`)
-  renameSync(temporary, file)
 }
 
 /** @param {unknown} error */

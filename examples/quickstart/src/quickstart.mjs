@@ -9,14 +9,17 @@ import { PGlite } from '@electric-sql/pglite'
 import { ConfigurationError, createAuthorizationServer } from '@sp-oauth/core'
 import { nodeCrypto } from '@sp-oauth/core/node'
 import { createOAuthExpress } from '@sp-oauth/express'
+import { createMysqlStorage } from '@sp-oauth/mysql'
 import { createPostgresStorage } from '@sp-oauth/postgres'
 import express from 'express'
+import { createPool } from 'mysql2'
+import pg from 'pg'
 import { clearCookie, createCookieSigner, parseCookies } from './cookies.mjs'
 import { loadOrCreateKey, lockDataDir, prepareDataDir, readKeyIfPresent } from './data-dir.mjs'
 import { ensureDemoClients } from './demo-clients.mjs'
 import { createDemoPartnerApp } from './demo-partner-app.mjs'
 import { consentPage, errorPage, homePage, loginPage } from './pages.mjs'
-import { hashKeyProblem, QuickstartError } from './settings.mjs'
+import { databaseKind, hashKeyProblem, QuickstartError } from './settings.mjs'
 
 export const DEMO_USER = Object.freeze({ username: 'demo', password: 'demo' })
 const SESSION_COOKIE = 'quickstart_session'
@@ -33,9 +36,11 @@ const INVOICES = Object.freeze([
 /**
  * @typedef {object} QuickstartOptions
  * @property {number} port where to listen on 127.0.0.1; 0 picks a free port
- * @property {string} dataDir the PGlite database, generated keys and the demo clients' ids
+ * @property {string} dataDir the PGlite database and the generated keys
  * @property {string | null} [hashKey] at least 32 characters; by default one is generated and kept in `dataDir`
  * @property {string | null} [issuer] by default `http://127.0.0.1:<port>`
+ * @property {string | null} [databaseUrl] `postgres://…` or `mysql://…`: that server instead of the
+ *   embedded PGlite database (its tables are created or migrated at start)
  * @property {(line: string) => void} [log] one call per line printed; default `console.log`
  * @property {number} [requestTimeoutMs] how long a request may take to arrive whole, headers and
  *   body (default 30 s, not Node's 300 s: a client that trickles its body in is cut off)
@@ -109,7 +114,7 @@ async function start(options, log, unlock) {
 
   /** @type {PGlite | null} */
   let pglite = null
-  /** @type {import('@sp-oauth/postgres').PostgresStorage | null} */
+  /** @type {import('@sp-oauth/postgres').PostgresStorage | import('@sp-oauth/mysql').MysqlStorage | null} */
   let storage = null
   let closing = null
   const close = () => {
@@ -123,10 +128,18 @@ async function start(options, log, unlock) {
   }
 
   try {
-    // 3. Storage: PostgreSQL embedded in this process (PGlite), created and migrated at start.
+    // 3. Storage: PostgreSQL embedded in this process (PGlite), or the server DATABASE_URL names;
+    // created or migrated at start either way.
     const databaseDir = join(options.dataDir, 'pglite')
-    pglite = new PGlite(databaseDir)
-    storage = createPostgresStorage({ pglite })
+    const kind = options.databaseUrl ? databaseKind(options.databaseUrl) : null
+    if (options.databaseUrl && kind === 'postgres') {
+      storage = createPostgresStorage({ pool: new pg.Pool({ connectionString: options.databaseUrl }) })
+    } else if (options.databaseUrl && kind === 'mysql') {
+      storage = createMysqlStorage({ pool: createPool({ uri: options.databaseUrl, timezone: 'Z' }) })
+    } else {
+      pglite = new PGlite(databaseDir)
+      storage = createPostgresStorage({ pglite })
+    }
 
     // 4. The authorization server. Hashes of secrets, codes and tokens use this key: lose or change
     // it and every stored secret, code and token stops working. A key generated earlier stays
@@ -138,17 +151,16 @@ async function start(options, log, unlock) {
         ]
       : [{ id: 'generated', secret: /** @type {{ key: string }} */ (generatedHashKey).key }]
     const server = createAuthorizationServerFor(issuer, storage, hashKeys)
-    log(`Opening the database in ${databaseDir} (creating it takes a few seconds on the first start)…`)
+    log(
+      kind === null
+        ? `Opening the database in ${databaseDir} (creating it takes a few seconds on the first start)…`
+        : `Opening the ${kind === 'mysql' ? 'MySQL' : 'PostgreSQL'} database DATABASE_URL names…`,
+    )
     await storage.migrate()
 
     // 5. The demo clients: made on the first start, found again on later ones.
     const publicBaseUrl = new URL(server.config.issuer).origin
-    const clients = await ensureDemoClients(
-      server,
-      storage,
-      options.dataDir,
-      `${publicBaseUrl}/demo/callback`,
-    )
+    const clients = await ensureDemoClients(server, `${publicBaseUrl}/demo/callback`)
 
     // 6. The web application.
     const { app, paths } = buildApp({ server, url, publicBaseUrl, clients, cookieKey: cookieKey.key })
@@ -497,7 +509,7 @@ function printBanner(log, { issuer, url, paths, dataDir, hashKeySource, clients 
   log('')
   row('issuer', issuer)
   row('metadata', paths.url(paths.metadata))
-  row('data', `${dataDir} (database, keys, ids of the demo clients)`)
+  row('data', `${dataDir} (database and keys)`)
   row(
     'hash key',
     hashKeySource === 'SP_OAUTH_HASH_KEY'
@@ -522,9 +534,9 @@ function printBanner(log, { issuer, url, paths, dataDir, hashKeySource, clients 
   )
   row('client id', partnerApp.id)
   row('redirect URI', partnerApp.redirectUris.join(' '))
-  if (clients.partnerAppCreated && !clients.firstStart) {
+  if (clients.partnerAppUpdated) {
     row('', '↳ new address (PORT or SP_OAUTH_ISSUER changed): redirect URIs match exactly, so this')
-    row('', '  address got a public client of its own. The ERP Connector does not depend on it.')
+    row('', "  address's callback was added to the partner app's. The ERP Connector does not depend on it.")
   }
   log('')
   log(`Sign in as ${DEMO_USER.username} / ${DEMO_USER.password}. Try it:`)

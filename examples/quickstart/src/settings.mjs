@@ -15,13 +15,14 @@ export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../.data', import.meta.ur
 /**
  * @typedef {object} Settings
  * @property {number} port where to listen on 127.0.0.1 (0: any free port)
- * @property {string} dataDir the PGlite database, generated keys and the demo clients' ids
+ * @property {string} dataDir the PGlite database and the generated keys
  * @property {string | null} hashKey the HMAC key for secrets, codes and tokens; `null`: generated
  * @property {string | null} issuer the issuer URL; `null`: `http://127.0.0.1:<port>`
+ * @property {string | null} databaseUrl a PostgreSQL or MySQL server instead of the embedded database
  */
 
 /**
- * Reads `PORT`, `SP_OAUTH_DATA_DIR`, `SP_OAUTH_HASH_KEY` and `SP_OAUTH_ISSUER`.
+ * Reads `PORT`, `SP_OAUTH_DATA_DIR`, `SP_OAUTH_HASH_KEY`, `SP_OAUTH_ISSUER` and `DATABASE_URL`.
  *
  * @param {Record<string, string | undefined>} env
  * @returns {Settings}
@@ -33,6 +34,12 @@ export function readSettings(env) {
   if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
     problems.push(
       `PORT=${JSON.stringify(env.PORT)} is not a port number: use a whole number from 1 to 65535.`,
+    )
+  }
+  const databaseUrl = env.DATABASE_URL?.trim() || null
+  if (databaseUrl !== null && databaseKind(databaseUrl) === null) {
+    problems.push(
+      'DATABASE_URL must start with postgres://, postgresql:// or mysql:// (or unset it for the embedded database).',
     )
   }
   const hashKey = env.SP_OAUTH_HASH_KEY || null
@@ -47,7 +54,18 @@ export function readSettings(env) {
     dataDir: env.SP_OAUTH_DATA_DIR || DEFAULT_DATA_DIR,
     hashKey,
     issuer: env.SP_OAUTH_ISSUER || null,
+    databaseUrl,
   }
+}
+
+/**
+ * @param {string} url
+ * @returns {'postgres' | 'mysql' | null} the kind of database server a URL names
+ */
+export function databaseKind(url) {
+  if (/^postgres(ql)?:\/\//i.test(url)) return 'postgres'
+  if (/^mysql:\/\//i.test(url)) return 'mysql'
+  return null
 }
 
 /**

@@ -67,7 +67,9 @@ export async function clientCredentials(tokenUrl, clientId, secret, scope) {
 /** The environment of a child process: this one's, without any quickstart setting. */
 export function cleanEnv(/** @type {Record<string, string>} */ settings) {
   const env = { ...process.env }
-  for (const name of ['PORT', 'SP_OAUTH_DATA_DIR', 'SP_OAUTH_HASH_KEY', 'SP_OAUTH_ISSUER']) delete env[name]
+  for (const name of ['PORT', 'SP_OAUTH_DATA_DIR', 'SP_OAUTH_HASH_KEY', 'SP_OAUTH_ISSUER', 'DATABASE_URL']) {
+    delete env[name]
+  }
   return { ...env, ...settings }
 }
 

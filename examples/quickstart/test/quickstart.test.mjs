@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs'
+import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -235,16 +235,20 @@ describe('the quickstart server on one data directory', () => {
     }
   })
 
-  it('on another port keeps the ERP Connector and registers a public client for the new address', async () => {
+  it('on another port keeps both clients and adds the new address to the partner app, found in the database alone', async () => {
+    // No side file: the clients are found with listClients.
+    expect(readdirSync(data.dir)).not.toContain('demo-clients.json')
     const moved = await startInProcess({ dataDir: data.dir, port: 0 })
     try {
       const { lines, text, quickstart } = moved
       expect(quickstart.port).not.toBe(seen.port)
       expect(text.match(HEX_SECRET)).toBeNull()
       expect(bannerValue(lines, 'client id', 'ERP Connector')).toBe(seen.erpId)
-      const partnerId = bannerValue(lines, 'client id', 'Demo Partner App')
-      expect(partnerId).not.toBe(seen.partnerId)
-      expect(bannerValue(lines, 'redirect URI', 'Demo Partner App')).toBe(`${quickstart.url}/demo/callback`)
+      expect(bannerValue(lines, 'client id', 'Demo Partner App')).toBe(seen.partnerId)
+      expect(bannerValue(lines, 'redirect URI', 'Demo Partner App')?.split(' ')).toEqual([
+        `http://127.0.0.1:${seen.port}/demo/callback`,
+        `${quickstart.url}/demo/callback`,
+      ])
       expect(text).toContain('PORT or SP_OAUTH_ISSUER changed')
     } finally {
       await moved.quickstart.close()
