@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createPostgresStorage } from '@sp-oauth/postgres'
 import { usePostgresTestSchema } from '@sp-oauth/storage-test-support/postgres-test-schema'
+import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { REDIRECT_URI, secretWorks, serverOn, signIn } from './test-support/core-fixtures.js'
 import {
@@ -224,34 +225,28 @@ describe('sp-oauth on PostgreSQL', () => {
     expect(keys).toEqual({ keys: [] })
   })
 
-  it('exits 1 on a usage error or invalid input, naming the option or field', async () => {
-    const [invalid, invalidJson, unknownOption, unknownJson, noName, badLimit, noDatabase, group] =
-      await Promise.all([
-        cli(
-          [
-            'clients',
-            'create',
-            '--name',
-            'Bad',
-            '--grant',
-            'refresh_token',
-            '--redirect-uri',
-            'http://example.com/cb',
-          ],
-          {
-            env: WITH_KEY,
-          },
-        ),
-        cli(['clients', 'create', '--name', '', '--grant', 'client_credentials', '--public', '--json'], {
+  it('exits 1 on invalid input, naming the option or field, and on a usage error', async () => {
+    const [invalid, invalidJson, unknownJson] = await Promise.all([
+      cli(
+        [
+          'clients',
+          'create',
+          '--name',
+          'Bad',
+          '--grant',
+          'refresh_token',
+          '--redirect-uri',
+          'http://example.com/cb',
+        ],
+        {
           env: WITH_KEY,
-        }),
-        cli(['clients', 'list', '--bogus']),
-        cli(['clients', 'list', '--bogus', '--json']),
-        cli(['clients', 'create', '--grant', 'client_credentials'], { env: WITH_KEY }),
-        cli(['clients', 'list', '--limit', '0']),
-        runCli(['clients', 'list']),
-        cli(['clients']),
-      ])
+        },
+      ),
+      cli(['clients', 'create', '--name', '', '--grant', 'client_credentials', '--public', '--json'], {
+        env: WITH_KEY,
+      }),
+      cli(['clients', 'list', '--bogus', '--json']),
+    ])
     expect(expectExit(invalid, 1).stderr).toMatch(
       /^error: invalid client: allowedGrants \(--grant\): refresh_token needs authorization_code; redirectUris\[0\] \(--redirect-uri\): must use https/m,
     )
@@ -265,14 +260,10 @@ describe('sp-oauth on PostgreSQL', () => {
         ]),
       },
     })
-    expect(expectExit(unknownOption, 1).stderr).toContain("unknown option '--bogus'")
     expect(jsonOf(expectExit(unknownJson, 1))).toEqual({
       error: { code: 'usage', message: expect.stringContaining("unknown option '--bogus'") },
     })
-    expect(expectExit(noName, 1).stderr).toContain('--name')
-    expect(expectExit(badLimit, 1).stderr).toContain('--limit')
-    expect(expectExit(noDatabase, 1).stderr).toContain('SP_OAUTH_DATABASE_URL')
-    expect(expectExit(group, 1).stderr).toContain('Usage: sp-oauth clients')
+    expect(unknownJson.stderr).toContain("error: unknown option '--bogus'")
   })
 
   it('updates, rotates and revokes a client; an unknown client exits 2 with its id', async () => {
@@ -310,26 +301,14 @@ describe('sp-oauth on PostgreSQL', () => {
       tokenEndpointAuthMethod: 'client_secret_post',
       accessTokenTtlMinutes: 15,
     })
-    const [badUpdate, badRemove, both, nothing] = await Promise.all([
+    const [badUpdate, badRemove] = await Promise.all([
       cli(['clients', 'update', client.id, '--token-endpoint-auth-method', 'none']),
       cli(['clients', 'update', client.id, '--remove-redirect-uri', 'https://nowhere.example.com/cb']),
-      cli([
-        'clients',
-        'update',
-        client.id,
-        '--redirect-uri',
-        REDIRECT_URI,
-        '--add-redirect-uri',
-        REDIRECT_URI,
-      ]),
-      cli(['clients', 'update', client.id]),
     ])
     expect(expectExit(badUpdate, 1).stderr).toContain(
       'tokenEndpointAuthMethod (--token-endpoint-auth-method)',
     )
     expect(expectExit(badRemove, 1).stderr).toContain('has no redirect URI https://nowhere.example.com/cb')
-    expect(expectExit(both, 1).stderr).toContain('--redirect-uri replaces every redirect URI')
-    expect(expectExit(nothing, 1).stderr).toContain('nothing to change')
 
     const rotated = jsonOf(
       expectExit(await cli(['clients', 'rotate-secret', client.id, '--json'], { env: WITH_KEY }), 0),
@@ -340,10 +319,15 @@ describe('sp-oauth on PostgreSQL', () => {
     expect(await secretWorks(server, { id: client.id, secret: rotated.secret })).toBe(true)
     expect(await secretWorks(server, client)).toBe(false)
 
-    const revoked = jsonOf(expectExit(await cli(['clients', 'revoke', client.id, '--json']), 0))
+    // With --outbox the change's events go to the outbox table, as on a server with outbox: true.
+    const revoked = jsonOf(expectExit(await cli(['clients', 'revoke', client.id, '--json', '--outbox']), 0))
     expect(keysOf(revoked)).toEqual(['client', 'revoked'])
     expect(revoked.revoked).toBe(true)
     expect(revoked.client.revokedAt).toMatch(ISO_DATE)
+    const outbox = await sql<{ type: string }>`select type from ${sql.table(
+      `${database().schema}.sp_oauth_event_outbox`,
+    )} where aggregate_id = ${`client:${client.id}`}`.execute(database().db)
+    expect(outbox.rows.map((row) => row.type)).toEqual(['OAuthClientRevoked'])
     const [again, active, all, updateRevoked, rotateRevoked] = await Promise.all([
       cli(['clients', 'revoke', client.id, '--json']),
       cli(['clients', 'list', '--json']),
@@ -668,7 +652,6 @@ describe('sp-oauth on PostgreSQL', () => {
     expect(run.stderr).toMatch(/^ {2}authorization codes: 0 deleted/m)
     const again = expectExit(await cli(['prune']), 0)
     expect(again.stdout).toMatch(/^Deleted 0 row\(s\):$/m)
-    expect(expectExit(await cli(['prune', '--batch-size', 'x']), 1).stderr).toContain('--batch-size')
   })
 
   it('answers --help as a process: exit 0, usage on stdout, the exit codes documented', async () => {
