@@ -75,6 +75,44 @@ describe('usage errors', () => {
     })
   })
 
+  it.each([
+    [['clients', 'list', '--bogus'], "unknown option '--bogus'"],
+    [['clients', 'create', '--grant', 'client_credentials'], "required option '--name <name>' not specified"],
+    [['clients', 'list', '--limit', '0'], "option '--limit <n>' argument '0' is invalid"],
+    [['prune', '--batch-size', 'x'], "option '--batch-size <rows>' argument 'x' is invalid"],
+    [
+      ['keys', 'rotate', '--algorithm', 'HS256'],
+      "'HS256' is invalid. Allowed choices are ES256, RS256, EdDSA",
+    ],
+    [['clients'], 'Usage: sp-oauth clients'],
+    [
+      [
+        'clients',
+        'update',
+        'x',
+        '--redirect-uri',
+        'https://a.example.com/cb',
+        '--add-redirect-uri',
+        'https://b.example.com/cb',
+      ],
+      '--redirect-uri replaces every redirect URI',
+    ],
+    [['clients', 'update', 'x'], 'nothing to change'],
+    [
+      ['clients', 'import', '--file', 'c.csv', '--id', 'x'],
+      'give the client options (--id, --name, …) without --file',
+    ],
+    [
+      ['clients', 'import', '--id', 'x', '--secret', 'a', '--secret-stdin'],
+      '--secret and --secret-stdin: give the secret one way',
+    ],
+    [['clients', 'import'], 'give --file clients.json|clients.csv, or one client'],
+  ])('%j exits 1 before touching any database, saying: %s', async (argv, message) => {
+    const result = await run([...argv, '--database-url', 'postgres://127.0.0.1:1/never'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(message)
+  })
+
   it('a command that needs a database says how to name one', async () => {
     const result = await run(['status', '--json'])
     expect(result.code).toBe(1)
