@@ -88,3 +88,49 @@ describe('on PostgreSQL, a code or refresh token read with its client', () => {
     }
   })
 })
+
+describe('on PostgreSQL, a page of clients', () => {
+  it('is read through the (created_at, id) index, however deep the page: only its own rows', async () => {
+    const { pool, schema } = database()
+    const statements: CompiledQuery[] = []
+    const db = new Kysely<unknown>({
+      dialect: new PostgresDialect({ pool }),
+      log: (event) => {
+        statements.push(event.query)
+      },
+    })
+    const tablePrefix = freshTablePrefix()
+    const storage = createPostgresStorage({ db }, { schema, tablePrefix })
+    await storage.migrate()
+    const clients = sql.id(schema, `${tablePrefix}clients`)
+    await sql`insert into ${clients} (id, name, redirect_uris, allowed_grants, allowed_scopes, confidential,
+        application_type, silent_consent, resource_server, created_at, updated_at)
+      select 'client-' || g, 'Client ' || g, '[]', '["client_credentials"]', '[]', true, 'web', true, false,
+        timestamptz '2030-01-01T00:00:00Z' + g * interval '1 second', now()
+      from generate_series(1, 20000) as g`.execute(db)
+    await sql`analyze ${clients}`.execute(db)
+    const after = { createdAt: new Date('2030-01-01T04:10:00Z'), id: 'client-15000' }
+    statements.length = 0
+    const page = await storage.repositories.clients.list({
+      after,
+      limit: 51,
+      includeRevoked: false,
+      search: null,
+    })
+    expect(page.map((client) => client.id)).toEqual(
+      Array.from({ length: 51 }, (_, i) => `client-${15001 + i}`),
+    )
+    const { rows } = await db.executeQuery<{ 'QUERY PLAN': readonly { Plan: PlanNode }[] }>({
+      ...statements[0]!,
+      sql: `explain (analyze, format json) ${statements[0]!.sql}`,
+    })
+    const scans = nodesOf(rows[0]!['QUERY PLAN'][0]!.Plan).filter(
+      (node) => node['Relation Name'] === `${tablePrefix}clients`,
+    )
+    expect(scans).toHaveLength(1)
+    expect(scans[0]!['Index Name']).toBe(`${tablePrefix}clients_created`)
+    expect(scans[0]!['Actual Rows']).toBeLessThanOrEqual(51)
+    // The range starts at the cursor's instant: only the cursor's own row is read and dropped.
+    expect(scans[0]!['Rows Removed by Filter'] ?? 0).toBeLessThanOrEqual(1)
+  })
+})

@@ -98,10 +98,10 @@ function memoryClientRepository(access: TableAccess): ClientRepository {
     insert: (client) => access('write', (t) => t.clients.insert(frozen(client))),
     findById: (clientId) => access('read', (t) => t.clients.get(clientId)),
     list: (query) => access('read', (t) => listClients(t.clients.filter(listed(query)), query.limit)),
-    update: (clientId, changes, now) =>
+    update: (clientId, changes, now, ifUpdatedAt) =>
       access('write', (t) => {
         const client = t.clients.get(clientId)
-        if (!client || client.revokedAt) return null
+        if (!client || client.revokedAt || client.updatedAt.getTime() !== ifUpdatedAt.getTime()) return null
         const updated = frozen({ ...client, ...definedOnly(changes), updatedAt: now })
         t.clients.put(updated)
         return updated

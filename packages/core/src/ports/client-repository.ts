@@ -41,14 +41,24 @@ export interface ClientRepository {
   /**
    * Clients in the order they were registered (`createdAt`, then `id`), from the one after
    * `query.after`: keyset pagination, served by an index on `(createdAt, id)`, so a page costs the
-   * same wherever it starts.
+   * same wherever it starts. Optional: without it `listClients` refuses with a `ConfigurationError`
+   * (the storages of sp-oauth have it).
    */
-  list(query: ClientListQuery): Promise<readonly ClientRecord[]>
+  list?(query: ClientListQuery): Promise<readonly ClientRecord[]>
   /**
-   * Writes `changes` (only the fields given) to a client that is not revoked, and sets `updatedAt`
-   * to `now`. Returns the updated record, or `null` when the client does not exist or is revoked.
+   * Writes `changes` (only the fields given) to a client that is not revoked and whose `updatedAt`
+   * still equals `ifUpdatedAt`, and sets `updatedAt` to `now` (later than `ifUpdatedAt`): a
+   * compare-and-set, so of two updates made from the same read, one wins and the other gets `null`
+   * and reads again. Returns the updated record, or `null` when the client does not exist, is
+   * revoked or changed since `ifUpdatedAt`. Optional: without it `updateClient` refuses with a
+   * `ConfigurationError` (the storages of sp-oauth have it).
    */
-  update(clientId: string, changes: ClientChanges, now: Date): Promise<ClientRecord | null>
+  update?(
+    clientId: string,
+    changes: ClientChanges,
+    now: Date,
+    ifUpdatedAt: Date,
+  ): Promise<ClientRecord | null>
   /**
    * Replaces the secret hash (and only it) of a client that is not revoked, and sets `updatedAt` to
    * `now`. Returns the updated record, or

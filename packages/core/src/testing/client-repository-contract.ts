@@ -10,7 +10,7 @@ import {
   scribble,
 } from './contract-support.js'
 import { buildClientRecord, instantAfter, randomHash, randomUuid } from './record-builders.js'
-import { type StorageFactory, useStorageUnderTest } from './storage-factory.js'
+import { type StorageContractOptions, type StorageFactory, useStorageUnderTest } from './storage-factory.js'
 
 /** A client with every field set to something a careless storage would mangle. */
 function awkwardClient(): ClientRecord {
@@ -47,7 +47,10 @@ function withoutUpdatedAt(client: ClientRecord): Omit<ClientRecord, 'updatedAt'>
  *
  * @param factory makes a fresh (or isolated) storage for each test; see {@link StorageFactory}.
  */
-export function clientRepositoryContract(factory: StorageFactory): void {
+export function clientRepositoryContract(
+  factory: StorageFactory,
+  options: StorageContractOptions = {},
+): void {
   describe('ClientRepository', () => {
     const subject = useStorageUnderTest(factory)
 
@@ -177,138 +180,6 @@ export function clientRepositoryContract(factory: StorageFactory): void {
         }
       })
 
-      test('update: writes the fields given, sets updatedAt to now, keeps the rest', async (use) => {
-        const client = awkwardClient()
-        const other = buildClientRecord()
-        await use((r) => r.clients.insert(client))
-        await use((r) => r.clients.insert(other))
-        const changes = {
-          name: 'Renamed "client" ✓',
-          redirectUris: ['https://new.example.com/cb', 'http://127.0.0.1/cb'],
-          allowedScopes: ['b', 'a'],
-          applicationType: 'native' as const,
-          silentConsent: false,
-          resourceServer: true,
-          tokenEndpointAuthMethod: 'client_secret_basic' as const,
-          accessTokenTtlMinutes: 5,
-          refreshTokenTtlDays: 2,
-        }
-        const now = minutesLater(3)
-        const updated = await use((r) => r.clients.update(client.id, changes, now))
-        expect(updated).toEqual({ ...client, ...changes, updatedAt: now })
-        expect(await use((r) => r.clients.findById(client.id))).toEqual(updated)
-        expect(await use((r) => r.clients.findById(other.id))).toEqual(other)
-      })
-
-      test('update: puts the method and lifetimes back to null; the same values twice give the client both times', async (use) => {
-        const client = buildClientRecord({
-          tokenEndpointAuthMethod: 'client_secret_post',
-          accessTokenTtlMinutes: 10,
-          refreshTokenTtlDays: 3,
-        })
-        await use((r) => r.clients.insert(client))
-        const cleared = {
-          tokenEndpointAuthMethod: null,
-          accessTokenTtlMinutes: null,
-          refreshTokenTtlDays: null,
-        }
-        const now = minutesLater(3)
-        const first = await use((r) => r.clients.update(client.id, cleared, now))
-        expect(first).toEqual({ ...client, ...cleared, updatedAt: now })
-        expect(await use((r) => r.clients.update(client.id, cleared, now))).toEqual(first)
-        expect(await use((r) => r.clients.update(client.id, {}, now))).toEqual(first)
-      })
-
-      test('update: an unknown client gives null; a revoked one gives null and stays as it was', async (use) => {
-        const client = buildClientRecord({ revokedAt: minutesLater(1) })
-        await use((r) => r.clients.insert(client))
-        expect(await use((r) => r.clients.update(randomUuid(), { name: 'X' }, minutesLater(3)))).toBeNull()
-        expect(await use((r) => r.clients.update(client.id, { name: 'X' }, minutesLater(3)))).toBeNull()
-        expect(await use((r) => r.clients.findById(client.id))).toEqual(client)
-      })
-
-      test('update: the stored client does not change when the caller changes the objects it passed or got', async (use) => {
-        const client = buildClientRecord()
-        await use((r) => r.clients.insert(client))
-        const changes = { redirectUris: ['https://a.example.com/cb'], allowedScopes: ['x'] }
-        const updated = await use((r) => r.clients.update(client.id, changes, minutesLater(3)))
-        const expected = structuredClone(updated)
-        scribble(changes)
-        scribble(updated)
-        expect(await use((r) => r.clients.findById(client.id))).toEqual(expected)
-      })
-
-      test('list: pages through clients in (createdAt, id) order, each exactly once, every field intact', async (use) => {
-        const start = farFutureInstant()
-        const id = (suffix: string) => `list-${start.getTime()}-${suffix}`
-        const at = (offsetMs: number) => new Date(start.getTime() + offsetMs)
-        // Inserted out of order; three share an instant, so their ids decide.
-        const latest = { ...awkwardClient(), id: id('a'), createdAt: at(5) }
-        const tiedThird = buildClientRecord({ id: id('c3'), createdAt: at(0) })
-        const tiedFirst = buildClientRecord({ id: id('c1'), createdAt: at(0) })
-        const tiedSecond = buildClientRecord({ id: id('c2'), createdAt: at(0) })
-        const earliest = buildClientRecord({ id: id('z'), createdAt: at(-1) })
-        for (const client of [latest, tiedThird, tiedFirst, tiedSecond, earliest]) {
-          await use((r) => r.clients.insert(client))
-        }
-        const seen: ClientRecord[] = []
-        let after = { createdAt: at(-2), id: '' }
-        for (let page = 0; page < 4; page++) {
-          const found = await use((r) =>
-            r.clients.list({ after, limit: 2, includeRevoked: false, search: null }),
-          )
-          seen.push(...found.filter((client) => client.id.startsWith(id(''))))
-          if (found.length === 0) break
-          after = found[found.length - 1]!
-        }
-        expect(seen).toEqual([earliest, tiedFirst, tiedSecond, tiedThird, latest])
-      })
-
-      test('list: revoked clients only with includeRevoked; at most limit clients', async (use) => {
-        const start = farFutureInstant()
-        const live = buildClientRecord({ createdAt: start })
-        const revoked = buildClientRecord({
-          createdAt: new Date(start.getTime() + 1),
-          revokedAt: minutesLater(1),
-        })
-        await use((r) => r.clients.insert(live))
-        await use((r) => r.clients.insert(revoked))
-        const after = { createdAt: new Date(start.getTime() - 1), id: '' }
-        const ids = async (includeRevoked: boolean, limit = 10) =>
-          (await use((r) => r.clients.list({ after, limit, includeRevoked, search: null }))).map((c) => c.id)
-        expect(await ids(false)).toEqual([live.id])
-        expect(await ids(true)).toEqual([live.id, revoked.id])
-        expect(await ids(true, 1)).toEqual([live.id])
-      })
-
-      test('list: search matches a name containing it or an id starting with it, ignoring case; %, _, ! and \\ only as themselves', async (use) => {
-        const tag = randomUuid().slice(0, 8)
-        const named = (name: string, id = `${tag}-${randomUuid()}`) => buildClientRecord({ id, name })
-        const clients = {
-          invoices: named(`Acme Invoices ${tag}`),
-          id: named('Something else', `ERP-${tag}-1`),
-          percent: named(`100% ${tag}`),
-          underscore: named(`a_b ${tag}`),
-          lookalike: named(`axb ${tag}`),
-          bang: named(`wow! ${tag}`),
-          backslash: named(`c:\\dir ${tag}`),
-        }
-        for (const client of Object.values(clients)) await use((r) => r.clients.insert(client))
-        const found = async (search: string) =>
-          (await use((r) => r.clients.list({ after: null, limit: 1001, includeRevoked: true, search })))
-            .map((client) => client.id)
-            .filter((id) => Object.values(clients).some((client) => client.id === id))
-            .sort()
-        const ids = (...picked: ClientRecord[]) => picked.map((client) => client.id).sort()
-        expect(await found(`INVOICES ${tag.toUpperCase()}`)).toEqual(ids(clients.invoices))
-        expect(await found(`erp-${tag}`)).toEqual(ids(clients.id))
-        expect(await found(`% ${tag}`)).toEqual(ids(clients.percent))
-        expect(await found(`a_b ${tag}`)).toEqual(ids(clients.underscore))
-        expect(await found(`! ${tag}`)).toEqual(ids(clients.bang))
-        expect(await found(`\\dir ${tag}`)).toEqual(ids(clients.backslash))
-        expect(await found(`no such ${tag}`)).toEqual([])
-      })
-
       test('revoke: returns the client as revoked by this call (revokedAt = now, all else but updatedAt kept)', async (use) => {
         const client = awkwardClient()
         const other = buildClientRecord()
@@ -358,5 +229,177 @@ export function clientRepositoryContract(factory: StorageFactory): void {
         expect(await use((r) => r.clients.findById(id))).toEqual(winner)
       })
     })
+
+    if (options.clientAdministration !== false) {
+      describe('list and update', () => {
+        forEachAccessMode(subject, (test) => {
+          test('update: writes the fields given, sets updatedAt to now, keeps the rest', async (use) => {
+            const client = awkwardClient()
+            const other = buildClientRecord()
+            await use((r) => r.clients.insert(client))
+            await use((r) => r.clients.insert(other))
+            const changes = {
+              name: 'Renamed "client" ✓',
+              redirectUris: ['https://new.example.com/cb', 'http://127.0.0.1/cb'],
+              allowedScopes: ['b', 'a'],
+              applicationType: 'native' as const,
+              silentConsent: false,
+              resourceServer: true,
+              tokenEndpointAuthMethod: 'client_secret_basic' as const,
+              accessTokenTtlMinutes: 5,
+              refreshTokenTtlDays: 2,
+            }
+            const now = minutesLater(3)
+            const updated = await use((r) => r.clients.update!(client.id, changes, now, client.updatedAt))
+            expect(updated).toEqual({ ...client, ...changes, updatedAt: now })
+            expect(await use((r) => r.clients.findById(client.id))).toEqual(updated)
+            expect(await use((r) => r.clients.findById(other.id))).toEqual(other)
+          })
+
+          test('update: only while updatedAt is still the one read (compare-and-set); null back to the defaults', async (use) => {
+            const client = buildClientRecord({
+              tokenEndpointAuthMethod: 'client_secret_post',
+              accessTokenTtlMinutes: 10,
+              refreshTokenTtlDays: 3,
+            })
+            await use((r) => r.clients.insert(client))
+            const cleared = {
+              tokenEndpointAuthMethod: null,
+              accessTokenTtlMinutes: null,
+              refreshTokenTtlDays: null,
+            }
+            const first = await use((r) =>
+              r.clients.update!(client.id, cleared, minutesLater(3), client.updatedAt),
+            )
+            expect(first).toEqual({ ...client, ...cleared, updatedAt: minutesLater(3) })
+            // The same read again: the client changed since, so nothing is written.
+            const stale = await use((r) =>
+              r.clients.update!(client.id, { name: 'Stale' }, minutesLater(4), client.updatedAt),
+            )
+            expect(stale).toBeNull()
+            expect(await use((r) => r.clients.findById(client.id))).toEqual(first)
+            // The values already stored, from a fresh read: applied (only updatedAt moves).
+            const again = await use((r) =>
+              r.clients.update!(client.id, cleared, minutesLater(5), first!.updatedAt),
+            )
+            expect(again).toEqual({ ...first, updatedAt: minutesLater(5) })
+          })
+
+          test('update: an unknown client gives null; a revoked one gives null and stays as it was', async (use) => {
+            const client = buildClientRecord({ revokedAt: minutesLater(1) })
+            await use((r) => r.clients.insert(client))
+            const at = client.updatedAt
+            expect(
+              await use((r) => r.clients.update!(randomUuid(), { name: 'X' }, minutesLater(3), at)),
+            ).toBeNull()
+            expect(
+              await use((r) => r.clients.update!(client.id, { name: 'X' }, minutesLater(3), at)),
+            ).toBeNull()
+            expect(await use((r) => r.clients.findById(client.id))).toEqual(client)
+          })
+
+          test('update: the stored client does not change when the caller changes the objects it passed or got', async (use) => {
+            const client = buildClientRecord()
+            await use((r) => r.clients.insert(client))
+            const changes = { redirectUris: ['https://a.example.com/cb'], allowedScopes: ['x'] }
+            const updated = await use((r) =>
+              r.clients.update!(client.id, changes, minutesLater(3), client.updatedAt),
+            )
+            const expected = structuredClone(updated)
+            scribble(changes)
+            scribble(updated)
+            expect(await use((r) => r.clients.findById(client.id))).toEqual(expected)
+          })
+
+          test('list: pages through clients in (createdAt, id) order, each exactly once, every field intact', async (use) => {
+            const start = farFutureInstant()
+            const id = (suffix: string) => `list-${start.getTime()}-${suffix}`
+            const at = (offsetMs: number) => new Date(start.getTime() + offsetMs)
+            // Inserted out of order; three share an instant, so their ids decide.
+            const latest = { ...awkwardClient(), id: id('a'), createdAt: at(5) }
+            const tiedThird = buildClientRecord({ id: id('c3'), createdAt: at(0) })
+            const tiedFirst = buildClientRecord({ id: id('c1'), createdAt: at(0) })
+            const tiedSecond = buildClientRecord({ id: id('c2'), createdAt: at(0) })
+            const earliest = buildClientRecord({ id: id('z'), createdAt: at(-1) })
+            for (const client of [latest, tiedThird, tiedFirst, tiedSecond, earliest]) {
+              await use((r) => r.clients.insert(client))
+            }
+            const seen: ClientRecord[] = []
+            let after = { createdAt: at(-2), id: '' }
+            for (let page = 0; page < 4; page++) {
+              const found = await use((r) =>
+                r.clients.list!({ after, limit: 2, includeRevoked: false, search: null }),
+              )
+              seen.push(...found.filter((client) => client.id.startsWith(id(''))))
+              if (found.length === 0) break
+              after = found[found.length - 1]!
+            }
+            expect(seen).toEqual([earliest, tiedFirst, tiedSecond, tiedThird, latest])
+          })
+
+          test('list: revoked clients only with includeRevoked; at most limit clients', async (use) => {
+            const start = farFutureInstant()
+            const live = buildClientRecord({ createdAt: start })
+            const revoked = buildClientRecord({
+              createdAt: new Date(start.getTime() + 1),
+              revokedAt: minutesLater(1),
+            })
+            await use((r) => r.clients.insert(live))
+            await use((r) => r.clients.insert(revoked))
+            const after = { createdAt: new Date(start.getTime() - 1), id: '' }
+            const ids = async (includeRevoked: boolean, limit = 10) =>
+              (await use((r) => r.clients.list!({ after, limit, includeRevoked, search: null }))).map(
+                (c) => c.id,
+              )
+            expect(await ids(false)).toEqual([live.id])
+            expect(await ids(true)).toEqual([live.id, revoked.id])
+            expect(await ids(true, 1)).toEqual([live.id])
+          })
+
+          test('list: search matches a name containing it or an id starting with it, ignoring case; %, _, ! and \\ only as themselves', async (use) => {
+            const tag = randomUuid().slice(0, 8)
+            const named = (name: string, id = `${tag}-${randomUuid()}`) => buildClientRecord({ id, name })
+            const clients = {
+              invoices: named(`Acme Invoices ${tag}`),
+              id: named('Something else', `ERP-${tag}-1`),
+              percent: named(`100% ${tag}`),
+              underscore: named(`a_b ${tag}`),
+              lookalike: named(`axb ${tag}`),
+              bang: named(`wow! ${tag}`),
+              backslash: named(`c:\\dir ${tag}`),
+            }
+            for (const client of Object.values(clients)) await use((r) => r.clients.insert(client))
+            const found = async (search: string) =>
+              (await use((r) => r.clients.list!({ after: null, limit: 1001, includeRevoked: true, search })))
+                .map((client) => client.id)
+                .filter((id) => Object.values(clients).some((client) => client.id === id))
+                .sort()
+            const ids = (...picked: ClientRecord[]) => picked.map((client) => client.id).sort()
+            expect(await found(`INVOICES ${tag.toUpperCase()}`)).toEqual(ids(clients.invoices))
+            expect(await found(`erp-${tag}`)).toEqual(ids(clients.id))
+            expect(await found(`% ${tag}`)).toEqual(ids(clients.percent))
+            expect(await found(`a_b ${tag}`)).toEqual(ids(clients.underscore))
+            expect(await found(`! ${tag}`)).toEqual(ids(clients.bang))
+            expect(await found(`\\dir ${tag}`)).toEqual(ids(clients.backslash))
+            expect(await found(`no such ${tag}`)).toEqual([])
+          })
+        })
+
+        forEachConcurrentMode(subject, (test) => {
+          test('update: of 10 concurrent updates from the same read exactly one is written', async (use) => {
+            const client = buildClientRecord()
+            await use((r) => r.clients.insert(client))
+            const results = await inParallel(10, (i) =>
+              use((r) =>
+                r.clients.update!(client.id, { name: `Name ${i}` }, minutesLater(i + 1), client.updatedAt),
+              ),
+            )
+            const winners = nonNull(results)
+            expect(winners).toHaveLength(1)
+            expect(await use((r) => r.clients.findById(client.id))).toEqual(winners[0])
+          })
+        })
+      })
+    }
   })
 }

@@ -51,7 +51,7 @@ export function storageContract(
   options: StorageContractOptions = {},
 ): void {
   describe(name, () => {
-    clientRepositoryContract(factory)
+    clientRepositoryContract(factory, options)
     authorizationCodeRepositoryContract(factory)
     accessTokenRepositoryContract(factory)
     refreshTokenRepositoryContract(factory)

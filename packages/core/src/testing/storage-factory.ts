@@ -41,6 +41,11 @@ export interface StorageContractOptions {
    * answer at once, without the open unit's writes.
    */
   readonly singleConnection?: boolean
+  /**
+   * Whether the client repository has the optional `list` and `update` (client administration:
+   * `listClients`, `updateClient`). Default `true`: their tests run; `false` leaves them out.
+   */
+  readonly clientAdministration?: boolean
 }
 
 /**

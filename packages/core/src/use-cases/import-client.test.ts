@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { Storage } from '../config/options.js'
-import { OAuthError } from '../errors/oauth-error.js'
+import type { OAuthError } from '../errors/oauth-error.js'
 import { createMemoryStorage } from '../memory/create-memory-storage.js'
+import { problemsOf, WEB_APP } from '../test-support/client-fixtures.js'
 import { createTestServer, REDIRECT_URI, rejectionOf } from '../test-support/test-server.js'
 import { basicAuthorization } from '../test-support/token-helpers.js'
 import type { ClientImport } from './import-client.js'
@@ -15,13 +16,6 @@ const PASSPORT_CLIENT: ClientImport = {
   allowedGrants: ['authorization_code', 'refresh_token', 'client_credentials'],
   allowedScopes: ['invoices.read'],
   confidential: true,
-}
-
-async function problemsOf(promise: Promise<unknown>): Promise<string[]> {
-  const error = await rejectionOf(promise)
-  expect(error).toBeInstanceOf(OAuthError)
-  expect((error as OAuthError).code).toBe('invalid_request')
-  return ((error as OAuthError).description ?? '').split('; ')
 }
 
 function clientCredentials(id: string, secret: string) {
@@ -187,5 +181,31 @@ describe('importClient', () => {
     }
     const { server } = createTestServer({ storage: failing })
     expect((await rejectionOf(server.importClient(PASSPORT_CLIENT))).message).toBe('connection reset')
+  })
+})
+
+describe('checkClientImport', () => {
+  const IMPORT: ClientImport = {
+    id: 'erp-7',
+    secret: 'Zk3bq9TQ0nqGQ4m1rYcXl2hVt8sWfD6u',
+    name: 'ERP',
+    ...WEB_APP,
+  }
+
+  it('says what importClient would refuse, a taken id included, and writes nothing', async () => {
+    const { server, events } = createTestServer()
+    expect(await server.checkClientImport(IMPORT)).toEqual([])
+    expect(await server.getClient('erp-7')).toBeNull()
+    expect(events).toHaveLength(0)
+    expect(await server.checkClientImport({ ...IMPORT, id: 'has space', secret: 'short', name: '' })).toEqual(
+      [
+        'name: must be 1-200 characters without control characters',
+        'id: must be 1-128 visible ASCII characters, without spaces',
+        'secret: a confidential client needs its secret, 16-1024 visible ASCII characters',
+      ],
+    )
+    await server.importClient(IMPORT)
+    expect(await server.checkClientImport(IMPORT)).toEqual(['id: a client with this id already exists'])
+    expect(await server.checkClientImport(null as never)).toEqual(['input: must be an object'])
   })
 })

@@ -1,5 +1,6 @@
 import { type Client, toClient } from '../domain/client.js'
 import { hasControlCharacter, hasLoneSurrogate } from '../domain/control-characters.js'
+import { ConfigurationError } from '../errors/configuration-error.js'
 import { OAuthError } from '../errors/oauth-error.js'
 import { clientListCursor, readClientListCursor } from './internal/client-list-cursor.js'
 import type { ServerContext } from './internal/server-context.js'
@@ -40,6 +41,12 @@ export async function listClients(
   context: ServerContext,
   options: ClientListOptions = {},
 ): Promise<ClientPage> {
+  const repository = context.storage.repositories.clients
+  if (!repository.list) {
+    throw new ConfigurationError([
+      "storage.repositories.clients.list: listClients needs it; this storage's ClientRepository has none (see docs/ports.md)",
+    ])
+  }
   const problems: string[] = []
   const limit = options.limit ?? DEFAULT_CLIENT_PAGE
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_CLIENT_PAGE) {
@@ -67,7 +74,7 @@ export async function listClients(
   }
   if (problems.length > 0) throw OAuthError.invalidRequest({ description: problems.join('; ') })
   // One more than asked: whether it comes back says whether there is a next page.
-  const records = await context.storage.repositories.clients.list({
+  const records = await repository.list({
     after,
     limit: limit + 1,
     includeRevoked,

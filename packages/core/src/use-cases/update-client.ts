@@ -1,4 +1,5 @@
 import { type Client, type ClientRecord, toClient } from '../domain/client.js'
+import { ConfigurationError } from '../errors/configuration-error.js'
 import { OAuthError } from '../errors/oauth-error.js'
 import type { ClientChanges } from '../ports/client-repository.js'
 import { isClientId } from './internal/client-id.js'
@@ -41,26 +42,71 @@ export async function updateClient(
   clientId: string,
   patch: ClientPatch,
 ): Promise<Client> {
-  const current = isClientId(clientId) ? await context.storage.repositories.clients.findById(clientId) : null
-  if (current === null) throw OAuthError.invalidRequest({ description: 'clientId: no client has this id' })
-  if (current.revokedAt !== null) throw revoked()
+  const repository = context.storage.repositories.clients
+  if (!repository.update) throw missingMethod('update', 'updateClient')
   const problems = patchProblems(patch)
-  if (problems.length > 0) throw OAuthError.invalidRequest({ description: problems.join('; ') })
-  const checked = checkClientInput(context, { ...inputOf(current), ...definedFields(patch) })
+  for (let attempt = 1; ; attempt++) {
+    const current = isClientId(clientId) ? await repository.findById(clientId) : null
+    if (current === null) throw OAuthError.invalidRequest({ description: 'clientId: no client has this id' })
+    if (current.revokedAt !== null) throw revoked()
+    if (problems.length > 0) throw OAuthError.invalidRequest({ description: problems.join('; ') })
+    const changes = changesOf(context, current, patch)
+    const changed = Object.keys(changes)
+    if (changed.length === 0) return toClient(current)
+    const now = laterThan(context.clock.now(), current.updatedAt)
+    const updated = await commit(context, async (repositories, events) => {
+      const record = await repositories.clients.update!(clientId, changes, now, current.updatedAt)
+      if (record !== null) events.record({ type: 'OAuthClientUpdated', clientId, changed })
+      return record
+    })
+    if (updated !== null) return toClient(updated)
+    // Revoked, or changed by another update since it was read: read again and decide again.
+    if (attempt === MAX_ATTEMPTS) {
+      throw OAuthError.temporarilyUnavailable({
+        description: 'The client keeps changing meanwhile; try again.',
+      })
+    }
+  }
+}
+
+const MAX_ATTEMPTS = 3
+
+/**
+ * The changes `patch` makes to `current`, checked as `createClient` checks a new client. A lifetime
+ * the patch leaves alone is not held to the server's ceiling: one lowered since would otherwise
+ * refuse every unrelated change (tokens are capped at the server's lifetime anyway).
+ */
+function changesOf(context: ServerContext, current: ClientRecord, patch: ClientPatch): ClientChanges {
+  const kept = {
+    accessTokenTtlMinutes: patch.accessTokenTtlMinutes === undefined ? null : patch.accessTokenTtlMinutes,
+    refreshTokenTtlDays: patch.refreshTokenTtlDays === undefined ? null : patch.refreshTokenTtlDays,
+  }
+  const checked = checkClientInput(context, { ...inputOf(current), ...definedFields(patch), ...kept })
+  const proposed: Record<string, unknown> = {
+    ...checked,
+    accessTokenTtlMinutes:
+      patch.accessTokenTtlMinutes === undefined
+        ? current.accessTokenTtlMinutes
+        : checked.accessTokenTtlMinutes,
+    refreshTokenTtlDays:
+      patch.refreshTokenTtlDays === undefined ? current.refreshTokenTtlDays : checked.refreshTokenTtlDays,
+  }
   const changes: Record<string, unknown> = {}
   for (const field of PATCHABLE) {
-    if (!sameValue(checked[field], current[field])) changes[field] = checked[field]
+    if (!sameValue(proposed[field], current[field])) changes[field] = proposed[field]
   }
-  const changed = Object.keys(changes)
-  if (changed.length === 0) return toClient(current)
-  const now = context.clock.now()
-  const updated = await commit(context, async (repositories, events) => {
-    const record = await repositories.clients.update(clientId, changes as ClientChanges, now)
-    if (record === null) throw revoked()
-    events.record({ type: 'OAuthClientUpdated', clientId, changed })
-    return record
-  })
-  return toClient(updated)
+  return changes as ClientChanges
+}
+
+/** `now`, or a millisecond after `previous` when the clock has not moved past it (a compare-and-set needs a change). */
+function laterThan(now: Date, previous: Date): Date {
+  return now.getTime() > previous.getTime() ? now : new Date(previous.getTime() + 1)
+}
+
+function missingMethod(method: string, useCase: string): ConfigurationError {
+  return new ConfigurationError([
+    `storage.repositories.clients.${method}: ${useCase} needs it; this storage's ClientRepository has none (see docs/ports.md)`,
+  ])
 }
 
 function inputOf(record: ClientRecord): ClientInput {

@@ -15,8 +15,8 @@ import { decodeNullableDate, decodeStrings } from './row-codec.js'
 /**
  * `ClientRepository` on Kysely. Lookups by `id`, the primary key; `list` walks the
  * `(created_at, id)` index of `0011_client_administration`. `update`, `updateSecret` and `revoke`
- * are single conditional updates (`… WHERE id = ? AND revoked_at IS NULL`), so of concurrent
- * revokes exactly one gets the record.
+ * are single conditional updates (`… WHERE id = ? AND revoked_at IS NULL`, and for `update`
+ * `AND updated_at = ?`), so of concurrent revokes or updates exactly one gets the record.
  */
 export function createClientRepository(scope: RepositoryScope): ClientRepository {
   const { dialect } = scope
@@ -54,13 +54,11 @@ export function createClientRepository(scope: RepositoryScope): ClientRepository
     list: async ({ after, limit, includeRevoked, search }) => {
       let query = scope.db.selectFrom('clients').selectAll()
       if (after !== null) {
-        // Spelled out rather than a row comparison, which MariaDB does not serve from the index.
-        query = query.where((eb) =>
-          eb.or([
-            eb('created_at', '>', after.createdAt),
-            eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)]),
-          ]),
-        )
+        // `created_at >= ?` bounds the index range on every database (a row comparison would not
+        // on MariaDB, an OR of the two cases not on PostgreSQL); only ties are then filtered.
+        query = query
+          .where('created_at', '>=', after.createdAt)
+          .where((eb) => eb.or([eb('created_at', '>', after.createdAt), eb('id', '>', after.id)]))
       }
       if (!includeRevoked) query = query.where('revoked_at', 'is', null)
       if (search !== null) {
@@ -75,7 +73,7 @@ export function createClientRepository(scope: RepositoryScope): ClientRepository
       const rows = await query.orderBy('created_at').orderBy('id').limit(limit).execute()
       return rows.map((row) => toClientRecord(dialect, row))
     },
-    update: async (clientId, changes, now) => {
+    update: async (clientId, changes, now, ifUpdatedAt) => {
       const row = await updateOne(
         scope,
         (db) =>
@@ -83,10 +81,11 @@ export function createClientRepository(scope: RepositoryScope): ClientRepository
             .updateTable('clients')
             .set({ ...changedColumns(dialect, changes), updated_at: now })
             .where('id', '=', clientId)
-            .where('revoked_at', 'is', null),
+            .where('revoked_at', 'is', null)
+            .where('updated_at', '=', ifUpdatedAt),
         byId(clientId),
-        // Values equal to the stored ones change nothing, which MySQL may count as no affected row.
-        (stored) => stored.revoked_at === null,
+        // `updated_at` always changes (`now` is later), so affected rows tell whether it applied.
+        'affected-rows',
       )
       return row === null ? null : toClientRecord(dialect, row)
     },

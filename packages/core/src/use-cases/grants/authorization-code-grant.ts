@@ -2,6 +2,7 @@ import { constantTimeEqual } from '../../crypto/constant-time-equal.js'
 import type { AuthorizationCodeRecord } from '../../domain/authorization-code.js'
 import type { ClientRecord } from '../../domain/client.js'
 import { isPkceValue } from '../../domain/pkce.js'
+import { matchRedirectUri } from '../../domain/redirect-uri.js'
 import { OAuthError } from '../../errors/oauth-error.js'
 import {
   clientRevokedDuringIssuance,
@@ -50,19 +51,28 @@ export async function authorizationCodeGrant(
   const now = context.clock.now()
   if (now.getTime() >= record.expiresAt.getTime()) throw invalid('The authorization code has expired.')
   checkRedirectUri(record, parameters.get('redirect_uri'))
+  // The client may have changed since the code was issued (`updateClient`): a redirect URI no
+  // longer registered redeems nothing, and only the scopes it is still allowed are issued.
+  if (!matchRedirectUri(record.redirectUri, client.redirectUris, client)) {
+    throw invalid('The redirect URI of the authorization request is no longer registered for the client.')
+  }
+  const scopes = record.scopes.filter((scope) => client.allowedScopes.includes(scope))
+  if (scopes.length === 0 && record.scopes.length > 0) {
+    throw OAuthError.invalidScope({ description: 'The client is no longer allowed any scope of this grant.' })
+  }
 
   const signingKey = await signingKeyForIssuance(context)
   const grant = {
     clientId: client.id,
     userId: record.userId,
     grantType: 'authorization_code' as const,
-    scopes: record.scopes,
+    scopes,
     claims: record.claims,
     familyId: record.grantId,
     lifetimes: tokenLifetimes(context, client),
   }
   const accessTokenId = context.random.uuid()
-  const lineage = { familyId: record.grantId, parentId: null, familyCreatedAt: now, scopes: record.scopes }
+  const lineage = { familyId: record.grantId, parentId: null, familyCreatedAt: now, scopes }
   // The verifier check and the new tokens' crypto are independent: run them side by side, and
   // only then issue, so no transaction is held open across any of it.
   const [, access, refresh] = await Promise.all([
@@ -78,7 +88,7 @@ export async function authorizationCodeGrant(
       clientId: client.id,
       userId: record.userId,
       grantType: 'authorization_code',
-      scopes: record.scopes,
+      scopes,
       accessTokenId: access.record.id,
       refreshTokenId: refresh?.record.id ?? null,
       familyId: record.grantId,
@@ -94,7 +104,7 @@ export async function authorizationCodeGrant(
   )
   if (status === 'already-used') return revokeReplayedGrant(context, record)
   if (status === 'client-revoked') throw clientRevokedDuringIssuance()
-  return tokenResponse(grant, access.token, record.scopes, refresh?.token ?? null)
+  return tokenResponse(grant, access.token, scopes, refresh?.token ?? null)
 }
 
 /** The redirect URI must repeat the one of the authorization request, exactly (RFC 6749 §4.1.3). */

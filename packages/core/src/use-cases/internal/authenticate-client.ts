@@ -80,8 +80,6 @@ export async function authenticateClient(
     return { client, method: 'none', parameters }
   }
   if (claimed.secret === null) return fail('missing_secret', client)
-  const registered = client.tokenEndpointAuthMethod
-  if (registered !== null && registered !== claimed.method) return fail('wrong_method', client)
   const stored = client.secretHash && client.secretHashKeyId
   const valid =
     stored &&
@@ -90,6 +88,10 @@ export async function authenticateClient(
       keyId: client.secretHashKeyId!,
     }))
   if (!valid) return fail('invalid_secret', client)
+  // Checked once the secret is: a wrong method then costs the same time as a wrong secret, so the
+  // answer's timing does not tell which method a client is registered for.
+  const registered = client.tokenEndpointAuthMethod
+  if (registered !== null && registered !== claimed.method) return fail('wrong_method', client)
   await decided('success')
   return { client, method: claimed.method, parameters }
 }
