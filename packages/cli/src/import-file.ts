@@ -2,7 +2,7 @@
 // `ClientImport`) or CSV (a header row naming those fields, list fields space-separated). Each row
 // becomes a `ClientImport` the core checks; what cannot even be read as one is a problem of its row.
 import { extname } from 'node:path'
-import type { ClientImport } from '@sp-oauth/core'
+import { CLIENT_PATCH_FIELDS, type ClientImport } from '@sp-oauth/core'
 import { CliError } from './cli-error.js'
 
 /** One client of an import file, as read. */
@@ -23,15 +23,7 @@ export const IMPORT_FIELDS = [
   'name',
   'confidential',
   'secret',
-  'redirectUris',
-  'allowedGrants',
-  'allowedScopes',
-  'applicationType',
-  'silentConsent',
-  'resourceServer',
-  'tokenEndpointAuthMethod',
-  'accessTokenTtlMinutes',
-  'refreshTokenTtlDays',
+  ...CLIENT_PATCH_FIELDS.filter((field) => field !== 'name'),
   'createdAt',
 ] as const
 

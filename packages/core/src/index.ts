@@ -148,4 +148,5 @@ export { requireAllScopes, requireAnyScope, requireClient } from './use-cases/re
 export type { RevokeTokenInput, TokenTypeHint } from './use-cases/revoke-token.js'
 export type { RevokedUserTokens, RevokeUserTokensInput } from './use-cases/revoke-user-tokens.js'
 export type { SigningKeyInfo } from './use-cases/signing-keys.js'
+export { CLIENT_PATCH_FIELDS } from './use-cases/update-client.js'
 export type { AuthorizationRequest } from './use-cases/validate-authorization-request.js'

@@ -1,4 +1,4 @@
-import type { AuthorizationServer, Client } from '@sp-oauth/core'
+import { type AuthorizationServer, CLIENT_PATCH_FIELDS, type Client } from '@sp-oauth/core'
 import type { Command } from 'commander'
 import { CliError } from '../cli-error.js'
 import { clientDetails, clientJson, clientType } from '../client-view.js'
@@ -296,19 +296,6 @@ export function printSecret(session: Session, secret: string | null): void {
   session.out.line(`  ${secret}`)
 }
 
-const COMPARED = [
-  'name',
-  'redirectUris',
-  'allowedGrants',
-  'allowedScopes',
-  'applicationType',
-  'silentConsent',
-  'resourceServer',
-  'tokenEndpointAuthMethod',
-  'accessTokenTtlMinutes',
-  'refreshTokenTtlDays',
-] as const
-
 function changedFields(before: Client, after: Client): string[] {
-  return COMPARED.filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]))
+  return CLIENT_PATCH_FIELDS.filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]))
 }

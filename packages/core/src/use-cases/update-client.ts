@@ -7,8 +7,8 @@ import { type ClientInput, type ClientPatch, checkClientInput } from './internal
 import { commit } from './internal/commit.js'
 import type { ServerContext } from './internal/server-context.js'
 
-/** The fields `updateClient` changes, in the order they are reported. */
-const PATCHABLE = [
+/** The fields `updateClient` changes, in the order `OAuthClientUpdated` reports them. */
+export const CLIENT_PATCH_FIELDS = [
   'name',
   'redirectUris',
   'allowedGrants',
@@ -92,7 +92,7 @@ function changesOf(context: ServerContext, current: ClientRecord, patch: ClientP
       patch.refreshTokenTtlDays === undefined ? current.refreshTokenTtlDays : checked.refreshTokenTtlDays,
   }
   const changes: Record<string, unknown> = {}
-  for (const field of PATCHABLE) {
+  for (const field of CLIENT_PATCH_FIELDS) {
     if (!sameValue(proposed[field], current[field])) changes[field] = proposed[field]
   }
   return changes as ClientChanges
@@ -111,14 +111,14 @@ function missingMethod(method: string, useCase: string): ConfigurationError {
 
 function inputOf(record: ClientRecord): ClientInput {
   const input: Record<string, unknown> = { confidential: record.confidential }
-  for (const field of PATCHABLE) input[field] = record[field]
+  for (const field of CLIENT_PATCH_FIELDS) input[field] = record[field]
   return input as unknown as ClientInput
 }
 
 function patchProblems(patch: ClientPatch): string[] {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return ['patch: must be an object']
   return Object.keys(patch)
-    .filter((field) => !(PATCHABLE as readonly string[]).includes(field))
+    .filter((field) => !(CLIENT_PATCH_FIELDS as readonly string[]).includes(field))
     .map((field) =>
       field === 'confidential'
         ? 'confidential: cannot change (register a new client of the other kind)'
