@@ -111,7 +111,7 @@ describe('on PostgreSQL, a page of clients', () => {
     await sql`analyze ${clients}`.execute(db)
     const after = { createdAt: new Date('2030-01-01T04:10:00Z'), id: 'client-15000' }
     statements.length = 0
-    const page = await storage.repositories.clients.list({
+    const page = await storage.repositories.clients.list!({
       after,
       limit: 51,
       includeRevoked: false,
