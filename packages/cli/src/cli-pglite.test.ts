@@ -1,8 +1,8 @@
 // On a PGlite directory laid out like the quickstart's data directory (`<dataDir>/pglite`, its
 // generated `hash-key`, its `quickstart.pid` lock): only `migrate up` creates the database, the
 // lock of a running quickstart is honoured, and the generated key hashes what the CLI stores.
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
@@ -11,7 +11,16 @@ import { nodeCrypto } from '@sp-oauth/core/node'
 import { createPostgresStorage } from '@sp-oauth/postgres'
 import { afterAll, describe, expect, it } from 'vitest'
 import { secretWorks } from './test-support/core-fixtures.js'
-import { CLIENT_FIELDS, type CliRun, expectExit, jsonOf, keysOf, runCli } from './test-support/run-cli.js'
+import {
+  CLI,
+  CLIENT_FIELDS,
+  type CliRun,
+  expectExit,
+  jsonOf,
+  keysOf,
+  runCli,
+  TEST_HASH_KEY,
+} from './test-support/run-cli.js'
 
 const root = mkdtempSync(join(tmpdir(), 'sp-oauth-cli-pglite-'))
 const dataDir = join(root, 'data')
@@ -48,7 +57,9 @@ describe('sp-oauth on a PGlite directory', () => {
     const refused = await cli(['migrate', 'up', '--json'])
     expect(jsonOf(expectExit(refused, 3)).error).toEqual({
       code: 'database_in_use',
-      message: expect.stringMatching(/the quickstart is running on .* \(process \d+\): stop it first/),
+      message: expect.stringMatching(
+        /the quickstart, or another sp-oauth command, is running on .* \(process \d+\): stop it first/,
+      ),
       lockFile: lock,
       pid: process.pid,
     })
@@ -130,5 +141,74 @@ describe('sp-oauth on a PGlite directory', () => {
     } finally {
       await pglite.close()
     }
+  })
+})
+
+describe('the lock of a PGlite directory', () => {
+  const plain = join(root, 'plain')
+  const plainLock = join(plain, 'sp-oauth.pid')
+
+  it('refuses a second sp-oauth on a PGlite directory, and takes over the lock a crashed one left', async () => {
+    expectExit(await cli(['migrate', 'up'], plain), 0)
+    expect(existsSync(plainLock)).toBe(false)
+
+    // Two processes on one PGlite directory lose each other's commits: the second one refuses.
+    writeFileSync(plainLock, `${process.pid}\n`)
+    const [list, create] = await Promise.all([
+      cli(['clients', 'list', '--json'], plain),
+      runCli(
+        ['clients', 'create', '--name', 'Refused', '--grant', 'client_credentials', '--database-url', plain],
+        { env: { SP_OAUTH_HASH_KEY: TEST_HASH_KEY } },
+      ),
+    ])
+    expect(jsonOf(expectExit(list, 3)).error).toEqual({
+      code: 'database_in_use',
+      message: expect.stringContaining(
+        `another sp-oauth command is running on ${plain} (process ${process.pid})`,
+      ),
+      lockFile: plainLock,
+      pid: process.pid,
+    })
+    expect(expectExit(create, 3).stdout).toBe('')
+
+    writeFileSync(plainLock, `${endedProcessId()}\n`)
+    expect(jsonOf(expectExit(await cli(['clients', 'list', '--json'], plain), 0)).clients).toEqual([])
+    expect(existsSync(plainLock)).toBe(false)
+  })
+
+  it("follows a symbolic link to the quickstart's database: its lock and generated key apply, and it opens", async () => {
+    const link = join(root, 'link')
+    symlinkSync(directory, link)
+    writeFileSync(lock, `${process.pid}\n`)
+    const refused = await cli(['status', '--json'], link)
+    expect(jsonOf(expectExit(refused, 3)).error).toMatchObject({ code: 'database_in_use', lockFile: lock })
+
+    writeFileSync(lock, `${endedProcessId()}\n`)
+    const status = jsonOf(expectExit(await cli(['status', '--json'], link), 0))
+    expect(status.database.reachable).toBe(true)
+    const create = expectExit(
+      await cli(
+        ['clients', 'create', '--name', 'Through a link', '--grant', 'client_credentials', '--json'],
+        link,
+      ),
+      0,
+    )
+    expect(create.stderr).toContain('(key id "generated")')
+    expect(existsSync(lock)).toBe(false)
+  })
+
+  it('prints no stack trace when the reader of its output goes away, and gives the lock back', async () => {
+    const child = spawn(process.execPath, [CLI, 'clients', 'list', '--database-url', plain], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    // `sp-oauth clients list | head -1`: the reader is gone before the list is written.
+    child.stdout.destroy()
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk
+    })
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' })
+    expect(existsSync(plainLock)).toBe(false)
   })
 })

@@ -3,6 +3,14 @@
 import { text } from 'node:stream/consumers'
 import { main } from './main.js'
 
+// A reader that goes away (`sp-oauth clients list --all | head`) must not end the command with a
+// stack trace halfway through its work: what it still prints is dropped, and the database closes.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error
+  })
+}
+
 const write =
   (stream: NodeJS.WriteStream) =>
   (chunk: string): void => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
 import { ConfigurationError } from '@sp-oauth/core'
@@ -8,7 +8,8 @@ import type { Pool as MysqlPool } from 'mysql2'
 import type { Pool as PgPool } from 'pg'
 import { CliError } from './cli-error.js'
 import type { DatabaseLocation, ServerLocation } from './database-location.js'
-import { lockQuickstartDataDir, quickstartDataDirOf } from './quickstart-data-dir.js'
+import { lockPgliteDirectory, PGLITE_LOCK_FILE } from './pglite-lock.js'
+import { quickstartDataDirOf } from './quickstart-data-dir.js'
 
 /** A migration the database has run, from Kysely's migration table. */
 export interface AppliedMigration {
@@ -149,15 +150,21 @@ async function openPglite(
   create: boolean,
 ): Promise<OpenDatabase> {
   const { directory } = location
-  checkPgliteDirectory(directory, create)
+  checkPgliteDirectoryExists(directory, create)
   const quickstartDataDir = quickstartDataDirOf(directory)
-  const unlock = quickstartDataDir === null ? () => {} : lockQuickstartDataDir(quickstartDataDir)
+  // The lock before the contents (a database another process is creating is in use, not "other
+  // files"); a lock inside the directory needs the directory, the quickstart's needs none.
+  if (quickstartDataDir === null) makeDirectory(directory)
+  const unlock = lockPgliteDirectory(directory, quickstartDataDir)
   let pglite: PGlite | null = null
   try {
-    if (!existsSync(directory)) mkdirSync(directory, { recursive: true, mode: 0o700 })
+    makeDirectory(directory)
+    checkPgliteDirectoryHoldsDatabase(directory, create)
+    // PGlite cannot open a directory through a symbolic link: it gets the link's target.
+    const target = realpathSync(directory)
     const { createPostgresStorage } = await import('@sp-oauth/postgres')
     const { PGlite } = await import('@electric-sql/pglite')
-    const opened = new PGlite(directory)
+    const opened = new PGlite(target)
     pglite = opened
     try {
       await opened.waitReady
@@ -203,17 +210,24 @@ async function openPglite(
   }
 }
 
+const CREATE_HINT = 'create a new one with: sp-oauth migrate up'
+
+/** Creates the directory of a new database (owner-only, as the quickstart does), if missing. */
+function makeDirectory(directory: string): void {
+  if (!existsSync(directory)) mkdirSync(directory, { recursive: true, mode: 0o700 })
+}
+
 /**
  * A PGlite directory that does not exist, is empty or holds something else would be made into a
  * new, empty database by PGlite: only `migrate up` may do that, and never over other files.
+ * This half runs before the lock, which is taken inside the directory.
  */
-function checkPgliteDirectory(directory: string, create: boolean): void {
-  const createHint = 'create a new one with: sp-oauth migrate up'
+function checkPgliteDirectoryExists(directory: string, create: boolean): void {
   if (!existsSync(directory)) {
     if (create) return
     throw new CliError(
       'database_unavailable',
-      `the PGlite database ${directory} does not exist: check --database-url or SP_OAUTH_DATABASE_URL, or ${createHint}`,
+      `the PGlite database ${directory} does not exist: check --database-url or SP_OAUTH_DATABASE_URL, or ${CREATE_HINT}`,
     )
   }
   if (!statSync(directory).isDirectory()) {
@@ -222,13 +236,17 @@ function checkPgliteDirectory(directory: string, create: boolean): void {
       `${directory} is a file, not a PGlite database directory: check --database-url or SP_OAUTH_DATABASE_URL`,
     )
   }
+}
+
+/** The other half, under the lock: the directory holds a database, or nothing but the CLI's lock. */
+function checkPgliteDirectoryHoldsDatabase(directory: string, create: boolean): void {
   if (existsSync(join(directory, 'PG_VERSION'))) return
-  const entries = readdirSync(directory)
+  const entries = readdirSync(directory).filter((entry) => entry !== PGLITE_LOCK_FILE)
   if (entries.length === 0) {
     if (create) return
     throw new CliError(
       'database_unavailable',
-      `the PGlite directory ${directory} is empty, no database yet: check --database-url or SP_OAUTH_DATABASE_URL, or ${createHint}`,
+      `the PGlite directory ${directory} is empty, no database yet: check --database-url or SP_OAUTH_DATABASE_URL, or ${CREATE_HINT}`,
     )
   }
   const quickstartHint = existsSync(join(directory, 'pglite', 'PG_VERSION'))
@@ -281,5 +299,9 @@ function isMissingTable(error: unknown): boolean {
 }
 
 function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+  if (error instanceof Error) return error.message
+  // PGlite rejects with Emscripten's ErrnoError, a plain object: `{ name, errno }`.
+  const { name, errno } = (error ?? {}) as { name?: unknown; errno?: unknown }
+  if (typeof name === 'string') return typeof errno === 'number' ? `${name} ${errno}` : name
+  return String(error)
 }

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
 
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url))
+export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url))
 
 /** What one run of the CLI left. */
 export interface CliRun {
@@ -24,7 +24,12 @@ export const TEST_HASH_KEY = 'the-cli-tests-hash-key-of-32-characters-or-more'
  */
 export function runCli(
   args: readonly string[],
-  options: { readonly env?: Readonly<Record<string, string>>; readonly stdin?: string } = {},
+  options: {
+    readonly env?: Readonly<Record<string, string>>
+    readonly stdin?: string
+    /** The working directory (default: this process's), where a relative PGlite path lands. */
+    readonly cwd?: string
+  } = {},
 ): Promise<CliRun> {
   if (!existsSync(CLI)) {
     throw new Error(`${CLI} is missing: build the CLI first (pnpm --filter @sp-oauth/cli test does)`)
@@ -35,7 +40,11 @@ export function runCli(
   }
   Object.assign(env, options.env)
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
