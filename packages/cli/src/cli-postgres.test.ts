@@ -416,7 +416,7 @@ describe('sp-oauth on PostgreSQL', () => {
             line: 4,
             id: 'pg-legacy-3',
             problems: [
-              'confidential: must be true or false, got "maybe"',
+              'confidential: must be true or false',
               'allowedGrants: refresh_token needs authorization_code',
               'redirectUris[0]: must use https (http is allowed only on loopback hosts)',
             ],

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs'
 import type { AuthorizationServer, Client, ClientImport } from '@sp-oauth/core'
 import type { Command } from 'commander'
 import { CliError } from '../cli-error.js'
 import { clientJson, clientType, withFlags } from '../client-view.js'
-import { type ImportRow, readImportFile } from '../import-file.js'
+import { type ImportRow, loadImportFile } from '../import-file.js'
 import { list, table } from '../output.js'
 import type { Session } from '../session.js'
 import { addClientOptions, type ClientFlags, clientInputFromFlags } from './client-options.js'
@@ -41,7 +40,7 @@ export function registerClientImport(clients: Command, execute: Execute): void {
     .option('--id <id>', 'its client id there: 1-128 visible ASCII characters, no spaces')
     .option(
       '--secret <secret>',
-      'its current secret (confidential clients; prefer --secret-stdin: this one lands in shell history)',
+      "its current secret (confidential clients; prefer --secret-stdin: an option lands in the shell's history and in ps)",
     )
     .option('--secret-stdin', 'read the secret from standard input (one line)')
     .option('--created-at <date>', 'when it was registered there, ISO 8601 (default: now)')
@@ -77,6 +76,8 @@ export function registerClientImport(clients: Command, execute: Execute): void {
       }
       const imported: Client[] = []
       for (const row of rows) {
+        // Every row was read (checkRows refuses one that was not): the guard is for the types.
+        if (row.input === null) continue
         try {
           imported.push(await server.importClient(row.input))
         } catch (error) {
@@ -135,16 +136,7 @@ async function rowsOf(
         '--file imports the clients the file describes: give the client options (--id, --name, …) without --file, for one client',
       )
     }
-    let text: string
-    try {
-      text = readFileSync(flags.file, 'utf8')
-    } catch (error) {
-      throw new CliError(
-        'usage',
-        `cannot read --file ${flags.file} (${(error as NodeJS.ErrnoException).code ?? String(error)}): check the path`,
-      )
-    }
-    const rows = readImportFile(flags.file, text)
+    const rows = loadImportFile(flags.file)
     if (rows.length === 0) throw new CliError('invalid_input', `${flags.file} holds no client`)
     return { rows, source: flags.file }
   }
@@ -184,13 +176,17 @@ async function checkRows(server: AuthorizationServer, rows: readonly ImportRow[]
   const bad: BadRow[] = []
   const firstWithId = new Map<string, ImportRow>()
   for (const row of rows) {
+    if (row.input === null) {
+      bad.push(rowOf(row))
+      continue
+    }
     const problems = [...row.problems]
     const fieldsWithProblems = new Set(problems.map((problem) => problem.split(':')[0]))
     for (const problem of await server.checkClientImport(row.input)) {
       // A field the file already could not read is reported once, as written.
       if (!fieldsWithProblems.has(problem.split(':')[0])) problems.push(problem)
     }
-    const id = typeof row.input.id === 'string' ? row.input.id : null
+    const id = idOf(row)
     if (id !== null) {
       const first = firstWithId.get(id)
       if (first) problems.push(`id: already used by ${where(rowOf(first))} of this file`)
@@ -205,9 +201,13 @@ function rowOf(row: ImportRow): BadRow {
   return {
     index: row.index,
     line: row.line,
-    id: typeof row.input.id === 'string' ? row.input.id : null,
+    id: idOf(row),
     problems: row.problems,
   }
+}
+
+function idOf(row: ImportRow): string | null {
+  return typeof row.input?.id === 'string' ? row.input.id : null
 }
 
 /** `line 3 (id legacy-erp)`, `client 2 (id …)`: where a row is, for people. */
