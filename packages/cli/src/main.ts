@@ -16,7 +16,7 @@ Exit codes:
   0  done
   1  usage error or invalid input (the message names the option or field)
   2  not found (client, signing key, consent)
-  3  database unreachable, in use by the quickstart, or failed
+  3  database unreachable, in use by another process (PGlite), or failed
   4  database migrations pending: run sp-oauth migrate up
   5  configuration: hash key missing or invalid, invalid issuer
 
@@ -58,7 +58,11 @@ export async function main(argv: readonly string[], environment: Environment): P
     )
     .version(version(), '-V, --version')
     .exitOverride()
-    .configureOutput({ writeOut: environment.stdout, writeErr: environment.stderr })
+    .configureOutput({
+      writeOut: environment.stdout,
+      writeErr: environment.stderr,
+      outputError: (text, write) => write(withoutOptionValues(text)),
+    })
     .showHelpAfterError('(add --help for usage and examples)')
     .configureHelp({ showGlobalOptions: true })
     .option(
@@ -96,7 +100,7 @@ export async function main(argv: readonly string[], environment: Environment): P
       const message =
         error.code === 'commander.help'
           ? 'a subcommand is needed: see the list above'
-          : error.message.replace(/^error: /, '')
+          : withoutOptionValues(error.message).replace(/^error: /, '')
       environment.stdout(`${JSON.stringify({ error: { code: 'usage', message } }, null, 2)}\n`)
     }
     return EXIT.usage
@@ -112,6 +116,14 @@ function report(error: CliError, environment: Environment, json: boolean): numbe
     environment.stdout(`${JSON.stringify(document, null, 2)}\n`)
   }
   return error.exitCode
+}
+
+/**
+ * Commander's message without the value of an unknown `--option=value`: a mistyped
+ * `--secert=…`, or `--secret=…` on a command that has none, would print the secret.
+ */
+function withoutOptionValues(message: string): string {
+  return message.replace(/(unknown option '[^'=]*)=[^']*'/g, "$1=…'")
 }
 
 /** Whether `--json` was given, before any `--`: known before commander parses, for its own errors. */

@@ -1,15 +1,21 @@
 import {
+  APPLICATION_TYPES,
+  type ApplicationType,
   type ClientInput,
   type ClientPatch,
   GRANT_TYPES,
   type GrantType,
   OAuthError,
+  TOKEN_ENDPOINT_AUTH_METHODS,
   type TokenEndpointAuthMethod,
 } from '@sp-oauth/core'
-import { type Command, InvalidArgumentError, Option } from 'commander'
+import { type Command, Option } from 'commander'
 import { CliError } from '../cli-error.js'
 import { withFlags } from '../client-view.js'
 import { collect, collectWords, positiveInteger } from './command-support.js'
+
+/** `default`: the value that puts a field back to its default (`null`), on `clients update`. */
+const DEFAULT = 'default'
 
 /** The client metadata options, as commander parses them. */
 export interface ClientFlags {
@@ -18,23 +24,26 @@ export interface ClientFlags {
   readonly grant?: readonly string[]
   readonly scope?: readonly string[]
   readonly public?: boolean
-  readonly applicationType?: 'web' | 'native'
+  readonly applicationType?: string
   readonly silentConsent?: boolean
   readonly resourceServer?: boolean
-  readonly tokenEndpointAuthMethod?: TokenEndpointAuthMethod | null
-  readonly accessTokenTtlMinutes?: number | null
-  readonly refreshTokenTtlDays?: number | null
+  /** As given: which methods exist is the core's to say, and it names the field in its problem. */
+  readonly tokenEndpointAuthMethod?: string
+  readonly accessTokenTtlMinutes?: number | typeof DEFAULT
+  readonly refreshTokenTtlDays?: number | typeof DEFAULT
 }
 
-/** A lifetime, or `default` (the server's): `null`. */
-function lifetimeOrDefault(value: string): number | null {
-  return value === 'default' ? null : positiveInteger(value)
+/**
+ * A lifetime, or `default`. Not `null`: commander turns a parser's `null` into `''`, which the
+ * core would refuse as a lifetime.
+ */
+function lifetimeOrDefault(value: string): number | typeof DEFAULT {
+  return value === DEFAULT ? DEFAULT : positiveInteger(value)
 }
 
-function authMethodOrDefault(value: string): TokenEndpointAuthMethod | null {
-  if (value === 'default') return null
-  if (value === 'client_secret_basic' || value === 'client_secret_post' || value === 'none') return value
-  throw new InvalidArgumentError('must be client_secret_basic, client_secret_post, none or default.')
+/** `default` is `null` to the core: the field's default. */
+function orNull<T>(value: T | typeof DEFAULT): T | null {
+  return value === DEFAULT ? null : value
 }
 
 /**
@@ -66,11 +75,9 @@ export function addClientOptions(command: Command, mode: 'create' | 'update'): C
   if (!update)
     command.option('--public', 'a public client (mobile, SPA, CLI): no secret (default: confidential)')
   command
-    .addOption(
-      new Option(
-        '--application-type <type>',
-        "native: an app on the user's device, whose loopback redirect URIs match on any port (RFC 8252); default web",
-      ).choices(['web', 'native']),
+    .option(
+      '--application-type <type>',
+      `${APPLICATION_TYPES.join(' or ')}; native: an app on the user's device, whose loopback redirect URIs match on any port (RFC 8252); default web`,
     )
     .option(
       '--silent-consent',
@@ -80,11 +87,9 @@ export function addClientOptions(command: Command, mode: 'create' | 'update'): C
     .option('--resource-server', 'may introspect tokens issued to other clients (confidential clients only)')
   if (update) command.option('--no-resource-server', 'may introspect only its own tokens')
   command
-    .addOption(
-      new Option(
-        '--token-endpoint-auth-method <method>',
-        `the one way it authenticates: client_secret_basic, client_secret_post (confidential), none (public); default: either secret method${update ? '; "default" puts it back' : ''}`,
-      ).argParser(authMethodOrDefault),
+    .option(
+      '--token-endpoint-auth-method <method>',
+      `the one way it authenticates: ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')} (none: public clients only); default: either secret method${update ? '; "default" puts it back' : ''}`,
     )
     .addOption(
       new Option(
@@ -126,16 +131,20 @@ export function clientPatchFromFlags(flags: ClientFlags): ClientPatch {
 
 function optionalFields(flags: ClientFlags) {
   return {
-    ...(flags.applicationType === undefined ? {} : { applicationType: flags.applicationType }),
+    ...(flags.applicationType === undefined
+      ? {}
+      : { applicationType: flags.applicationType as ApplicationType }),
     ...(flags.silentConsent === undefined ? {} : { silentConsent: flags.silentConsent }),
     ...(flags.resourceServer === undefined ? {} : { resourceServer: flags.resourceServer }),
     ...(flags.tokenEndpointAuthMethod === undefined
       ? {}
-      : { tokenEndpointAuthMethod: flags.tokenEndpointAuthMethod }),
+      : { tokenEndpointAuthMethod: orNull(flags.tokenEndpointAuthMethod as TokenEndpointAuthMethod) }),
     ...(flags.accessTokenTtlMinutes === undefined
       ? {}
-      : { accessTokenTtlMinutes: flags.accessTokenTtlMinutes }),
-    ...(flags.refreshTokenTtlDays === undefined ? {} : { refreshTokenTtlDays: flags.refreshTokenTtlDays }),
+      : { accessTokenTtlMinutes: orNull(flags.accessTokenTtlMinutes) }),
+    ...(flags.refreshTokenTtlDays === undefined
+      ? {}
+      : { refreshTokenTtlDays: orNull(flags.refreshTokenTtlDays) }),
   }
 }
 

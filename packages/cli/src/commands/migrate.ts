@@ -46,10 +46,7 @@ export function registerMigrate(program: Command, execute: Execute): void {
           }
         }),
       ),
-    [
-      'sp-oauth migrate status',
-      'sp-oauth migrate status --json --database-url mysql://oauth:secret@db:3306/oauth',
-    ],
+    ['sp-oauth migrate status', 'sp-oauth migrate status --json --database-url mysql://oauth@db:3306/oauth'],
   )
 
   examples(
