@@ -53,8 +53,9 @@ export function lockDataDir(dir) {
     const holder = Number.parseInt(readFileSync(file, 'utf8'), 10)
     if (Number.isSafeInteger(holder) && holder > 0 && isRunning(holder)) {
       throw new QuickstartError(
-        `the data directory ${dir} is in use by another quickstart (process ${holder}): stop it, ` +
-          `or set SP_OAUTH_DATA_DIR to another directory (if no quickstart runs, delete ${file}).`,
+        `the data directory ${dir} is in use by another process (process ${holder}: another quickstart, ` +
+          `or an sp-oauth command on its database): wait for it or stop it, or set SP_OAUTH_DATA_DIR to ` +
+          `another directory (if neither runs, delete ${file}).`,
       )
     }
     rmSync(file, { force: true })

@@ -46,7 +46,7 @@ describe('the quickstart server on one data directory', () => {
 
   it('refuses a second server on the same data directory while the first runs', async () => {
     await expect(startInProcess({ dataDir: data.dir })).rejects.toThrow(
-      `the data directory ${data.dir} is in use by another quickstart (process ${process.pid})`,
+      `the data directory ${data.dir} is in use by another process (process ${process.pid}: another quickstart`,
     )
   })
 
