@@ -77,9 +77,27 @@ export async function pendingMigrations<DB>(
   names: TableNames,
 ): Promise<readonly string[]> {
   const migrator = await spOAuthMigrator(db, dialect, names)
-  return (await migrator.getMigrations())
-    .filter((migration) => migration.executedAt === undefined)
-    .map(({ name }) => name)
+  return retryWhileSchemasVanish(async () =>
+    (await migrator.getMigrations())
+      .filter((migration) => migration.executedAt === undefined)
+      .map(({ name }) => name),
+  )
+}
+
+/**
+ * Runs `read`, a read of Kysely's migration state, again (up to three times in all) when it failed
+ * because a schema or table vanished while Kysely listed every table of the database: another
+ * client dropping its own schema at that moment (see {@link settingUpRaceLost}). A read changes
+ * nothing, so reading again is safe.
+ */
+export async function retryWhileSchemasVanish<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read()
+    } catch (error) {
+      if (!settingUpRaceLost({ error }, attempt)) throw error
+    }
+  }
 }
 
 async function spOAuthMigrator<DB>(db: Kysely<DB>, dialect: SqlDialect, names: TableNames) {
