@@ -66,13 +66,19 @@ export function createRequestLimits(options: ResolvedRateLimitOptions | null, li
         headers: request.headers,
       }),
     }
-    if (rateLimitAttempts(options, subject).length === 0) return UNLIMITED
+    // Built once per request (the address parsed once); the outcome, once known, goes to the
+    // attempts that count failures.
+    const attempts = rateLimitAttempts(options, subject)
+    if (attempts.length === 0) return UNLIMITED
     let charged = false
     const chargeOnce = async (outcome?: ClientAuthenticationOutcome): Promise<HttpResponse | null> => {
       if (charged) return null
       charged = true
-      const attempts = rateLimitAttempts(options, outcome === undefined ? subject : { ...subject, outcome })
-      const decision = await limiter.consume(attempts)
+      const decision = await limiter.consume(
+        outcome === undefined
+          ? attempts
+          : attempts.map((attempt) => (attempt.lockout ? { ...attempt, outcome } : attempt)),
+      )
       return decision.allowed ? null : tooManyRequests(decision)
     }
     if (!CLIENT_AUTHENTICATING_ROUTES.includes(route)) {
