@@ -20,24 +20,30 @@ interface PlanNode {
   readonly Plans?: readonly PlanNode[]
 }
 
+/** A migrated storage in tables of its own, on a Kysely that keeps every statement it sends. */
+async function loggedStorage() {
+  const { pool, schema } = database()
+  const statements: CompiledQuery[] = []
+  // Not destroyed: the pool belongs to the file.
+  const db = new Kysely<unknown>({
+    dialect: new PostgresDialect({ pool }),
+    log: (event) => {
+      statements.push(event.query)
+    },
+  })
+  const tablePrefix = freshTablePrefix()
+  const storage = createPostgresStorage({ db }, { schema, tablePrefix })
+  await storage.migrate()
+  return { db, schema, tablePrefix, statements, storage }
+}
+
 function nodesOf(node: PlanNode): PlanNode[] {
   return [node, ...(node.Plans ?? []).flatMap(nodesOf)]
 }
 
 describe('on PostgreSQL, a code or refresh token read with its client', () => {
   it('goes through the unique hash, not the client_id index, for a client newer than the statistics', async () => {
-    const { pool, schema } = database()
-    const statements: CompiledQuery[] = []
-    // Not destroyed: the pool belongs to the file.
-    const db = new Kysely<unknown>({
-      dialect: new PostgresDialect({ pool }),
-      log: (event) => {
-        statements.push(event.query)
-      },
-    })
-    const tablePrefix = freshTablePrefix()
-    const storage = createPostgresStorage({ db }, { schema, tablePrefix })
-    await storage.migrate()
+    const { db, schema, tablePrefix, statements, storage } = await loggedStorage()
     const table = (name: string): RawBuilder<unknown> => sql.id(schema, `${tablePrefix}${name}`)
     const seed = async (clientId: string, tag: string): Promise<void> => {
       await sql`insert into ${table('refresh_tokens')} (id, token_hash, hash_key_id, family_id, client_id, user_id,
@@ -91,17 +97,7 @@ describe('on PostgreSQL, a code or refresh token read with its client', () => {
 
 describe('on PostgreSQL, a page of clients', () => {
   it('is read through the (created_at, id) index, however deep the page: only its own rows', async () => {
-    const { pool, schema } = database()
-    const statements: CompiledQuery[] = []
-    const db = new Kysely<unknown>({
-      dialect: new PostgresDialect({ pool }),
-      log: (event) => {
-        statements.push(event.query)
-      },
-    })
-    const tablePrefix = freshTablePrefix()
-    const storage = createPostgresStorage({ db }, { schema, tablePrefix })
-    await storage.migrate()
+    const { db, schema, tablePrefix, statements, storage } = await loggedStorage()
     const clients = sql.id(schema, `${tablePrefix}clients`)
     await sql`insert into ${clients} (id, name, redirect_uris, allowed_grants, allowed_scopes, confidential,
         application_type, silent_consent, resource_server, created_at, updated_at)
